@@ -1,0 +1,211 @@
+/*
+ * strata/kv.h — the C interface to strata, an embeddable ordered key-value
+ * store (a log-structured merge tree).
+ *
+ * This is strata's only public header and its stable ABI. Names here are
+ * added, never renamed or renumbered.
+ *
+ * Conventions
+ *  1. Every function that can fail returns an int status: KV_OK (0), one of
+ *     the ordinary results KV_NOT_FOUND and KV_END, or a negative error code.
+ *     After any call that returns an error, kv_last_error() gives a message
+ *     for the calling thread; it stays valid until that thread's next call
+ *     into strata.
+ *  2. Handles are opaque. Constructors write the new handle through an out
+ *     parameter (set to NULL on failure). Destructors that return void
+ *     (kv_options_free, kv_batch_free, kv_iter_free, kv_free) accept NULL.
+ *  3. Input pointers (keys, values, paths, option strings) are borrowed for
+ *     the duration of the call only; strata copies what it keeps. A key or
+ *     value pointer may be NULL when its length is 0.
+ *  4. Memory that strata hands out (kv_get's value, kv_property's string) is
+ *     owned by the caller and released with kv_free. Pointers that
+ *     kv_iter_next hands out are borrowed: valid until the next call on that
+ *     iterator or its kv_iter_free.
+ *  5. Keys and values are arbitrary bytes: NUL bytes are allowed and an empty
+ *     value is a value, distinct from an absent key. Keys order bytewise
+ *     (memcmp, shorter first on a tie). Keys are at most KV_MAX_KEY_LEN bytes
+ *     and values at most KV_MAX_VALUE_LEN bytes.
+ *  6. Thread safety: a kv_db may be used from many threads at once. A
+ *     kv_options, kv_batch or kv_iter belongs to one thread at a time.
+ *  7. Bad input is reported, never a crash: NULL handles or pointers, over-long
+ *     keys or values, unknown option names or malformed values, and a kv_db
+ *     used after kv_close all return KV_INVALID_ARGUMENT with a message.
+ *  8. No C++ exception crosses this interface.
+ *
+ * Durability (see docs/DURABILITY.md)
+ *  - With the option sync=false (the default), an acknowledged write has been
+ *    handed to the operating system: it survives a crash of the process, not
+ *    of the machine.
+ *  - With sync=true, an acknowledged write has been fsynced: it survives
+ *    power loss. Concurrent writers share fsyncs (group commit).
+ *  - A batch written with kv_write is applied entirely or not at all, also
+ *    across crashes.
+ */
+#ifndef STRATA_KV_H
+#define STRATA_KV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define KV_EXPORT __attribute__((visibility("default")))
+#else
+#define KV_EXPORT
+#endif
+
+/* The version of this header. kv_version() gives the library's at run time. */
+#define KV_VERSION_MAJOR 0
+#define KV_VERSION_MINOR 1
+#define KV_VERSION_PATCH 0
+#define KV_VERSION_STRING "0.1.0"
+
+/* Size limits, checked on every call that takes a key or value. */
+#define KV_MAX_KEY_LEN ((size_t)65536)
+#define KV_MAX_VALUE_LEN ((size_t)1 << 30)
+
+/* Status codes. Never renumbered; new codes are added. */
+#define KV_OK 0
+#define KV_NOT_FOUND 1         /* kv_get: no such key. Not an error. */
+#define KV_END 2               /* kv_iter_next: no more entries. Not an error. */
+#define KV_INVALID_ARGUMENT (-1)
+#define KV_IO_ERROR (-2)
+#define KV_CORRUPTION (-3)
+#define KV_BUSY (-4)           /* the database is open in another handle or process */
+#define KV_NO_MEMORY (-5)
+#define KV_NOT_SUPPORTED (-6)
+#define KV_INTERNAL (-7)       /* a bug in strata; the message says what */
+
+typedef struct kv_options kv_options;
+typedef struct kv_db kv_db;
+typedef struct kv_batch kv_batch;
+typedef struct kv_iter kv_iter;
+
+/* The library's version, e.g. "0.1.0". Static storage; never freed. */
+KV_EXPORT const char *kv_version(void);
+
+/* The message of the calling thread's last failed call ("" if none). Valid
+ * until this thread's next call into strata. Never NULL. */
+KV_EXPORT const char *kv_last_error(void);
+
+/* A short name for a status code, e.g. "KV_NOT_FOUND". Static storage. */
+KV_EXPORT const char *kv_status_name(int status);
+
+/* ---- Options ----------------------------------------------------------
+ * An options object holds settings by name; kv_open copies it, so it may be
+ * freed or changed once kv_open returns. Names (see docs/OPTIONS.md):
+ *   create_if_missing   bool, default true
+ *   error_if_exists     bool, default false
+ *   sync                bool, default false: fsync every write
+ *   memtable_bytes      size, default 64 MiB
+ *   memtable            skiplist (default) | rbtree | avl
+ *   block_cache_bytes   size, default 64 MiB
+ *   bloom_bits_per_key  int, default 10; 0 disables bloom filters
+ *   block_bytes         size, default 4096
+ *   compression         none (default) | lz4 | zstd
+ *   background_threads  int, default 2
+ * Booleans take true/false, 1/0, yes/no, on/off. Sizes take a byte count,
+ * optionally followed by K, M or G (powers of 1024).
+ * An unknown name or a malformed value is KV_INVALID_ARGUMENT. */
+KV_EXPORT kv_options *kv_options_new(void); /* NULL only when out of memory */
+KV_EXPORT int kv_options_set(kv_options *o, const char *name, const char *value);
+/* Writes the current value of option `name` as a string the caller frees with
+ * kv_free. */
+KV_EXPORT int kv_options_get(const kv_options *o, const char *name, char **value);
+KV_EXPORT void kv_options_free(kv_options *o);
+
+/* ---- Opening and closing ---------------------------------------------- */
+
+/* Opens (or with create_if_missing, creates) the database in directory
+ * `path`. `o` may be NULL for defaults. A database already open in another
+ * handle, in this process or another, gives KV_BUSY. On failure *out is
+ * NULL. */
+KV_EXPORT int kv_open(const char *path, const kv_options *o, kv_db **out);
+
+/* Closes the handle. Iterators still open keep working; the engine shuts down
+ * and releases the directory once the last of them is freed. After kv_close
+ * the handle takes no calls: each returns KV_INVALID_ARGUMENT (a closed handle
+ * keeps a few bytes so that this can be detected). Closing twice is an error
+ * too. kv_close(NULL) is KV_INVALID_ARGUMENT. */
+KV_EXPORT int kv_close(kv_db *db);
+
+/* ---- Single-key operations --------------------------------------------- */
+
+KV_EXPORT int kv_put(kv_db *db, const void *key, size_t key_len, const void *val,
+                     size_t val_len);
+
+/* On KV_OK, *val is a new buffer of *val_len bytes (non-NULL even when the
+ * value is empty) that the caller frees with kv_free. On KV_NOT_FOUND or an
+ * error, *val is NULL and *val_len 0. */
+KV_EXPORT int kv_get(kv_db *db, const void *key, size_t key_len, void **val,
+                     size_t *val_len);
+
+/* Frees memory strata handed out. NULL is allowed. */
+KV_EXPORT void kv_free(void *p);
+
+/* Deleting an absent key is KV_OK. */
+KV_EXPORT int kv_delete(kv_db *db, const void *key, size_t key_len);
+
+/* ---- Atomic batches -----------------------------------------------------
+ * A batch collects puts and deletes in order; kv_write applies all of them or
+ * none, atomically with respect to readers and to crashes. Later operations in
+ * a batch win over earlier ones on the same key. A batch can be written many
+ * times and reused after kv_batch_clear. */
+KV_EXPORT kv_batch *kv_batch_new(void); /* NULL only when out of memory */
+KV_EXPORT int kv_batch_put(kv_batch *b, const void *key, size_t key_len, const void *val,
+                           size_t val_len);
+KV_EXPORT int kv_batch_delete(kv_batch *b, const void *key, size_t key_len);
+KV_EXPORT void kv_batch_clear(kv_batch *b);
+/* Operations in the batch. */
+KV_EXPORT size_t kv_batch_count(const kv_batch *b);
+KV_EXPORT void kv_batch_free(kv_batch *b);
+KV_EXPORT int kv_write(kv_db *db, const kv_batch *b);
+
+/* ---- Range reads -------------------------------------------------------
+ * An iterator walks keys in [start, end) in ascending order and sees the
+ * database as it was when the iterator was created. start NULL (with length
+ * 0) means from the first key; end NULL means to the last. A start/end of
+ * length 0 with a non-NULL pointer is the empty key, a real bound. */
+KV_EXPORT int kv_iter_new(kv_db *db, const void *start, size_t start_len, const void *end,
+                          size_t end_len, kv_iter **out);
+
+/* Moves to the next entry and hands out borrowed pointers to its key and
+ * value (valid until the next call on this iterator or kv_iter_free).
+ * Returns KV_OK, KV_END when exhausted (and on every later call), or an error
+ * such as KV_CORRUPTION. Any of the out pointers may be NULL if unwanted. */
+KV_EXPORT int kv_iter_next(kv_iter *it, const void **key, size_t *key_len, const void **val,
+                           size_t *val_len);
+KV_EXPORT void kv_iter_free(kv_iter *it);
+
+/* ---- Maintenance -------------------------------------------------------- */
+
+/* Writes the memtable to an SSTable; returns when it is durable. */
+KV_EXPORT int kv_flush(kv_db *db);
+
+/* Returns when no flush or compaction is pending or running. */
+KV_EXPORT int kv_wait_compactions(kv_db *db);
+
+/* Merges the tables holding keys in [start, end) (NULL bounds are open) into
+ * one sorted run, dropping versions and tombstones nothing can see. */
+KV_EXPORT int kv_compact_range(kv_db *db, const void *start, size_t start_len,
+                               const void *end, size_t end_len);
+
+/* A property of the database as a new string the caller frees with kv_free.
+ * Names:
+ *   "stats"            human-readable summary: levels, files, bytes, memtables,
+ *                      cache, writes, stalls
+ *   "num-files-at-levelN"  table count of level N (N = 0..6)
+ *   "total-table-bytes"    bytes in live tables
+ *   "memtable-bytes"       bytes in the active and immutable memtables
+ *   "last-sequence"        the newest sequence number
+ * An unknown name is KV_INVALID_ARGUMENT. */
+KV_EXPORT int kv_property(kv_db *db, const char *name, char **out);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* STRATA_KV_H */

@@ -1,0 +1,155 @@
+// Env: the one seam through which strata touches the filesystem.
+//
+// Every file the engine reads or writes is opened through an Env, so tests can
+// substitute a layer that injects I/O errors, drops unsynced data to simulate
+// power loss, or tears writes (tests/fault_injection_env.h). PosixEnv
+// (Env::Default()) is the production implementation.
+//
+// Thread safety: an Env is safe for concurrent use. A file object belongs to
+// one thread at a time, except RandomAccessFile, whose Read is safe from many
+// threads at once.
+//
+// Ownership: factories hand out files through std::unique_ptr out-parameters;
+// on failure the out-parameter is left null.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace strata {
+
+// A file read front to back (WAL and manifest replay).
+class SequentialFile {
+ public:
+  virtual ~SequentialFile() = default;
+  // Reads up to n bytes. *result points into scratch (which must hold n bytes)
+  // or into memory owned by the file; fewer than n bytes means end of file.
+  virtual Status Read(size_t n, std::string_view* result, char* scratch) = 0;
+  virtual Status Skip(uint64_t n) = 0;
+};
+
+// A file read at arbitrary offsets (SSTables).
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads up to n bytes at offset. *result points into scratch (which must
+  // hold n bytes); fewer than n bytes means the read reached end of file.
+  virtual Status Read(uint64_t offset, size_t n, std::string_view* result,
+                      char* scratch) const = 0;
+};
+
+// A file written by appending (WAL, manifest, SSTables under construction).
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  // Hands buffered bytes to the operating system: after Flush, the data
+  // survives a crash of this process (not of the machine).
+  virtual Status Flush() = 0;
+  // Flushes, then makes the data durable (fdatasync): it survives power loss.
+  virtual Status Sync() = 0;
+  virtual Status Close() = 0;
+  // Bytes appended so far, buffered or not.
+  virtual uint64_t Size() const = 0;
+};
+
+// Held while a process owns a database directory; released by Env::UnlockFile.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // The process-wide POSIX environment. Never deleted.
+  static Env* Default();
+
+  virtual Status NewSequentialFile(const std::string& path,
+                                   std::unique_ptr<SequentialFile>* out) = 0;
+  virtual Status NewRandomAccessFile(const std::string& path,
+                                     std::unique_ptr<RandomAccessFile>* out) = 0;
+  // Creates or truncates.
+  virtual Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* out) = 0;
+
+  virtual bool FileExists(const std::string& path) = 0;
+  // Names (not paths) of the entries in dir, without "." and "..".
+  virtual Status GetChildren(const std::string& dir, std::vector<std::string>* names) = 0;
+  virtual Status RemoveFile(const std::string& path) = 0;
+  // Succeeds if the directory already exists.
+  virtual Status CreateDir(const std::string& path) = 0;
+  virtual Status GetFileSize(const std::string& path, uint64_t* size) = 0;
+  // Atomically replaces `to` with `from`.
+  virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
+  // Makes the directory's entries (creations, renames, deletions) durable.
+  virtual Status SyncDir(const std::string& dir) = 0;
+  // Truncates a file to `size` bytes (cutting a torn WAL tail).
+  virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
+
+  // Takes an exclusive lock on path, creating it if needed. A second lock of
+  // the same file, from this process or another, fails with Status::Busy.
+  virtual Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) = 0;
+  virtual Status UnlockFile(std::unique_ptr<FileLock> lock) = 0;
+
+  virtual uint64_t NowMicros() = 0;
+};
+
+// Forwards every call to another Env; fault-injecting test Envs derive from it
+// and override only what they perturb.
+class EnvWrapper : public Env {
+ public:
+  explicit EnvWrapper(Env* target) : target_(target) {}
+  Env* target() const { return target_; }
+
+  Status NewSequentialFile(const std::string& p, std::unique_ptr<SequentialFile>* o) override {
+    return target_->NewSequentialFile(p, o);
+  }
+  Status NewRandomAccessFile(const std::string& p,
+                             std::unique_ptr<RandomAccessFile>* o) override {
+    return target_->NewRandomAccessFile(p, o);
+  }
+  Status NewWritableFile(const std::string& p, std::unique_ptr<WritableFile>* o) override {
+    return target_->NewWritableFile(p, o);
+  }
+  bool FileExists(const std::string& p) override { return target_->FileExists(p); }
+  Status GetChildren(const std::string& d, std::vector<std::string>* n) override {
+    return target_->GetChildren(d, n);
+  }
+  Status RemoveFile(const std::string& p) override { return target_->RemoveFile(p); }
+  Status CreateDir(const std::string& p) override { return target_->CreateDir(p); }
+  Status GetFileSize(const std::string& p, uint64_t* s) override {
+    return target_->GetFileSize(p, s);
+  }
+  Status RenameFile(const std::string& f, const std::string& t) override {
+    return target_->RenameFile(f, t);
+  }
+  Status SyncDir(const std::string& d) override { return target_->SyncDir(d); }
+  Status TruncateFile(const std::string& p, uint64_t s) override {
+    return target_->TruncateFile(p, s);
+  }
+  Status LockFile(const std::string& p, std::unique_ptr<FileLock>* l) override {
+    return target_->LockFile(p, l);
+  }
+  Status UnlockFile(std::unique_ptr<FileLock> l) override {
+    return target_->UnlockFile(std::move(l));
+  }
+  uint64_t NowMicros() override { return target_->NowMicros(); }
+
+ private:
+  Env* target_;
+};
+
+// Reads a whole file into *data.
+Status ReadFileToString(Env* env, const std::string& path, std::string* data);
+// Writes data to path durably: a temporary file, fsync, rename over path,
+// fsync of the directory. Used for CURRENT.
+Status WriteFileAtomically(Env* env, const std::string& dir, const std::string& name,
+                           std::string_view data);
+
+}  // namespace strata

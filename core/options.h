@@ -1,0 +1,85 @@
+// Options: how a database is opened and tuned.
+//
+// Every field can be set by name with Options::Set, which is what the C ABI's
+// kv_options_set and every binding use; docs/OPTIONS.md lists them. Options
+// are copied when a database opens, so changing an Options object afterwards
+// affects nothing already open.
+//
+// Thread safety: a value type; not synchronised.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace strata {
+
+class Env;
+
+enum class MemTableKind { kSkipList, kRedBlackTree, kAvlTree };
+enum class CompressionKind : unsigned char { kNone = 0, kLz4 = 1, kZstd = 2 };
+
+struct Options {
+  // Open-time behaviour.
+  bool create_if_missing = true;
+  bool error_if_exists = false;
+
+  // When true every write is fsynced before it is acknowledged.
+  bool sync = false;
+
+  // Memtable.
+  size_t memtable_bytes = 64ull << 20;
+  MemTableKind memtable = MemTableKind::kSkipList;
+  // Immutable memtables waiting for flush before writers wait.
+  int max_immutable_memtables = 2;
+
+  // Tables.
+  size_t block_cache_bytes = 64ull << 20;
+  int bloom_bits_per_key = 10;
+  size_t block_bytes = 4096;
+  int block_restart_interval = 16;
+  CompressionKind compression = CompressionKind::kNone;
+  size_t table_file_bytes = 64ull << 20;
+  int max_open_files = 1000;
+
+  // Background work.
+  int background_threads = 2;
+  // L0 table counts at which compaction starts, writes slow, and writes wait.
+  int l0_compaction_trigger = 4;
+  int l0_slowdown_trigger = 12;
+  int l0_stop_trigger = 20;
+  // Target size of level 1; each deeper level is level_size_multiplier times larger.
+  uint64_t level1_bytes = 256ull << 20;
+  int level_size_multiplier = 10;
+
+  // Checks every block read against its checksum (always on for the WAL and
+  // manifest); off skips the check on data blocks for speed.
+  bool verify_checksums = true;
+
+  // The filesystem seam; null means Env::Default(). Not settable by name.
+  Env* env = nullptr;
+
+  // Sets the option `name` from its text form. Booleans take true/false,
+  // 1/0, yes/no, on/off; sizes take a byte count with an optional K, M, G
+  // (or KiB, MiB, GiB) suffix. Unknown names and malformed values give
+  // InvalidArgument naming the option.
+  Status Set(std::string_view name, std::string_view value);
+
+  // The text form of option `name`, as Set accepts it.
+  Status Get(std::string_view name, std::string* value) const;
+
+  // Every name Set accepts.
+  static const std::vector<std::string>& Names();
+
+  // Checks cross-field constraints; called by open.
+  Status Validate() const;
+};
+
+const char* MemTableKindName(MemTableKind kind);
+const char* CompressionKindName(CompressionKind kind);
+
+}  // namespace strata

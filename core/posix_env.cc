@@ -1,0 +1,327 @@
+// PosixEnv: Env over POSIX file descriptors.
+//
+// WritableFile buffers appends in user space (64 KiB) so that many small WAL
+// records cost one write(2); Flush hands them to the kernel. Locks use
+// flock(2), whose locks belong to the open file description, so a second
+// open of the same database in this process is refused just as one from
+// another process is.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "core/env.h"
+
+namespace strata {
+
+namespace {
+
+constexpr size_t kWriteBufferBytes = 64 * 1024;
+
+class PosixSequentialFile final : public SequentialFile {
+ public:
+  PosixSequentialFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixSequentialFile() override { ::close(fd_); }
+
+  Status Read(size_t n, std::string_view* result, char* scratch) override {
+    size_t got = 0;
+    while (got < n) {
+      ssize_t r = ::read(fd_, scratch + got, n - got);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return Status::FromErrno("read " + path_, errno);
+      }
+      if (r == 0) break;
+      got += static_cast<size_t>(r);
+    }
+    *result = std::string_view(scratch, got);
+    return Status::OK();
+  }
+
+  Status Skip(uint64_t n) override {
+    if (::lseek(fd_, static_cast<off_t>(n), SEEK_CUR) == static_cast<off_t>(-1)) {
+      return Status::FromErrno("seek " + path_, errno);
+    }
+    return Status::OK();
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixRandomAccessFile final : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+
+  Status Read(uint64_t offset, size_t n, std::string_view* result,
+              char* scratch) const override {
+    size_t got = 0;
+    while (got < n) {
+      ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<off_t>(offset + got));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return Status::FromErrno("pread " + path_, errno);
+      }
+      if (r == 0) break;
+      got += static_cast<size_t>(r);
+    }
+    *result = std::string_view(scratch, got);
+    return Status::OK();
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {
+    buffer_.reserve(kWriteBufferBytes);
+  }
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) Close();
+  }
+
+  Status Append(std::string_view data) override {
+    size_ += data.size();
+    if (buffer_.size() + data.size() <= kWriteBufferBytes) {
+      buffer_.append(data.data(), data.size());
+      return Status::OK();
+    }
+    STRATA_RETURN_IF_ERROR(Flush());
+    if (data.size() <= kWriteBufferBytes) {
+      buffer_.append(data.data(), data.size());
+      return Status::OK();
+    }
+    return WriteAll(data);
+  }
+
+  Status Flush() override {
+    if (buffer_.empty()) return Status::OK();
+    Status s = WriteAll(buffer_);
+    buffer_.clear();
+    return s;
+  }
+
+  Status Sync() override {
+    STRATA_RETURN_IF_ERROR(Flush());
+    if (::fdatasync(fd_) != 0) return Status::FromErrno("fdatasync " + path_, errno);
+    return Status::OK();
+  }
+
+  Status Close() override {
+    if (fd_ < 0) return Status::OK();
+    Status s = Flush();
+    if (::close(fd_) != 0 && s.ok()) s = Status::FromErrno("close " + path_, errno);
+    fd_ = -1;
+    return s;
+  }
+
+  uint64_t Size() const override { return size_; }
+
+ private:
+  Status WriteAll(std::string_view data) {
+    const char* p = data.data();
+    size_t left = data.size();
+    while (left > 0) {
+      ssize_t w = ::write(fd_, p, left);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return Status::FromErrno("write " + path_, errno);
+      }
+      p += w;
+      left -= static_cast<size_t>(w);
+    }
+    return Status::OK();
+  }
+
+  std::string path_;
+  int fd_;
+  std::string buffer_;
+  uint64_t size_ = 0;
+};
+
+class PosixFileLock final : public FileLock {
+ public:
+  PosixFileLock(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixFileLock() override {
+    if (fd_ >= 0) {
+      ::flock(fd_, LOCK_UN);
+      ::close(fd_);
+    }
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixEnv final : public Env {
+ public:
+  Status NewSequentialFile(const std::string& path,
+                           std::unique_ptr<SequentialFile>* out) override {
+    out->reset();
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return OpenError(path, errno);
+    *out = std::make_unique<PosixSequentialFile>(path, fd);
+    return Status::OK();
+  }
+
+  Status NewRandomAccessFile(const std::string& path,
+                             std::unique_ptr<RandomAccessFile>* out) override {
+    out->reset();
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return OpenError(path, errno);
+    *out = std::make_unique<PosixRandomAccessFile>(path, fd);
+    return Status::OK();
+  }
+
+  Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* out) override {
+    out->reset();
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return OpenError(path, errno);
+    *out = std::make_unique<PosixWritableFile>(path, fd);
+    return Status::OK();
+  }
+
+  bool FileExists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
+
+  Status GetChildren(const std::string& dir, std::vector<std::string>* names) override {
+    names->clear();
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return OpenError(dir, errno);
+    while (struct dirent* e = ::readdir(d)) {
+      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+      names->emplace_back(e->d_name);
+    }
+    ::closedir(d);
+    return Status::OK();
+  }
+
+  Status RemoveFile(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return Status::FromErrno("unlink " + path, errno);
+    return Status::OK();
+  }
+
+  Status CreateDir(const std::string& path) override {
+    if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+      return Status::FromErrno("mkdir " + path, errno);
+    }
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return Status::FromErrno("stat " + path, errno);
+    if (!S_ISDIR(st.st_mode)) return Status::InvalidArgument(path + " exists and is not a directory");
+    return Status::OK();
+  }
+
+  Status GetFileSize(const std::string& path, uint64_t* size) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return Status::FromErrno("stat " + path, errno);
+    *size = static_cast<uint64_t>(st.st_size);
+    return Status::OK();
+  }
+
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) {
+      return Status::FromErrno("rename " + from + " to " + to, errno);
+    }
+    return Status::OK();
+  }
+
+  Status SyncDir(const std::string& dir) override {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return OpenError(dir, errno);
+    Status s;
+    if (::fsync(fd) != 0) s = Status::FromErrno("fsync directory " + dir, errno);
+    ::close(fd);
+    return s;
+  }
+
+  Status TruncateFile(const std::string& path, uint64_t size) override {
+    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
+      return Status::FromErrno("truncate " + path, errno);
+    }
+    return Status::OK();
+  }
+
+  Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) override {
+    lock->reset();
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return OpenError(path, errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK) {
+        return Status::Busy("database is in use by another handle or process (lock held on " +
+                            path + ")");
+      }
+      return Status::FromErrno("lock " + path, err);
+    }
+    *lock = std::make_unique<PosixFileLock>(path, fd);
+    return Status::OK();
+  }
+
+  Status UnlockFile(std::unique_ptr<FileLock> lock) override {
+    lock.reset();
+    return Status::OK();
+  }
+
+  uint64_t NowMicros() override {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count());
+  }
+
+ private:
+  static Status OpenError(const std::string& path, int err) {
+    if (err == ENOENT) return Status::NotFound(path + ": " + std::strerror(err));
+    return Status::FromErrno("open " + path, err);
+  }
+};
+
+}  // namespace
+
+Env* Env::Default() {
+  static PosixEnv* env = new PosixEnv();
+  return env;
+}
+
+Status ReadFileToString(Env* env, const std::string& path, std::string* data) {
+  data->clear();
+  std::unique_ptr<SequentialFile> file;
+  STRATA_RETURN_IF_ERROR(env->NewSequentialFile(path, &file));
+  constexpr size_t kChunk = 64 * 1024;
+  std::string scratch(kChunk, '\0');
+  while (true) {
+    std::string_view piece;
+    STRATA_RETURN_IF_ERROR(file->Read(kChunk, &piece, scratch.data()));
+    if (piece.empty()) break;
+    data->append(piece.data(), piece.size());
+  }
+  return Status::OK();
+}
+
+Status WriteFileAtomically(Env* env, const std::string& dir, const std::string& name,
+                           std::string_view data) {
+  const std::string tmp = dir + "/" + name + ".tmp";
+  const std::string final_path = dir + "/" + name;
+  std::unique_ptr<WritableFile> file;
+  STRATA_RETURN_IF_ERROR(env->NewWritableFile(tmp, &file));
+  Status s = file->Append(data);
+  if (s.ok()) s = file->Sync();
+  if (s.ok()) s = file->Close();
+  if (s.ok()) s = env->RenameFile(tmp, final_path);
+  if (s.ok()) s = env->SyncDir(dir);
+  if (!s.ok()) env->RemoveFile(tmp);
+  return s;
+}
+
+}  // namespace strata

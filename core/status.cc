@@ -1,0 +1,43 @@
+#include "core/status.h"
+
+#include <cstring>
+
+namespace strata {
+
+namespace {
+const char* CodeName(Status::Code code) {
+  switch (code) {
+    case Status::Code::kOk: return "OK";
+    case Status::Code::kNotFound: return "not found";
+    case Status::Code::kCorruption: return "corruption";
+    case Status::Code::kNotSupported: return "not supported";
+    case Status::Code::kInvalidArgument: return "invalid argument";
+    case Status::Code::kIOError: return "I/O error";
+    case Status::Code::kBusy: return "busy";
+    case Status::Code::kNoMemory: return "out of memory";
+  }
+  return "unknown";
+}
+}  // namespace
+
+Status Status::FromErrno(std::string_view context, int err) {
+  std::string msg(context);
+  msg += ": ";
+  msg += std::strerror(err);
+  return Status(Code::kIOError, msg);
+}
+
+const std::string& Status::message() const {
+  static const std::string kEmpty;
+  return state_ ? state_->message : kEmpty;
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  std::string out = CodeName(state_->code);
+  out += ": ";
+  out += state_->message;
+  return out;
+}
+
+}  // namespace strata

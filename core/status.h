@@ -1,0 +1,89 @@
+// Status: the result of an engine operation.
+//
+// An OK status costs one pointer-sized null; a failure carries a code from a
+// small closed set and a message. Codes map one-to-one onto the C ABI's
+// KV_* status codes (see capi/src/status_map.h), so the set only grows.
+//
+// Thread safety: a Status is a value; distinct objects may be used from
+// different threads without synchronisation.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace strata {
+
+class Status {
+ public:
+  enum class Code : unsigned char {
+    kOk = 0,
+    kNotFound,
+    kCorruption,
+    kNotSupported,
+    kInvalidArgument,
+    kIOError,
+    kBusy,
+    kNoMemory,
+  };
+
+  Status() noexcept = default;
+  Status(const Status& other) { CopyFrom(other); }
+  Status& operator=(const Status& other) {
+    if (this != &other) CopyFrom(other);
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
+
+  static Status OK() { return Status(); }
+  static Status NotFound(std::string_view msg) { return Status(Code::kNotFound, msg); }
+  static Status Corruption(std::string_view msg) { return Status(Code::kCorruption, msg); }
+  static Status NotSupported(std::string_view msg) { return Status(Code::kNotSupported, msg); }
+  static Status InvalidArgument(std::string_view msg) {
+    return Status(Code::kInvalidArgument, msg);
+  }
+  static Status IOError(std::string_view msg) { return Status(Code::kIOError, msg); }
+  // An I/O error built from a failed system call: "<context>: <strerror(err)>".
+  static Status FromErrno(std::string_view context, int err);
+  static Status Busy(std::string_view msg) { return Status(Code::kBusy, msg); }
+  static Status NoMemory(std::string_view msg) { return Status(Code::kNoMemory, msg); }
+
+  bool ok() const { return state_ == nullptr; }
+  bool IsNotFound() const { return code() == Code::kNotFound; }
+  bool IsCorruption() const { return code() == Code::kCorruption; }
+  bool IsNotSupported() const { return code() == Code::kNotSupported; }
+  bool IsInvalidArgument() const { return code() == Code::kInvalidArgument; }
+  bool IsIOError() const { return code() == Code::kIOError; }
+  bool IsBusy() const { return code() == Code::kBusy; }
+  bool IsNoMemory() const { return code() == Code::kNoMemory; }
+
+  Code code() const { return state_ ? state_->code : Code::kOk; }
+  // The message alone, without the code's name; empty for OK.
+  const std::string& message() const;
+  // "<code name>: <message>", or "OK".
+  std::string ToString() const;
+
+ private:
+  struct State {
+    Code code;
+    std::string message;
+  };
+
+  Status(Code code, std::string_view msg)
+      : state_(std::make_unique<State>(State{code, std::string(msg)})) {}
+  void CopyFrom(const Status& other) {
+    state_ = other.state_ ? std::make_unique<State>(*other.state_) : nullptr;
+  }
+
+  std::unique_ptr<State> state_;
+};
+
+// Returns early from the enclosing function when `expr` yields a failed Status.
+#define STRATA_RETURN_IF_ERROR(expr)        \
+  do {                                      \
+    ::strata::Status _st = (expr);          \
+    if (!_st.ok()) return _st;              \
+  } while (0)
+
+}  // namespace strata
