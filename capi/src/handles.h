@@ -1,0 +1,68 @@
+// The structs behind kv.h's opaque handles, and the guard that makes a kv_db
+// safe to close while other threads may still be calling into it.
+//
+// Ownership: kv_options, kv_batch and kv_iter are freed by their kv_*_free.
+// A kv_db's engine reference is dropped by kv_close, but the small struct is
+// kept for the life of the process so that a call through a closed handle is
+// detected (its state says closed) instead of reading freed memory.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "core/db/db.h"
+#include "core/db/db_iterator.h"
+#include "core/options.h"
+#include "core/write_batch.h"
+
+// Distinct tags, so a handle of one kind passed as another is caught.
+inline constexpr uint64_t kOptionsMagic = 0x5354524F50545331ull;  // "STROPTS1"
+inline constexpr uint64_t kBatchMagic = 0x5354524241544331ull;    // "STRBATC1"
+inline constexpr uint64_t kDbMagic = 0x5354524442484E31ull;       // "STRDBHN1"
+inline constexpr uint64_t kIterMagic = 0x5354524954455231ull;     // "STRITER1"
+inline constexpr uint64_t kFreedMagic = 0xDEADDEADDEADDEADull;
+
+struct kv_options {
+  uint64_t magic = kOptionsMagic;
+  strata::Options options;
+};
+
+struct kv_batch {
+  uint64_t magic = kBatchMagic;
+  strata::WriteBatch batch;
+};
+
+struct kv_db {
+  uint64_t magic = kDbMagic;
+  std::atomic<bool> closed{false};
+  // Calls in progress; kv_close waits for them to leave before it drops the
+  // engine.
+  std::atomic<int64_t> in_flight{0};
+  std::shared_ptr<strata::DB> db;
+};
+
+struct kv_iter {
+  uint64_t magic = kIterMagic;
+  std::unique_ptr<strata::Iterator> it;
+  bool started = false;
+  bool ended = false;
+};
+
+// Holds a kv_db open for the duration of one call. ok() is false when the
+// handle is closed (or closing); the call must then fail.
+class DbCallGuard {
+ public:
+  explicit DbCallGuard(kv_db* db) : db_(db) {
+    db_->in_flight.fetch_add(1, std::memory_order_seq_cst);
+    ok_ = !db_->closed.load(std::memory_order_seq_cst);
+  }
+  ~DbCallGuard() { db_->in_flight.fetch_sub(1, std::memory_order_seq_cst); }
+  DbCallGuard(const DbCallGuard&) = delete;
+  DbCallGuard& operator=(const DbCallGuard&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  kv_db* db_;
+  bool ok_;
+};

@@ -1,0 +1,149 @@
+#include "core/compaction/compaction_job.h"
+
+#include "core/filename.h"
+#include "core/iter/level_iterator.h"
+#include "core/iter/merging_iterator.h"
+#include "core/table/table_builder.h"
+#include "core/table/table_cache.h"
+
+namespace strata {
+
+uint64_t CompactionInputs::InputBytes() const {
+  uint64_t total = 0;
+  for (const auto& level : files) {
+    for (const auto& f : level) total += f->file_size;
+  }
+  return total;
+}
+
+bool CompactionInputs::empty() const {
+  for (const auto& level : files) {
+    if (!level.empty()) return false;
+  }
+  return true;
+}
+
+CompactionJob::CompactionJob(const Options& options, std::string dbname, Env* env,
+                             TableCache* tables, std::function<uint64_t()> new_file_number)
+    : options_(options),
+      dbname_(std::move(dbname)),
+      env_(env),
+      tables_(tables),
+      new_file_number_(std::move(new_file_number)) {}
+
+Status CompactionJob::FinishTable(FileMetaData* meta, TableBuilder* builder, WritableFile* file) {
+  Status s = builder->Finish();
+  if (s.ok()) s = file->Sync();
+  if (s.ok()) s = file->Close();
+  if (s.ok()) {
+    meta->file_size = builder->FileSize();
+    meta->num_entries = builder->NumEntries();
+    // A table that cannot be read back must never be published.
+    std::shared_ptr<TableReader> reader;
+    s = tables_->FindTable(meta->number, meta->file_size, &reader);
+  }
+  return s;
+}
+
+Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* result) {
+  *result = CompactionResult();
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  for (int level = 0; level < kNumLevels; ++level) {
+    const FileList& files = inputs.files[level];
+    if (files.empty()) continue;
+    if (level == 0) {
+      for (const auto& f : files) children.push_back(tables_->NewIterator(f->number, f->file_size));
+    } else {
+      TableCache* tables = tables_;
+      children.push_back(NewLevelIterator(files, [tables](const FileMetaData& f) {
+        return tables->NewIterator(f.number, f.file_size);
+      }));
+    }
+  }
+  result->bytes_read = inputs.InputBytes();
+  auto input = NewMergingIterator(std::move(children));
+
+  std::unique_ptr<WritableFile> file;
+  std::unique_ptr<TableBuilder> builder;
+  FileMetaData meta;
+  std::vector<std::string> created;
+  Status s;
+
+  std::string current_user_key;
+  bool has_current_user_key = false;
+  SequenceNumber last_sequence_for_key = kMaxSequenceNumber;
+
+  for (input->SeekToFirst(); input->Valid() && s.ok(); input->Next()) {
+    std::string_view key = input->key();
+    ParsedInternalKey ikey;
+    if (!ParseInternalKey(key, &ikey)) {
+      s = Status::Corruption("compaction input holds a malformed internal key");
+      break;
+    }
+    const bool new_user_key = !has_current_user_key || ikey.user_key != current_user_key;
+    if (new_user_key) {
+      current_user_key.assign(ikey.user_key);
+      has_current_user_key = true;
+      last_sequence_for_key = kMaxSequenceNumber;
+      // Cut only between user keys.
+      if (builder && builder->FileSize() >= options_.table_file_bytes) {
+        s = FinishTable(&meta, builder.get(), file.get());
+        builder.reset();
+        file.reset();
+        if (!s.ok()) break;
+        result->bytes_written += meta.file_size;
+        result->outputs.push_back(meta);
+      }
+    }
+
+    bool drop = false;
+    if (last_sequence_for_key <= inputs.oldest_snapshot) {
+      // A newer version of this key is visible to every reader.
+      drop = true;
+    } else if (ikey.kind == ValueKind::kDeletion && ikey.sequence <= inputs.oldest_snapshot &&
+               inputs.bottommost) {
+      // Nothing older lies below to hide, and every reader sees the deletion.
+      drop = true;
+    }
+    last_sequence_for_key = ikey.sequence;
+    if (drop) {
+      ++result->entries_dropped;
+      continue;
+    }
+
+    if (!builder) {
+      meta = FileMetaData();
+      meta.number = new_file_number_();
+      const std::string path = TableFileName(dbname_, meta.number);
+      s = env_->NewWritableFile(path, &file);
+      if (!s.ok()) break;
+      created.push_back(path);
+      builder = std::make_unique<TableBuilder>(options_, file.get());
+      meta.smallest.assign(key);
+    }
+    meta.largest.assign(key);
+    if (ikey.kind == ValueKind::kDeletion) ++meta.num_deletions;
+    s = builder->Add(key, input->value());
+  }
+  if (s.ok()) s = input->status();
+  if (s.ok() && builder) {
+    s = FinishTable(&meta, builder.get(), file.get());
+    builder.reset();
+    file.reset();
+    if (s.ok()) {
+      result->bytes_written += meta.file_size;
+      result->outputs.push_back(meta);
+    }
+  }
+  if (s.ok() && !created.empty()) s = env_->SyncDir(dbname_);
+  if (!s.ok()) {
+    if (builder) builder->Abandon();
+    builder.reset();
+    file.reset();
+    for (const auto& path : created) env_->RemoveFile(path);
+    result->outputs.clear();
+  }
+  return s;
+}
+
+}  // namespace strata

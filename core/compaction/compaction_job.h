@@ -1,0 +1,69 @@
+// CompactionJob: merges a set of input tables into new tables for one level.
+//
+// The merge keeps, for each user key, every version some open snapshot or
+// iterator may still read (the newest version, plus any version newer than
+// the oldest pinned sequence number), and drops tombstones once nothing older
+// than them can exist below the output level. Output tables are cut at about
+// `table_file_bytes`, only between user keys, so that a key's versions never
+// straddle two tables of a level.
+//
+// Thread safety: Run is called without the database mutex; the job touches
+// only its inputs (pinned by the caller) and the files it creates.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/dbformat.h"
+#include "core/env.h"
+#include "core/options.h"
+#include "core/version/file_metadata.h"
+#include "core/version/version.h"
+
+namespace strata {
+
+class TableCache;
+
+struct CompactionInputs {
+  // Inputs per level; newer data first is not required (the merge orders by
+  // sequence number).
+  FileList files[kNumLevels];
+  int output_level = 1;
+  // True when no level below the output level can hold the inputs' keys, so
+  // tombstones may be dropped.
+  bool bottommost = false;
+  SequenceNumber oldest_snapshot = 0;
+
+  uint64_t InputBytes() const;
+  bool empty() const;
+};
+
+struct CompactionResult {
+  std::vector<FileMetaData> outputs;
+  uint64_t bytes_read = 0;
+  uint64_t bytes_written = 0;
+  uint64_t entries_dropped = 0;
+};
+
+class CompactionJob {
+ public:
+  // `new_file_number` hands out a file number and registers it as an output
+  // in progress, so file garbage collection leaves it alone.
+  CompactionJob(const Options& options, std::string dbname, Env* env, TableCache* tables,
+                std::function<uint64_t()> new_file_number);
+
+  Status Run(const CompactionInputs& inputs, CompactionResult* result);
+
+ private:
+  Status FinishTable(FileMetaData* meta, class TableBuilder* builder, WritableFile* file);
+
+  const Options& options_;
+  const std::string dbname_;
+  Env* const env_;
+  TableCache* const tables_;
+  std::function<uint64_t()> new_file_number_;
+};
+
+}  // namespace strata

@@ -1,0 +1,356 @@
+// DB: opening, recovery, reads, snapshots, properties and shutdown.
+// The write path is in db_write.cc, background flush and file garbage
+// collection in db_background.cc, manual compaction in db_compact.cc.
+#include "core/db/db.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+#include "core/cache/block_cache.h"
+#include "core/db/db_iterator.h"
+#include "core/filename.h"
+#include "core/iter/level_iterator.h"
+#include "core/iter/merging_iterator.h"
+#include "core/memtable/memtable.h"
+#include "core/table/table_cache.h"
+#include "core/version/version_set.h"
+#include "core/wal/log_reader.h"
+#include "core/wal/log_writer.h"
+
+namespace strata {
+
+DB::DB(const Options& options, std::string dbname)
+    : options_(options),
+      dbname_(std::move(dbname)),
+      env_(options.env != nullptr ? options.env : Env::Default()) {}
+
+Status DB::Open(const Options& options, const std::string& path, std::shared_ptr<DB>* out) {
+  out->reset();
+  if (path.empty()) return Status::InvalidArgument("database path is empty");
+  STRATA_RETURN_IF_ERROR(options.Validate());
+  std::shared_ptr<DB> db(new DB(options, path));
+  STRATA_RETURN_IF_ERROR(db->Recover());
+  *out = std::move(db);
+  return Status::OK();
+}
+
+Status DB::Recover() {
+  Env* env = env_;
+  if (!env->FileExists(dbname_)) {
+    if (!options_.create_if_missing) {
+      return Status::InvalidArgument(dbname_ + " does not exist (create_if_missing is false)");
+    }
+  }
+  STRATA_RETURN_IF_ERROR(env->CreateDir(dbname_));
+  STRATA_RETURN_IF_ERROR(env->LockFile(LockFileName(dbname_), &dir_lock_));
+
+  block_cache_ = std::make_shared<BlockCache>(options_.block_cache_bytes);
+  table_cache_ = std::make_unique<TableCache>(dbname_, options_, block_cache_.get(),
+                                              static_cast<size_t>(options_.max_open_files));
+  versions_ = std::make_unique<VersionSet>(dbname_, env);
+
+  std::unique_lock lock(mu_);
+  const bool exists = env->FileExists(CurrentFileName(dbname_));
+  if (exists) {
+    if (options_.error_if_exists) {
+      return Status::InvalidArgument(dbname_ + " already exists (error_if_exists is true)");
+    }
+    STRATA_RETURN_IF_ERROR(versions_->Recover());
+  } else {
+    if (!options_.create_if_missing) {
+      return Status::InvalidArgument(dbname_ + " holds no database (create_if_missing is false)");
+    }
+    STRATA_RETURN_IF_ERROR(versions_->CreateNew());
+  }
+
+  // Replay every WAL the manifest does not cover, oldest first. Each becomes
+  // an immutable memtable that the background flushes as usual, so reopening
+  // costs one read of the logs and no table writes.
+  std::vector<std::string> names;
+  STRATA_RETURN_IF_ERROR(env->GetChildren(dbname_, &names));
+  std::vector<uint64_t> logs;
+  for (const auto& name : names) {
+    uint64_t number;
+    FileKind kind = ParseFileName(name, &number);
+    if (kind == FileKind::kLog || kind == FileKind::kTable || kind == FileKind::kManifest ||
+        kind == FileKind::kTemp) {
+      versions_->MarkFileNumberUsed(number);
+    }
+    if (kind == FileKind::kLog && number >= versions_->log_number()) logs.push_back(number);
+  }
+  std::sort(logs.begin(), logs.end());
+  SequenceNumber max_sequence = versions_->last_sequence();
+  for (uint64_t number : logs) STRATA_RETURN_IF_ERROR(ReplayLog(number, &max_sequence));
+  last_sequence_.store(max_sequence);
+  versions_->SetLastSequence(max_sequence);
+
+  mem_ = std::make_shared<MemTable>(options_.memtable);
+  STRATA_RETURN_IF_ERROR(NewWal());
+  if (imms_.empty()) {
+    // Nothing to flush: record now that older WALs are obsolete.
+    VersionEdit edit;
+    edit.SetLogNumber(wal_number_);
+    STRATA_RETURN_IF_ERROR(versions_->LogAndApply(&edit, &lock));
+  }
+  RemoveObsoleteFiles(&lock);
+
+  for (int i = 0; i < options_.background_threads; ++i) {
+    bg_threads_.emplace_back([this] { BackgroundLoop(); });
+  }
+  MaybeScheduleWork();
+  return Status::OK();
+}
+
+Status DB::ReplayLog(uint64_t number, SequenceNumber* max_sequence) {
+  const std::string path = LogFileName(dbname_, number);
+  uint64_t size = 0;
+  std::unique_ptr<SequentialFile> file;
+  STRATA_RETURN_IF_ERROR(env_->GetFileSize(path, &size));
+  STRATA_RETURN_IF_ERROR(env_->NewSequentialFile(path, &file));
+  log::Reader reader(std::move(file), path, size);
+
+  // Applies a batch to a memtable at consecutive sequence numbers.
+  struct Inserter : WriteBatch::Handler {
+    MemTable* mem;
+    SequenceNumber seq;
+    void Put(std::string_view k, std::string_view v) override {
+      mem->Add(seq++, ValueKind::kValue, k, v);
+    }
+    void Delete(std::string_view k) override { mem->Add(seq++, ValueKind::kDeletion, k, {}); }
+  };
+  // Counts operations without applying them, to validate a batch first.
+  struct Counter : WriteBatch::Handler {
+    void Put(std::string_view, std::string_view) override {}
+    void Delete(std::string_view) override {}
+  };
+
+  auto mem = std::make_shared<MemTable>(options_.memtable);
+  std::string record;
+  WriteBatch batch;
+  while (reader.ReadRecord(&record)) {
+    Status s = batch.SetContents(record);
+    Counter counter;
+    if (s.ok()) s = batch.Iterate(&counter);
+    if (!s.ok()) return Status::Corruption(path + ": " + s.message());
+    Inserter inserter;
+    inserter.mem = mem.get();
+    inserter.seq = batch.Sequence();
+    batch.Iterate(&inserter);
+    if (batch.Count() > 0) {
+      *max_sequence = std::max(*max_sequence, batch.Sequence() + batch.Count() - 1);
+    }
+  }
+  STRATA_RETURN_IF_ERROR(reader.status());
+  if (mem->NumEntries() > 0) imms_.push_back({std::move(mem), number});
+  return Status::OK();
+}
+
+Status DB::NewWal() {
+  const uint64_t number = versions_->NewFileNumber();
+  std::unique_ptr<WritableFile> file;
+  STRATA_RETURN_IF_ERROR(env_->NewWritableFile(LogFileName(dbname_, number), &file));
+  // The new log's directory entry must be durable before writes acknowledged
+  // through it can be relied on after power loss.
+  STRATA_RETURN_IF_ERROR(env_->SyncDir(dbname_));
+  wal_ = std::make_unique<log::Writer>(std::move(file));
+  wal_number_ = number;
+  return Status::OK();
+}
+
+DB::~DB() {
+  {
+    std::unique_lock lock(mu_);
+    shutting_down_ = true;
+    bg_cv_.notify_all();
+  }
+  for (auto& t : bg_threads_) t.join();
+  if (wal_) wal_->Close();
+  // Tables and the cache go before the lock is released, so a new opener
+  // never shares open files with this instance.
+  table_cache_.reset();
+  if (dir_lock_) env_->UnlockFile(std::move(dir_lock_));
+}
+
+DB::ReadView DB::GetReadView(const ReadOptions& ro) {
+  ReadView view;
+  std::lock_guard lock(mu_);
+  view.mem = mem_;
+  view.imms.reserve(imms_.size());
+  for (auto it = imms_.rbegin(); it != imms_.rend(); ++it) view.imms.push_back(it->mem);
+  view.version = versions_->current();
+  view.sequence = ro.snapshot != nullptr ? ro.snapshot->sequence() : last_sequence_.load();
+  return view;
+}
+
+Status DB::Get(const ReadOptions& ro, std::string_view key, std::string* value) {
+  stats_.gets.fetch_add(1, std::memory_order_relaxed);
+  ReadView view = GetReadView(ro);
+  LookupKey lkey(key, view.sequence);
+
+  auto from_memtable = [&](const MemTable& mem, bool* done) -> Status {
+    switch (mem.Get(lkey, value)) {
+      case MemTable::LookupResult::kFound: *done = true; return Status::OK();
+      case MemTable::LookupResult::kDeleted: *done = true; return Status::NotFound("key not found");
+      case MemTable::LookupResult::kAbsent: break;
+    }
+    return Status::OK();
+  };
+  bool done = false;
+  Status s = from_memtable(*view.mem, &done);
+  if (done) return s;
+  for (const auto& imm : view.imms) {
+    s = from_memtable(*imm, &done);
+    if (done) return s;
+  }
+  for (int level = 0; level < kNumLevels; ++level) {
+    for (const auto& f : view.version->FilesForKey(level, key)) {
+      TableGetResult result;
+      STRATA_RETURN_IF_ERROR(table_cache_->Get(f->number, f->file_size, lkey, &result, value));
+      if (result == TableGetResult::kValue) return Status::OK();
+      if (result == TableGetResult::kDeletion) return Status::NotFound("key not found");
+    }
+  }
+  return Status::NotFound("key not found");
+}
+
+// Keeps alive what an iterator reads and unpins its snapshot when it ends.
+class DB::IteratorPin {
+ public:
+  IteratorPin(std::shared_ptr<DB> db, ReadView view) : db_(std::move(db)), view_(std::move(view)) {
+    std::lock_guard lock(db_->mu_);
+    db_->snapshots_.Add(view_.sequence);
+  }
+  ~IteratorPin() {
+    std::lock_guard lock(db_->mu_);
+    db_->snapshots_.Remove(view_.sequence);
+  }
+
+ private:
+  std::shared_ptr<DB> db_;
+  ReadView view_;
+};
+
+std::unique_ptr<Iterator> DB::NewIterator(const ReadOptions& ro, std::optional<std::string> lower,
+                                          std::optional<std::string> upper) {
+  stats_.iterators.fetch_add(1, std::memory_order_relaxed);
+  ReadView view = GetReadView(ro);
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  children.push_back(view.mem->NewIterator());
+  for (const auto& imm : view.imms) children.push_back(imm->NewIterator());
+  TableCache* tables = table_cache_.get();
+  for (const auto& f : view.version->files(0)) {
+    children.push_back(tables->NewIterator(f->number, f->file_size));
+  }
+  for (int level = 1; level < kNumLevels; ++level) {
+    if (view.version->files(level).empty()) continue;
+    children.push_back(NewLevelIterator(view.version->files(level), [tables](const FileMetaData& f) {
+      return tables->NewIterator(f.number, f.file_size);
+    }));
+  }
+  auto merged = NewMergingIterator(std::move(children));
+  const SequenceNumber sequence = view.sequence;
+  auto pin = std::make_shared<IteratorPin>(shared_from_this(), std::move(view));
+  merged->RegisterCleanup([pin] {});
+  return NewDBIterator(std::move(merged), sequence, std::move(lower), std::move(upper));
+}
+
+const Snapshot* DB::GetSnapshot() {
+  std::lock_guard lock(mu_);
+  auto* snapshot = new Snapshot(last_sequence_.load());
+  snapshots_.Add(snapshot->sequence());
+  return snapshot;
+}
+
+void DB::ReleaseSnapshot(const Snapshot* snapshot) {
+  if (snapshot == nullptr) return;
+  {
+    std::lock_guard lock(mu_);
+    snapshots_.Remove(snapshot->sequence());
+  }
+  delete snapshot;
+}
+
+bool DB::GetProperty(std::string_view name, std::string* value) {
+  std::unique_lock lock(mu_);
+  auto version = versions_->current();
+  if (name.starts_with("num-files-at-level")) {
+    std::string_view digits = name.substr(18);
+    if (digits.size() != 1 || digits[0] < '0' || digits[0] >= '0' + kNumLevels) return false;
+    *value = std::to_string(version->NumFiles(digits[0] - '0'));
+    return true;
+  }
+  size_t mem_bytes = mem_->ApproximateMemoryUsage();
+  for (const auto& imm : imms_) mem_bytes += imm.mem->ApproximateMemoryUsage();
+  if (name == "total-table-bytes") {
+    *value = std::to_string(version->TotalBytes());
+    return true;
+  }
+  if (name == "memtable-bytes") {
+    *value = std::to_string(mem_bytes);
+    return true;
+  }
+  if (name == "last-sequence") {
+    *value = std::to_string(last_sequence_.load());
+    return true;
+  }
+  if (name != "stats") return false;
+
+  char line[256];
+  std::string out;
+  auto relaxed = [](const std::atomic<uint64_t>& c) { return c.load(std::memory_order_relaxed); };
+  out += "level  files        bytes\n";
+  for (int level = 0; level < kNumLevels; ++level) {
+    std::snprintf(line, sizeof(line), "L%-5d %5d %12" PRIu64 "\n", level, version->NumFiles(level),
+                  version->LevelBytes(level));
+    out += line;
+  }
+  const uint64_t user = relaxed(stats_.user_bytes_written);
+  const uint64_t disk = relaxed(stats_.wal_bytes_written) + relaxed(stats_.flush_bytes_written) +
+                        relaxed(stats_.compaction_bytes_written);
+  std::snprintf(line, sizeof(line),
+                "memtables: active %zu bytes, immutable %zu, total %zu bytes\n",
+                mem_->ApproximateMemoryUsage(), imms_.size(), mem_bytes);
+  out += line;
+  std::snprintf(line, sizeof(line),
+                "writes: %" PRIu64 " in %" PRIu64 " groups, %" PRIu64 " user bytes, %" PRIu64
+                " WAL bytes, %" PRIu64 " WAL syncs\n",
+                relaxed(stats_.writes), relaxed(stats_.write_groups), user,
+                relaxed(stats_.wal_bytes_written), relaxed(stats_.wal_syncs));
+  out += line;
+  std::snprintf(line, sizeof(line), "flushes: %" PRIu64 ", %" PRIu64 " bytes written\n",
+                relaxed(stats_.flushes), relaxed(stats_.flush_bytes_written));
+  out += line;
+  std::snprintf(line, sizeof(line),
+                "compactions: %" PRIu64 ", %" PRIu64 " bytes read, %" PRIu64 " bytes written\n",
+                relaxed(stats_.compactions), relaxed(stats_.compaction_bytes_read),
+                relaxed(stats_.compaction_bytes_written));
+  out += line;
+  std::snprintf(line, sizeof(line), "write amplification: %.2f\n",
+                user == 0 ? 0.0 : static_cast<double>(disk) / static_cast<double>(user));
+  out += line;
+  const BlockCache::Stats cache = block_cache_->GetStats();
+  std::snprintf(line, sizeof(line),
+                "block cache: %" PRIu64 " hits, %" PRIu64 " misses, %" PRIu64
+                " evictions, %zu of %zu bytes used (%zu reserved for index and filter blocks)\n",
+                cache.hits, cache.misses, cache.evictions, cache.bytes_in_use + cache.reserved_bytes,
+                cache.capacity, cache.reserved_bytes);
+  out += line;
+  std::snprintf(line, sizeof(line),
+                "stalls: %" PRIu64 " slowdowns, %" PRIu64 " stops, %.3f s stalled, longest %.3f s\n",
+                relaxed(stats_.slowdowns), relaxed(stats_.stops),
+                static_cast<double>(relaxed(stats_.stall_micros)) / 1e6,
+                static_cast<double>(relaxed(stats_.max_stall_micros)) / 1e6);
+  out += line;
+  std::snprintf(line, sizeof(line), "reads: %" PRIu64 " gets, %" PRIu64 " iterators\n",
+                relaxed(stats_.gets), relaxed(stats_.iterators));
+  out += line;
+  std::snprintf(line, sizeof(line), "sequence: %" PRIu64 ", snapshots pinned: %zu\n",
+                last_sequence_.load(), snapshots_.size());
+  out += line;
+  if (!bg_error_.ok()) out += "background error: " + bg_error_.ToString() + "\n";
+  *value = std::move(out);
+  return true;
+}
+
+}  // namespace strata

@@ -1,0 +1,165 @@
+// DB: the storage engine behind the C ABI.
+//
+// Writes go to a write-ahead log and a memtable; full memtables become
+// immutable and background threads flush them into level-0 tables; tables
+// are merged by compaction (manual now, leveled in the background later).
+// docs/ARCHITECTURE.md walks through each path.
+//
+// Thread safety: every method is safe to call from many threads at once.
+// Lifetime: a DB is held by std::shared_ptr. Iterators hold a reference, so
+// the engine (its files, its lock on the directory) lives until the last
+// iterator is destroyed even after the opener drops its reference. The
+// destructor stops background work and releases the directory lock; it
+// must not run on a background thread (it does not: they hold no reference).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/db/db_stats.h"
+#include "core/db/read_write_options.h"
+#include "core/db/snapshot.h"
+#include "core/env.h"
+#include "core/options.h"
+#include "core/version/file_metadata.h"
+#include "core/write_batch.h"
+
+namespace strata {
+
+class BlockCache;
+class Iterator;
+class MemTable;
+class TableCache;
+class Version;
+class VersionSet;
+struct CompactionInputs;
+namespace log {
+class Writer;
+}
+
+class DB : public std::enable_shared_from_this<DB> {
+ public:
+  // Opens (or creates) the database in directory `path`. Busy if another
+  // handle or process has it open.
+  static Status Open(const Options& options, const std::string& path, std::shared_ptr<DB>* out);
+
+  DB(const DB&) = delete;
+  DB& operator=(const DB&) = delete;
+  ~DB();
+
+  Status Put(const WriteOptions& wo, std::string_view key, std::string_view value);
+  Status Delete(const WriteOptions& wo, std::string_view key);
+  // Applies the whole batch or none of it.
+  Status Write(const WriteOptions& wo, const WriteBatch& batch);
+
+  // NotFound when the key is absent at the read's sequence.
+  Status Get(const ReadOptions& ro, std::string_view key, std::string* value);
+
+  // An iterator over user keys in [lower, upper) (an absent bound is open),
+  // reading as of now or ro.snapshot. It keeps the engine alive.
+  std::unique_ptr<Iterator> NewIterator(const ReadOptions& ro,
+                                        std::optional<std::string> lower,
+                                        std::optional<std::string> upper);
+
+  // A snapshot of the current state; release it with ReleaseSnapshot.
+  const Snapshot* GetSnapshot();
+  void ReleaseSnapshot(const Snapshot* snapshot);
+
+  // Turns the memtable into a table; returns once it is durable.
+  Status Flush();
+  // Returns when no flush or compaction is pending or running.
+  Status WaitForBackgroundWork();
+  // Merges every table holding keys in [begin, end] (null = open) into one
+  // sorted run at the deepest level involved, dropping what no reader needs.
+  Status CompactRange(const std::string_view* begin, const std::string_view* end);
+
+  // A named property (see kv.h's kv_property); false for an unknown name.
+  bool GetProperty(std::string_view name, std::string* value);
+
+  const Options& options() const { return options_; }
+  const std::string& path() const { return dbname_; }
+
+ private:
+  struct Writer;
+  struct ImmutableMemTable {
+    std::shared_ptr<MemTable> mem;
+    uint64_t log_number;  // the WAL holding exactly this memtable's writes
+  };
+  // Everything a read needs, pinned together under the mutex.
+  struct ReadView {
+    std::shared_ptr<MemTable> mem;
+    std::vector<std::shared_ptr<MemTable>> imms;  // newest first
+    std::shared_ptr<const Version> version;
+    SequenceNumber sequence;
+  };
+  class IteratorPin;
+
+  DB(const Options& options, std::string dbname);
+
+  Status Recover();
+  Status ReplayLog(uint64_t number, SequenceNumber* max_sequence);
+  Status NewWal();
+
+  // Write path (db_write.cc).
+  Status RunWriter(Writer* w);
+  Status MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force);
+  Status SwitchMemTable();
+  const WriteBatch* BuildBatchGroup(Writer** last_writer);
+
+  ReadView GetReadView(const ReadOptions& ro);
+
+  // Background work (db_background.cc).
+  void BackgroundLoop();
+  void MaybeScheduleWork();
+  bool HasBackgroundWork() const;
+  Status FlushOldestImmutable(std::unique_lock<std::mutex>* lock);
+  Status WriteLevel0Table(MemTable* mem, FileMetaData* meta);
+  void RemoveObsoleteFiles(std::unique_lock<std::mutex>* lock);
+  void RecordBackgroundError(const Status& s);
+
+  // Compaction (db_compact.cc).
+  bool NeedsCompaction() const;
+  Status BackgroundCompaction(std::unique_lock<std::mutex>* lock);
+  Status RunCompaction(CompactionInputs* inputs, std::unique_lock<std::mutex>* lock);
+
+  const Options options_;
+  const std::string dbname_;
+  Env* const env_;
+  std::unique_ptr<FileLock> dir_lock_;
+  std::shared_ptr<BlockCache> block_cache_;
+  std::unique_ptr<TableCache> table_cache_;
+
+  std::mutex mu_;
+  std::condition_variable bg_cv_;    // background threads wait for work
+  std::condition_variable done_cv_;  // foreground waits for background progress
+  std::unique_ptr<VersionSet> versions_;               // GUARDED_BY(mu_)
+  std::shared_ptr<MemTable> mem_;                      // GUARDED_BY(mu_), written by the leader
+  std::deque<ImmutableMemTable> imms_;                 // GUARDED_BY(mu_), oldest first
+  std::unique_ptr<log::Writer> wal_;                   // used by the write leader only
+  uint64_t wal_number_ = 0;                            // GUARDED_BY(mu_)
+  std::deque<Writer*> writers_;                        // GUARDED_BY(mu_)
+  WriteBatch group_batch_;                             // used by the write leader only
+  WriteBatch leader_batch_;                            // used by the write leader only
+  std::atomic<SequenceNumber> last_sequence_{0};       // visible to readers
+  SnapshotList snapshots_;                             // GUARDED_BY(mu_)
+  std::set<uint64_t> pending_outputs_;                 // GUARDED_BY(mu_)
+  Status bg_error_;                                    // GUARDED_BY(mu_)
+  bool flush_running_ = false;                         // GUARDED_BY(mu_)
+  int manual_compactions_ = 0;                         // GUARDED_BY(mu_), requested or running
+  bool manual_running_ = false;                        // GUARDED_BY(mu_)
+  bool compaction_running_ = false;                    // GUARDED_BY(mu_), background only
+  std::string compact_pointers_[kNumLevels];                 // GUARDED_BY(mu_), per level
+  bool shutting_down_ = false;                         // GUARDED_BY(mu_)
+  std::vector<std::thread> bg_threads_;
+  DbStats stats_;
+};
+
+}  // namespace strata

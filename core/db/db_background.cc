@@ -1,0 +1,193 @@
+// Background work: flushing immutable memtables to level-0 tables, and
+// deleting files that no Version, iterator or running job still needs.
+#include <algorithm>
+
+#include "core/db/db.h"
+#include "core/db/writer.h"
+#include "core/filename.h"
+#include "core/memtable/memtable.h"
+#include "core/table/table_builder.h"
+#include "core/table/table_cache.h"
+#include "core/version/version_set.h"
+
+namespace strata {
+
+void DB::RecordBackgroundError(const Status& s) {
+  if (bg_error_.ok() && !s.ok()) {
+    bg_error_ = s;
+    done_cv_.notify_all();
+  }
+}
+
+bool DB::HasBackgroundWork() const {
+  return (!imms_.empty() && !flush_running_ && bg_error_.ok()) || NeedsCompaction();
+}
+
+void DB::MaybeScheduleWork() { bg_cv_.notify_one(); }
+
+void DB::BackgroundLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    bg_cv_.wait(lock, [this] { return shutting_down_ || HasBackgroundWork(); });
+    if (shutting_down_) return;
+    // Flushes first: they free memory that writers may be waiting for.
+    if (!imms_.empty() && !flush_running_ && bg_error_.ok()) {
+      flush_running_ = true;
+      Status s = FlushOldestImmutable(&lock);
+      flush_running_ = false;
+      if (!s.ok()) RecordBackgroundError(s);
+    } else {
+      compaction_running_ = true;
+      Status s = BackgroundCompaction(&lock);
+      compaction_running_ = false;
+      if (!s.ok()) RecordBackgroundError(s);
+    }
+    RemoveObsoleteFiles(&lock);
+    done_cv_.notify_all();
+    if (HasBackgroundWork()) bg_cv_.notify_one();
+  }
+}
+
+Status DB::FlushOldestImmutable(std::unique_lock<std::mutex>* lock) {
+  ImmutableMemTable imm = imms_.front();
+  FileMetaData meta;
+  meta.number = versions_->NewFileNumber();
+  pending_outputs_.insert(meta.number);
+  lock->unlock();
+  Status s = WriteLevel0Table(imm.mem.get(), &meta);
+  lock->lock();
+
+  if (s.ok()) {
+    VersionEdit edit;
+    if (meta.file_size > 0) edit.AddFile(0, meta);
+    // The WAL after this memtable's is now the oldest one still needed.
+    const uint64_t next_log = imms_.size() > 1 ? imms_[1].log_number : wal_number_;
+    edit.SetLogNumber(next_log);
+    edit.SetLastSequence(last_sequence_.load());
+    s = versions_->LogAndApply(&edit, lock);
+  }
+  pending_outputs_.erase(meta.number);
+  if (s.ok()) {
+    imms_.pop_front();
+    stats_.flushes.fetch_add(1, std::memory_order_relaxed);
+    stats_.flush_bytes_written.fetch_add(meta.file_size, std::memory_order_relaxed);
+  }
+  return s;
+}
+
+Status DB::WriteLevel0Table(MemTable* mem, FileMetaData* meta) {
+  const std::string path = TableFileName(dbname_, meta->number);
+  auto it = mem->NewIterator();
+  it->SeekToFirst();
+  if (!it->Valid()) {
+    meta->file_size = 0;
+    return it->status();
+  }
+  std::unique_ptr<WritableFile> file;
+  STRATA_RETURN_IF_ERROR(env_->NewWritableFile(path, &file));
+  TableBuilder builder(options_, file.get());
+  meta->smallest.assign(it->key());
+  Status s;
+  for (; it->Valid() && s.ok(); it->Next()) {
+    meta->largest.assign(it->key());
+    s = builder.Add(it->key(), it->value());
+  }
+  if (s.ok()) s = it->status();
+  if (s.ok()) {
+    s = builder.Finish();
+  } else {
+    builder.Abandon();
+  }
+  if (s.ok()) s = file->Sync();
+  if (s.ok()) s = file->Close();
+  if (s.ok()) s = env_->SyncDir(dbname_);
+  if (s.ok()) {
+    meta->file_size = builder.FileSize();
+    meta->num_entries = builder.NumEntries();
+    meta->num_deletions = mem->NumDeletions();
+    // Read the table back once: a table that cannot be opened must never be
+    // published in the manifest.
+    std::shared_ptr<TableReader> reader;
+    s = table_cache_->FindTable(meta->number, meta->file_size, &reader);
+  }
+  if (!s.ok()) {
+    file.reset();
+    env_->RemoveFile(path);
+  }
+  return s;
+}
+
+void DB::RemoveObsoleteFiles(std::unique_lock<std::mutex>* lock) {
+  if (!bg_error_.ok()) return;  // after an error the state on disk is not trusted enough to prune
+  std::set<uint64_t> live = pending_outputs_;
+  versions_->AddLiveFiles(&live);
+  const uint64_t oldest_log = versions_->log_number();
+  const uint64_t manifest = versions_->manifest_number();
+  std::vector<uint64_t> imm_logs;
+  for (const auto& imm : imms_) imm_logs.push_back(imm.log_number);
+  const uint64_t current_wal = wal_number_;
+  // Files numbered from here on were created after this snapshot of what is
+  // live; they belong to work in progress and are never removed by this pass.
+  const uint64_t first_unknown = versions_->next_file_number();
+
+  lock->unlock();
+  std::vector<std::string> names;
+  if (env_->GetChildren(dbname_, &names).ok()) {
+    bool removed = false;
+    for (const auto& name : names) {
+      uint64_t number;
+      bool keep = true;
+      const FileKind kind = ParseFileName(name, &number);
+      if (kind != FileKind::kUnknown && number >= first_unknown) continue;
+      switch (kind) {
+        case FileKind::kLog:
+          keep = number >= oldest_log || number == current_wal ||
+                 std::find(imm_logs.begin(), imm_logs.end(), number) != imm_logs.end();
+          break;
+        case FileKind::kTable:
+          keep = live.count(number) > 0;
+          if (!keep) table_cache_->Evict(number);
+          break;
+        case FileKind::kManifest:
+          keep = number >= manifest;
+          break;
+        case FileKind::kTemp:
+          keep = live.count(number) > 0;
+          break;
+        default:
+          break;
+      }
+      if (!keep) {
+        env_->RemoveFile(dbname_ + "/" + name);
+        removed = true;
+      }
+    }
+    if (removed) env_->SyncDir(dbname_);
+  }
+  lock->lock();
+}
+
+Status DB::Flush() {
+  Writer w;
+  w.batch = nullptr;
+  w.sync = false;
+  STRATA_RETURN_IF_ERROR(RunWriter(&w));
+  // Wait until every memtable switched so far is in a table.
+  std::unique_lock lock(mu_);
+  const uint64_t target_log = wal_number_;
+  done_cv_.wait(lock, [&] {
+    return !bg_error_.ok() || imms_.empty() || imms_.front().log_number >= target_log;
+  });
+  return bg_error_;
+}
+
+Status DB::WaitForBackgroundWork() {
+  std::unique_lock lock(mu_);
+  done_cv_.wait(lock, [&] {
+    return !bg_error_.ok() || (imms_.empty() && !flush_running_ && manual_compactions_ == 0 &&
+                               !compaction_running_ && !NeedsCompaction());
+  });
+  return bg_error_;
+}
+
+}  // namespace strata

@@ -1,0 +1,174 @@
+// Manual compaction (kv_compact_range).
+//
+// The inputs are closed under overlap: starting from the requested range,
+// every table of every level that overlaps the range joins, and the range
+// grows to cover it, until nothing more joins. So all versions of every key
+// involved are merged together, which makes the result correct to place at
+// the deepest level involved and lets tombstones be dropped there.
+#include <algorithm>
+#include <optional>
+
+#include "core/compaction/compaction_job.h"
+#include "core/compaction/compaction_picker.h"
+#include "core/db/db.h"
+#include "core/version/version_set.h"
+
+namespace strata {
+
+namespace {
+// Widens [*lo, *hi] (user keys; nullopt = open) to include f.
+bool Widen(const FileMetaData& f, std::optional<std::string>* lo, std::optional<std::string>* hi,
+           bool lo_open, bool hi_open) {
+  bool changed = false;
+  std::string_view smallest = ExtractUserKey(f.smallest);
+  std::string_view largest = ExtractUserKey(f.largest);
+  if (!lo_open && smallest < std::string_view(**lo)) {
+    lo->emplace(smallest);
+    changed = true;
+  }
+  if (!hi_open && largest > std::string_view(**hi)) {
+    hi->emplace(largest);
+    changed = true;
+  }
+  return changed;
+}
+}  // namespace
+
+Status DB::CompactRange(const std::string_view* begin, const std::string_view* end) {
+  STRATA_RETURN_IF_ERROR(Flush());
+
+  std::unique_lock lock(mu_);
+  ++manual_compactions_;
+  // One compaction at a time: wait for the running one, and keep background
+  // compactions from starting meanwhile (NeedsCompaction checks the flag).
+  done_cv_.wait(lock, [this] { return !manual_running_ && !compaction_running_; });
+  manual_running_ = true;
+
+  auto finish = [&](Status s) {
+    manual_running_ = false;
+    --manual_compactions_;
+    done_cv_.notify_all();
+    MaybeScheduleWork();  // background compactions were held back meanwhile
+    return s;
+  };
+  if (!bg_error_.ok()) return finish(bg_error_);
+
+  std::shared_ptr<const Version> version = versions_->current();
+  std::optional<std::string> lo, hi;
+  const bool lo_open = begin == nullptr;
+  const bool hi_open = end == nullptr;
+  if (!lo_open) lo.emplace(*begin);
+  if (!hi_open) hi.emplace(*end);
+
+  CompactionInputs inputs;
+  std::set<uint64_t> chosen;
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (int level = 0; level < kNumLevels; ++level) {
+      std::string_view lo_view, hi_view;
+      if (lo) lo_view = *lo;
+      if (hi) hi_view = *hi;
+      for (const auto& f : version->Overlapping(level, lo ? &lo_view : nullptr,
+                                                hi ? &hi_view : nullptr)) {
+        if (!chosen.insert(f->number).second) continue;
+        inputs.files[level].push_back(f);
+        Widen(*f, &lo, &hi, lo_open, hi_open);
+        changed = true;
+      }
+    }
+  }
+  // Holding the Version would keep the inputs' files alive past the edit.
+  version.reset();
+  if (inputs.empty()) return finish(Status::OK());
+
+  int deepest = 0;
+  for (int level = 0; level < kNumLevels; ++level) {
+    if (!inputs.files[level].empty()) deepest = level;
+  }
+  inputs.output_level = std::max(1, deepest);
+  inputs.bottommost = true;  // the closure holds every version of its keys
+  Status s = RunCompaction(&inputs, &lock);
+  RemoveObsoleteFiles(&lock);
+  return finish(s);
+}
+
+bool DB::NeedsCompaction() const {
+  if (compaction_running_ || manual_running_ || !bg_error_.ok()) return false;
+  const Version& v = *versions_->current();
+  for (int level = 0; level < kNumLevels - 1; ++level) {
+    if (LevelScore(v, options_, level) >= 1.0) return true;
+  }
+  return false;
+}
+
+Status DB::BackgroundCompaction(std::unique_lock<std::mutex>* lock) {
+  std::shared_ptr<const Version> version = versions_->current();
+  std::optional<PickedCompaction> picked = PickCompaction(*version, options_, compact_pointers_);
+  if (!picked) return Status::OK();
+  const int level = picked->level;
+  std::string largest;
+  for (const auto& f : picked->inputs.files[level]) {
+    std::string_view l = ExtractUserKey(f->largest);
+    if (largest.empty() || l > std::string_view(largest)) largest.assign(l);
+  }
+  compact_pointers_[level] = largest;
+
+  if (picked->trivial_move) {
+    const auto& f = picked->inputs.files[level][0];
+    VersionEdit edit;
+    edit.RemoveFile(level, f->number);
+    edit.AddFile(level + 1, *f);
+    f->being_compacted = true;
+    Status s = versions_->LogAndApply(&edit, lock);
+    f->being_compacted = false;
+    if (s.ok()) stats_.trivial_moves.fetch_add(1, std::memory_order_relaxed);
+    return s;
+  }
+  return RunCompaction(&picked->inputs, lock);
+}
+
+Status DB::RunCompaction(CompactionInputs* inputs, std::unique_lock<std::mutex>* lock) {
+  inputs->oldest_snapshot = snapshots_.Oldest(last_sequence_.load());
+  for (int level = 0; level < kNumLevels; ++level) {
+    for (const auto& f : inputs->files[level]) f->being_compacted = true;
+  }
+
+  std::vector<uint64_t> outputs_reserved;
+  CompactionJob job(options_, dbname_, env_, table_cache_.get(), [this, &outputs_reserved] {
+    std::lock_guard guard(mu_);
+    uint64_t number = versions_->NewFileNumber();
+    pending_outputs_.insert(number);
+    outputs_reserved.push_back(number);
+    return number;
+  });
+  CompactionResult result;
+  lock->unlock();
+  Status s = job.Run(*inputs, &result);
+  lock->lock();
+
+  if (s.ok()) {
+    VersionEdit edit;
+    for (int level = 0; level < kNumLevels; ++level) {
+      for (const auto& f : inputs->files[level]) edit.RemoveFile(level, f->number);
+    }
+    for (const auto& out : result.outputs) edit.AddFile(inputs->output_level, out);
+    s = versions_->LogAndApply(&edit, lock);
+  }
+  for (uint64_t number : outputs_reserved) pending_outputs_.erase(number);
+  for (int level = 0; level < kNumLevels; ++level) {
+    for (const auto& f : inputs->files[level]) f->being_compacted = false;
+  }
+  if (s.ok()) {
+    stats_.compactions.fetch_add(1, std::memory_order_relaxed);
+    stats_.compaction_bytes_read.fetch_add(result.bytes_read, std::memory_order_relaxed);
+    stats_.compaction_bytes_written.fetch_add(result.bytes_written, std::memory_order_relaxed);
+  } else {
+    // A failed compaction leaves the old tables in place; an I/O failure
+    // stops writes like any background error.
+    RecordBackgroundError(s);
+  }
+  return s;
+}
+
+}  // namespace strata

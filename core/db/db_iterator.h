@@ -1,0 +1,41 @@
+// Iterator: the user-facing cursor over user keys.
+//
+// It reads a merged stream of internal entries as of one sequence number,
+// shows only the newest visible version of each user key, hides tombstones,
+// and stays inside [lower, upper).
+//
+// Thread safety: one thread at a time. Lifetime: key() and value() are valid
+// until the iterator moves; the iterator keeps alive everything it reads.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/dbformat.h"
+#include "core/iterator.h"
+
+namespace strata {
+
+class Iterator {
+ public:
+  virtual ~Iterator() = default;
+  virtual bool Valid() const = 0;
+  // Positions at the first key >= the lower bound.
+  virtual void SeekToFirst() = 0;
+  // Positions at the first key >= max(user_key, lower bound).
+  virtual void Seek(std::string_view user_key) = 0;
+  // REQUIRES: Valid().
+  virtual void Next() = 0;
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  virtual Status status() const = 0;
+};
+
+std::unique_ptr<Iterator> NewDBIterator(std::unique_ptr<InternalIterator> internal,
+                                        SequenceNumber sequence,
+                                        std::optional<std::string> lower,
+                                        std::optional<std::string> upper);
+
+}  // namespace strata

@@ -1,0 +1,214 @@
+// The write path: a queue of writers with group commit.
+//
+// Each writer enqueues itself; the writer at the front becomes the leader,
+// gathers the batches queued behind it into one group, appends the group to
+// the WAL as one record (one write(2), and one fsync when any member asked for
+// sync), inserts it into the memtable, then wakes the members it wrote for.
+// The mutex is released during the WAL append and the memtable insert: only
+// the leader touches the WAL and inserts into the memtable, and readers of
+// the memtable never need the mutex.
+#include <chrono>
+#include <thread>
+
+#include "core/db/db.h"
+#include "core/db/writer.h"
+#include "core/memtable/memtable.h"
+#include "core/version/version_set.h"
+#include "core/wal/log_writer.h"
+
+namespace strata {
+
+namespace {
+// A group grows to at most this many bytes, and to at most 128 KiB beyond a
+// small leader's batch, so that a small write is not delayed behind a large
+// group's WAL append.
+constexpr size_t kMaxGroupBytes = 1 << 20;
+constexpr size_t kSmallBatchBytes = 128 << 10;
+
+class MemTableInserter : public WriteBatch::Handler {
+ public:
+  MemTableInserter(MemTable* mem, SequenceNumber first) : mem_(mem), seq_(first) {}
+  void Put(std::string_view k, std::string_view v) override {
+    mem_->Add(seq_++, ValueKind::kValue, k, v);
+  }
+  void Delete(std::string_view k) override { mem_->Add(seq_++, ValueKind::kDeletion, k, {}); }
+
+ private:
+  MemTable* mem_;
+  SequenceNumber seq_;
+};
+}  // namespace
+
+Status DB::Put(const WriteOptions& wo, std::string_view key, std::string_view value) {
+  WriteBatch batch;
+  batch.Put(key, value);
+  return Write(wo, batch);
+}
+
+Status DB::Delete(const WriteOptions& wo, std::string_view key) {
+  WriteBatch batch;
+  batch.Delete(key);
+  return Write(wo, batch);
+}
+
+Status DB::Write(const WriteOptions& wo, const WriteBatch& batch) {
+  Writer w;
+  w.batch = &batch;
+  w.sync = wo.sync || options_.sync;
+  return RunWriter(&w);
+}
+
+Status DB::RunWriter(Writer* w) {
+  std::unique_lock lock(mu_);
+  writers_.push_back(w);
+  while (!w->done && w != writers_.front()) w->cv.wait(lock);
+  if (w->done) return w->status;
+
+  // This writer leads a group (or, with no batch, asks for a memtable switch).
+  Status s = MakeRoomForWrite(&lock, /*force=*/w->batch == nullptr);
+  Writer* last_writer = w;
+  if (s.ok() && w->batch != nullptr) {
+    const WriteBatch* group = BuildBatchGroup(&last_writer);
+    bool sync = false;
+    uint64_t members = 0;
+    for (Writer* m : writers_) {
+      sync |= m->sync;
+      ++members;
+      if (m == last_writer) break;
+    }
+    const SequenceNumber first = last_sequence_.load() + 1;
+    const uint32_t count = group->Count();
+    if (group == &group_batch_) {
+      group_batch_.SetSequence(first);
+    } else {
+      // A lone batch is the caller's const object: copy only its header.
+      leader_batch_.Clear();
+      leader_batch_.Append(*group);
+      leader_batch_.SetSequence(first);
+      group = &leader_batch_;
+    }
+    MemTable* mem = mem_.get();
+    lock.unlock();
+    if (count > 0) {
+      s = wal_->AddRecord(group->Contents());
+      if (s.ok()) s = sync ? wal_->Sync() : wal_->Flush();
+      if (s.ok()) {
+        MemTableInserter inserter(mem, first);
+        s = group->Iterate(&inserter);
+      }
+    }
+    lock.lock();
+    if (s.ok()) {
+      // Readers see the group only once all of it is in the memtable.
+      last_sequence_.store(first + count - 1);
+      stats_.writes.fetch_add(members, std::memory_order_relaxed);
+      stats_.write_groups.fetch_add(1, std::memory_order_relaxed);
+      stats_.user_bytes_written.fetch_add(group->ByteSize(), std::memory_order_relaxed);
+      stats_.wal_bytes_written.fetch_add(group->ByteSize() + 12, std::memory_order_relaxed);
+      if (sync) stats_.wal_syncs.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      // The WAL may now end in a partial record: no later write may follow it.
+      RecordBackgroundError(s);
+    }
+  }
+
+  while (true) {
+    Writer* ready = writers_.front();
+    writers_.pop_front();
+    if (ready != w) {
+      ready->status = s;
+      ready->done = true;
+      ready->cv.notify_one();
+    }
+    if (ready == last_writer) break;
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  return s;
+}
+
+const WriteBatch* DB::BuildBatchGroup(Writer** last_writer) {
+  Writer* first = writers_.front();
+  const WriteBatch* result = first->batch;
+  size_t size = first->batch->ByteSize();
+  size_t max_size = kMaxGroupBytes;
+  if (size <= kSmallBatchBytes) max_size = size + kSmallBatchBytes;
+  *last_writer = first;
+  for (size_t i = 1; i < writers_.size(); ++i) {
+    Writer* w = writers_[i];
+    if (w->batch == nullptr) break;            // a memtable switch request leads its own turn
+    if (w->sync && !first->sync) break;        // a sync write must not be acknowledged unsynced
+    size += w->batch->ByteSize();
+    if (size > max_size) break;
+    if (result == first->batch) {
+      group_batch_.Clear();
+      group_batch_.Append(*first->batch);
+      result = &group_batch_;
+    }
+    group_batch_.Append(*w->batch);
+    *last_writer = w;
+  }
+  return result;
+}
+
+Status DB::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) {
+  bool slowed = false;
+  while (true) {
+    if (!bg_error_.ok()) return bg_error_;
+    const int l0_files = versions_->current()->NumFiles(0);
+    if (!slowed && l0_files >= options_.l0_slowdown_trigger) {
+      // Many L0 tables: give compaction a millisecond rather than stop later
+      // for seconds. Done once per write so no writer is delayed for long.
+      const uint64_t start = env_->NowMicros();
+      lock->unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      lock->lock();
+      stats_.slowdowns.fetch_add(1, std::memory_order_relaxed);
+      stats_.AddStall(env_->NowMicros() - start);
+      slowed = true;
+      continue;
+    }
+    if (!force && mem_->ApproximateMemoryUsage() < options_.memtable_bytes) return Status::OK();
+    if (force && mem_->NumEntries() == 0) return Status::OK();
+    if (static_cast<int>(imms_.size()) >= options_.max_immutable_memtables ||
+        l0_files >= options_.l0_stop_trigger) {
+      // Wait for a flush or compaction to make room.
+      const uint64_t start = env_->NowMicros();
+      stats_.stops.fetch_add(1, std::memory_order_relaxed);
+      MaybeScheduleWork();
+      done_cv_.wait_for(*lock, std::chrono::milliseconds(100));
+      stats_.AddStall(env_->NowMicros() - start);
+      continue;
+    }
+    STRATA_RETURN_IF_ERROR(SwitchMemTable());
+    force = false;
+  }
+}
+
+Status DB::SwitchMemTable() {
+  // The old WAL's contents must have reached the OS (they have: every group
+  // is flushed before it is acknowledged); close it and start a new one.
+  std::unique_ptr<log::Writer> old = std::move(wal_);
+  const uint64_t old_number = wal_number_;
+  Status s = NewWal();
+  if (!s.ok()) {
+    wal_ = std::move(old);
+    wal_number_ = old_number;
+    RecordBackgroundError(s);
+    return s;
+  }
+  if (options_.sync) {
+    s = old->Sync();
+  }
+  Status close = old->Close();
+  if (s.ok()) s = close;
+  if (!s.ok()) {
+    RecordBackgroundError(s);
+    return s;
+  }
+  imms_.push_back({std::move(mem_), old_number});
+  mem_ = std::make_shared<MemTable>(options_.memtable);
+  MaybeScheduleWork();
+  return Status::OK();
+}
+
+}  // namespace strata

@@ -1,0 +1,63 @@
+// Version: one immutable snapshot of the set of live tables, level by level.
+//
+// L0 tables may overlap each other and are ordered by file number (a larger
+// number holds newer data). Tables of each deeper level hold disjoint key
+// ranges and are ordered by smallest key.
+//
+// Lifetime: Versions are shared (std::shared_ptr). A reader or iterator holds
+// the Version it started with, which keeps its tables from being deleted;
+// VersionSet::AddLiveFiles counts every Version still held.
+//
+// Thread safety: immutable after construction; safe from many threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "core/version/file_metadata.h"
+
+namespace strata {
+
+using FileList = std::vector<std::shared_ptr<FileMetaData>>;
+
+class Version {
+ public:
+  const FileList& files(int level) const { return files_[level]; }
+  int NumFiles(int level) const { return static_cast<int>(files_[level].size()); }
+  uint64_t LevelBytes(int level) const;
+  uint64_t TotalBytes() const;
+
+  // Tables of `level` whose range may hold user_key, in the order a point read
+  // must consult them (newest first for L0; at most one table elsewhere).
+  FileList FilesForKey(int level, std::string_view user_key) const;
+
+  // Tables of `level` overlapping the user-key range [begin, end]; an empty
+  // optional bound is open.
+  FileList Overlapping(int level, const std::string_view* begin,
+                       const std::string_view* end) const;
+
+  // The deepest level that holds any table, or 0.
+  int DeepestNonEmptyLevel() const;
+
+ private:
+  friend class VersionBuilder;
+  FileList files_[kNumLevels];
+};
+
+// Applies edits to a base Version to produce the next one.
+class VersionBuilder {
+ public:
+  explicit VersionBuilder(const Version* base);
+  // Adds and removes the edit's tables. Corruption if a removed table is absent.
+  void Apply(const class VersionEdit& edit);
+  // The resulting Version; Corruption-free invariants (sorted, disjoint levels
+  // >= 1) are checked and a violation reported through *error.
+  std::shared_ptr<Version> Build(std::string* error) const;
+
+ private:
+  FileList files_[kNumLevels];
+};
+
+}  // namespace strata

@@ -1,0 +1,163 @@
+#include "core/version/version_set.h"
+
+#include <optional>
+
+#include "core/filename.h"
+#include "core/wal/log_reader.h"
+
+namespace strata {
+
+VersionSet::VersionSet(std::string dbname, Env* env)
+    : dbname_(std::move(dbname)), env_(env), current_(std::make_shared<Version>()) {}
+
+void VersionSet::MarkFileNumberUsed(uint64_t n) {
+  uint64_t cur = next_file_number_.load();
+  while (cur <= n && !next_file_number_.compare_exchange_weak(cur, n + 1)) {
+  }
+}
+
+void VersionSet::Install(std::shared_ptr<Version> v) {
+  versions_.remove_if([](const auto& w) { return w.expired(); });
+  versions_.push_back(v);
+  current_ = std::move(v);
+}
+
+void VersionSet::AddLiveFiles(std::set<uint64_t>* live) {
+  versions_.remove_if([](const auto& w) { return w.expired(); });
+  for (const auto& w : versions_) {
+    if (auto v = w.lock()) {
+      for (int level = 0; level < kNumLevels; ++level) {
+        for (const auto& f : v->files(level)) live->insert(f->number);
+      }
+    }
+  }
+}
+
+Status VersionSet::CreateNew() {
+  log_number_ = 0;
+  last_sequence_ = 0;
+  return WriteSnapshotManifest();
+}
+
+Status VersionSet::WriteSnapshotManifest() {
+  const uint64_t number = NewFileNumber();
+  const std::string path = ManifestFileName(dbname_, number);
+  std::unique_ptr<WritableFile> file;
+  STRATA_RETURN_IF_ERROR(env_->NewWritableFile(path, &file));
+  auto writer = std::make_unique<log::Writer>(std::move(file));
+
+  VersionEdit snapshot;
+  snapshot.SetLogNumber(log_number_);
+  snapshot.SetNextFileNumber(next_file_number_.load());
+  snapshot.SetLastSequence(last_sequence_);
+  for (int level = 0; level < kNumLevels; ++level) {
+    for (const auto& f : current_->files(level)) snapshot.AddFile(level, *f);
+  }
+  std::string record;
+  snapshot.EncodeTo(&record);
+  Status s = writer->AddRecord(record);
+  if (s.ok()) s = writer->Sync();
+  if (s.ok()) {
+    const std::string name = path.substr(dbname_.size() + 1);
+    s = WriteFileAtomically(env_, dbname_, "CURRENT", name + "\n");
+  }
+  if (!s.ok()) {
+    writer.reset();
+    env_->RemoveFile(path);
+    return s;
+  }
+  manifest_ = std::move(writer);
+  manifest_number_ = number;
+  return Status::OK();
+}
+
+Status VersionSet::Recover() {
+  std::string current;
+  Status s = ReadFileToString(env_, CurrentFileName(dbname_), &current);
+  if (!s.ok()) {
+    if (s.IsNotFound()) return Status::Corruption("CURRENT file is missing in " + dbname_);
+    return s;
+  }
+  if (current.empty() || current.back() != '\n') {
+    return Status::Corruption("CURRENT file in " + dbname_ + " is damaged");
+  }
+  current.pop_back();
+  uint64_t number;
+  if (ParseFileName(current, &number) != FileKind::kManifest) {
+    return Status::Corruption("CURRENT names '" + current + "', not a manifest");
+  }
+  const std::string path = dbname_ + "/" + current;
+  uint64_t size = 0;
+  std::unique_ptr<SequentialFile> file;
+  s = env_->GetFileSize(path, &size);
+  if (s.ok()) s = env_->NewSequentialFile(path, &file);
+  if (!s.ok()) {
+    if (s.IsNotFound()) return Status::Corruption("manifest " + path + " named by CURRENT is missing");
+    return s;
+  }
+
+  log::Reader reader(std::move(file), path, size);
+  VersionBuilder builder(nullptr);
+  std::optional<uint64_t> log_number, next_file, last_seq;
+  std::string record;
+  int records = 0;
+  while (reader.ReadRecord(&record)) {
+    VersionEdit edit;
+    STRATA_RETURN_IF_ERROR(edit.DecodeFrom(record));
+    builder.Apply(edit);
+    if (edit.log_number()) log_number = edit.log_number();
+    if (edit.next_file_number()) next_file = edit.next_file_number();
+    if (edit.last_sequence()) last_seq = edit.last_sequence();
+    ++records;
+  }
+  STRATA_RETURN_IF_ERROR(reader.status());
+  if (records == 0 || !log_number || !next_file || !last_seq) {
+    return Status::Corruption("manifest " + path + " is empty or incomplete");
+  }
+  std::string error;
+  auto version = builder.Build(&error);
+  if (!error.empty()) return Status::Corruption("manifest " + path + ": " + error);
+
+  Install(std::move(version));
+  log_number_ = *log_number;
+  last_sequence_ = *last_seq;
+  MarkFileNumberUsed(std::max<uint64_t>(*next_file, 1) - 1);
+  MarkFileNumberUsed(number);
+  return WriteSnapshotManifest();
+}
+
+Status VersionSet::LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* lock) {
+  manifest_cv_.wait(*lock, [this] { return !manifest_busy_; });
+  manifest_busy_ = true;
+
+  if (!edit->log_number()) edit->SetLogNumber(log_number_);
+  edit->SetLastSequence(std::max(last_sequence_, edit->last_sequence().value_or(0)));
+  edit->SetNextFileNumber(next_file_number_.load());
+
+  VersionBuilder builder(current_.get());
+  builder.Apply(*edit);
+  std::string error;
+  std::shared_ptr<Version> next = builder.Build(&error);
+
+  std::string record;
+  edit->EncodeTo(&record);
+  Status s;
+  if (!error.empty()) {
+    s = Status::Corruption("refusing a version edit that would break level order: " + error);
+  } else {
+    lock->unlock();
+    s = manifest_->AddRecord(record);
+    if (s.ok()) s = manifest_->Sync();
+    lock->lock();
+  }
+  if (s.ok()) {
+    Install(std::move(next));
+    log_number_ = *edit->log_number();
+    last_sequence_ = *edit->last_sequence();
+  }
+  manifest_busy_ = false;
+  manifest_cv_.notify_all();
+  return s;
+}
+
+}  // namespace strata

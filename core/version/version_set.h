@@ -1,0 +1,84 @@
+// VersionSet: the manifest, the current Version, and the database's counters
+// (next file number, last sequence, oldest live WAL).
+//
+// The manifest is a log (core/wal/log_format.h) of VersionEdits. The first
+// record of a manifest is a full snapshot; CURRENT names the live manifest and
+// is replaced atomically (temp file, fsync, rename, directory fsync). Each
+// open writes a fresh manifest, so manifests never grow without bound across
+// restarts.
+//
+// Thread safety: every method REQUIRES the database mutex, passed to
+// LogAndApply so it can drop it during manifest I/O. NewFileNumber is atomic
+// and may be called without the mutex.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "core/env.h"
+#include "core/options.h"
+#include "core/version/version.h"
+#include "core/version/version_edit.h"
+#include "core/wal/log_writer.h"
+
+namespace strata {
+
+class VersionSet {
+ public:
+  VersionSet(std::string dbname, Env* env);
+  VersionSet(const VersionSet&) = delete;
+  VersionSet& operator=(const VersionSet&) = delete;
+
+  // Creates the manifest of a new, empty database.
+  Status CreateNew();
+  // Loads CURRENT and replays its manifest, then starts a new manifest with a
+  // snapshot of the recovered state. Corruption on damage anywhere but a torn
+  // tail of the manifest (an edit whose write never completed was never acted
+  // on, so dropping it is safe).
+  Status Recover();
+
+  // Writes the edit to the manifest (synced) and installs the resulting
+  // Version as current. Fills in next file number and last sequence.
+  // REQUIRES: *lock holds the database mutex; it is released during I/O and
+  // held again on return. Manifest writers are serialised internally.
+  Status LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* lock);
+
+  std::shared_ptr<const Version> current() const { return current_; }
+
+  uint64_t NewFileNumber() { return next_file_number_.fetch_add(1); }
+  // Ensures later file numbers are above n (used during recovery).
+  void MarkFileNumberUsed(uint64_t n);
+  uint64_t next_file_number() const { return next_file_number_.load(); }
+
+  uint64_t last_sequence() const { return last_sequence_; }
+  void SetLastSequence(uint64_t s) { last_sequence_ = s; }
+  // WALs numbered below this are already in tables.
+  uint64_t log_number() const { return log_number_; }
+  uint64_t manifest_number() const { return manifest_number_; }
+
+  // Adds the file numbers of tables in every Version still held by anyone.
+  void AddLiveFiles(std::set<uint64_t>* live);
+
+ private:
+  Status WriteSnapshotManifest();
+  void Install(std::shared_ptr<Version> v);
+
+  const std::string dbname_;
+  Env* const env_;
+  std::atomic<uint64_t> next_file_number_{2};
+  uint64_t last_sequence_ = 0;
+  uint64_t log_number_ = 0;
+  uint64_t manifest_number_ = 0;
+  std::shared_ptr<const Version> current_;
+  std::list<std::weak_ptr<const Version>> versions_;
+  std::unique_ptr<log::Writer> manifest_;
+  bool manifest_busy_ = false;
+  std::condition_variable manifest_cv_;
+};
+
+}  // namespace strata

@@ -1,0 +1,71 @@
+#include "core/write_batch.h"
+
+#include "core/coding.h"
+
+namespace strata {
+
+WriteBatch::WriteBatch() { Clear(); }
+
+void WriteBatch::Clear() {
+  rep_.clear();
+  rep_.resize(kWriteBatchHeaderBytes);
+}
+
+uint32_t WriteBatch::Count() const { return DecodeFixed32(rep_.data() + 8); }
+
+SequenceNumber WriteBatch::Sequence() const { return DecodeFixed64(rep_.data()); }
+
+void WriteBatch::SetSequence(SequenceNumber seq) { EncodeFixed64(rep_.data(), seq); }
+
+void WriteBatch::Put(std::string_view key, std::string_view value) {
+  EncodeFixed32(rep_.data() + 8, Count() + 1);
+  rep_.push_back(static_cast<char>(ValueKind::kValue));
+  PutLengthPrefixed(&rep_, key);
+  PutLengthPrefixed(&rep_, value);
+}
+
+void WriteBatch::Delete(std::string_view key) {
+  EncodeFixed32(rep_.data() + 8, Count() + 1);
+  rep_.push_back(static_cast<char>(ValueKind::kDeletion));
+  PutLengthPrefixed(&rep_, key);
+}
+
+void WriteBatch::Append(const WriteBatch& src) {
+  EncodeFixed32(rep_.data() + 8, Count() + src.Count());
+  rep_.append(src.rep_.data() + kWriteBatchHeaderBytes, src.rep_.size() - kWriteBatchHeaderBytes);
+}
+
+Status WriteBatch::SetContents(std::string_view contents) {
+  if (contents.size() < kWriteBatchHeaderBytes) {
+    return Status::Corruption("write batch shorter than its header");
+  }
+  rep_.assign(contents.data(), contents.size());
+  return Status::OK();
+}
+
+Status WriteBatch::Iterate(Handler* handler) const {
+  std::string_view input(rep_);
+  input.remove_prefix(kWriteBatchHeaderBytes);
+  uint32_t found = 0;
+  while (!input.empty()) {
+    const char kind = input[0];
+    input.remove_prefix(1);
+    std::string_view key, value;
+    if (kind == static_cast<char>(ValueKind::kValue)) {
+      if (!GetLengthPrefixed(&input, &key) || !GetLengthPrefixed(&input, &value)) {
+        return Status::Corruption("write batch: truncated put");
+      }
+      handler->Put(key, value);
+    } else if (kind == static_cast<char>(ValueKind::kDeletion)) {
+      if (!GetLengthPrefixed(&input, &key)) return Status::Corruption("write batch: truncated delete");
+      handler->Delete(key);
+    } else {
+      return Status::Corruption("write batch: unknown operation kind");
+    }
+    ++found;
+  }
+  if (found != Count()) return Status::Corruption("write batch: count does not match contents");
+  return Status::OK();
+}
+
+}  // namespace strata

@@ -1,0 +1,287 @@
+// Engine behaviour through the C++ DB class: basics, persistence across
+// reopen, flush and compaction, snapshots, locking, large values.
+#include "core/db/db.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "core/db/db_iterator.h"
+#include "core/filename.h"
+#include "support/db_test_util.h"
+#include "support/temp_dir.h"
+
+namespace strata {
+namespace {
+
+class DBTest : public ::testing::TestWithParam<MemTableKind> {
+ protected:
+  void Open(Options o = test::SmallOptions()) {
+    db_.reset();
+    o.memtable = GetParam();
+    Status s = DB::Open(o, dir_.path(), &db_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  void Reopen() { Open(); }
+  std::string Get(std::string_view key) {
+    std::string value;
+    Status s = db_->Get(ReadOptions(), key, &value);
+    if (s.IsNotFound()) return "NOT_FOUND";
+    if (!s.ok()) return "ERROR: " + s.ToString();
+    return value;
+  }
+  void Put(std::string_view k, std::string_view v) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), k, v).ok());
+  }
+  void Delete(std::string_view k) { ASSERT_TRUE(db_->Delete(WriteOptions(), k).ok()); }
+
+  test::TempDir dir_;
+  std::shared_ptr<DB> db_;
+};
+
+TEST_P(DBTest, PutGetDelete) {
+  Open();
+  EXPECT_EQ(Get("a"), "NOT_FOUND");
+  Put("a", "1");
+  EXPECT_EQ(Get("a"), "1");
+  Put("a", "2");
+  EXPECT_EQ(Get("a"), "2");
+  Delete("a");
+  EXPECT_EQ(Get("a"), "NOT_FOUND");
+  Delete("never-existed");
+  EXPECT_EQ(Get("never-existed"), "NOT_FOUND");
+}
+
+TEST_P(DBTest, EmptyValueIsDistinctFromAbsentAndNulBytesWork) {
+  Open();
+  Put("empty", "");
+  const std::string nul_key("k\0ey", 4);
+  const std::string nul_value("\0\0v\0", 4);
+  Put(nul_key, nul_value);
+  Put("k", "short");
+  EXPECT_EQ(Get("empty"), "");
+  EXPECT_EQ(Get(nul_key), nul_value);
+  EXPECT_EQ(Get("k"), "short");
+  Put("", "empty key");
+  EXPECT_EQ(Get(""), "empty key");
+  ASSERT_TRUE(db_->Flush().ok());
+  EXPECT_EQ(Get("empty"), "");
+  EXPECT_EQ(Get(nul_key), nul_value);
+  EXPECT_EQ(Get(""), "empty key");
+}
+
+TEST_P(DBTest, DataSurvivesReopenFromWalAndFromTables) {
+  Open();
+  for (int i = 0; i < 2000; ++i) Put("key" + std::to_string(i), "value" + std::to_string(i));
+  Delete("key7");
+  Reopen();  // memtables come back from the WAL
+  EXPECT_EQ(Get("key1999"), "value1999");
+  EXPECT_EQ(Get("key7"), "NOT_FOUND");
+  ASSERT_TRUE(db_->Flush().ok());
+  Reopen();  // now from tables
+  EXPECT_EQ(Get("key0"), "value0");
+  EXPECT_EQ(Get("key7"), "NOT_FOUND");
+  std::map<std::string, std::string> all;
+  ASSERT_TRUE(test::ScanAll(db_.get(), &all).ok());
+  EXPECT_EQ(all.size(), 1999u);
+}
+
+TEST_P(DBTest, ManyMemtablesFlushInTheBackground) {
+  Open();
+  std::string value(1000, 'v');
+  for (int i = 0; i < 3000; ++i) Put("key" + std::to_string(i), value + std::to_string(i));
+  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  int tables = 0;
+  for (int level = 0; level < 7; ++level) {
+    std::string count;
+    ASSERT_TRUE(db_->GetProperty("num-files-at-level" + std::to_string(level), &count));
+    tables += std::stoi(count);
+  }
+  EXPECT_GT(tables, 1);
+  std::string l0;
+  ASSERT_TRUE(db_->GetProperty("num-files-at-level0", &l0));
+  // Background compaction keeps L0 below its trigger once work is done.
+  EXPECT_LT(std::stoi(l0), test::SmallOptions().l0_compaction_trigger);
+  for (int i = 0; i < 3000; i += 97) EXPECT_EQ(Get("key" + std::to_string(i)), value + std::to_string(i));
+}
+
+TEST_P(DBTest, CompactRangeMergesAndDropsDeletedData) {
+  Open();
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 1000; ++i) Put("key" + std::to_string(i), "r" + std::to_string(round));
+    ASSERT_TRUE(db_->Flush().ok());
+  }
+  for (int i = 0; i < 1000; i += 2) Delete("key" + std::to_string(i));
+  ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
+  std::string l0, total;
+  ASSERT_TRUE(db_->GetProperty("num-files-at-level0", &l0));
+  EXPECT_EQ(l0, "0");
+  std::map<std::string, std::string> all;
+  ASSERT_TRUE(test::ScanAll(db_.get(), &all).ok());
+  EXPECT_EQ(all.size(), 500u);
+  for (const auto& [k, v] : all) EXPECT_EQ(v, "r2");
+  // Obsolete tables are gone from the directory.
+  std::vector<std::string> names;
+  ASSERT_TRUE(Env::Default()->GetChildren(dir_.path(), &names).ok());
+  int tables = 0;
+  for (const auto& n : names) {
+    uint64_t number;
+    if (ParseFileName(n, &number) == FileKind::kTable) ++tables;
+  }
+  int live = 0;
+  for (int level = 0; level < 7; ++level) {
+    std::string count;
+    ASSERT_TRUE(db_->GetProperty("num-files-at-level" + std::to_string(level), &count));
+    live += std::stoi(count);
+  }
+  EXPECT_EQ(tables, live);
+  Reopen();
+  EXPECT_EQ(Get("key1"), "r2");
+  EXPECT_EQ(Get("key2"), "NOT_FOUND");
+}
+
+TEST_P(DBTest, IteratorReadsAsOfItsCreation) {
+  Open();
+  Put("a", "1");
+  Put("b", "2");
+  auto it = db_->NewIterator(ReadOptions(), std::nullopt, std::nullopt);
+  Put("a", "changed");
+  Delete("b");
+  Put("c", "3");
+  ASSERT_TRUE(db_->Flush().ok());
+  ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
+  std::vector<std::pair<std::string, std::string>> seen;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) seen.emplace_back(it->key(), it->value());
+  ASSERT_TRUE(it->status().ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::string>>{{"a", "1"}, {"b", "2"}}));
+}
+
+TEST_P(DBTest, SnapshotsSurviveCompaction) {
+  Open();
+  Put("k", "old");
+  const Snapshot* snap = db_->GetSnapshot();
+  Put("k", "new");
+  Delete("gone");
+  ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
+  ReadOptions ro;
+  ro.snapshot = snap;
+  std::string value;
+  ASSERT_TRUE(db_->Get(ro, "k", &value).ok());
+  EXPECT_EQ(value, "old");
+  EXPECT_EQ(Get("k"), "new");
+  db_->ReleaseSnapshot(snap);
+}
+
+TEST_P(DBTest, RangeBoundsAreHalfOpen) {
+  Open();
+  for (char c = 'a'; c <= 'j'; ++c) Put(std::string(1, c), std::string(1, c));
+  std::map<std::string, std::string> got;
+  ASSERT_TRUE(test::ScanAll(db_.get(), &got, "c", "f").ok());
+  EXPECT_EQ(got.size(), 3u);
+  EXPECT_TRUE(got.count("c") && got.count("e") && !got.count("f"));
+  ASSERT_TRUE(test::ScanAll(db_.get(), &got, std::nullopt, "b").ok());
+  EXPECT_EQ(got.size(), 1u);
+  ASSERT_TRUE(test::ScanAll(db_.get(), &got, "i", std::nullopt).ok());
+  EXPECT_EQ(got.size(), 2u);
+  ASSERT_TRUE(test::ScanAll(db_.get(), &got, "f", "c").ok());
+  EXPECT_TRUE(got.empty());
+}
+
+TEST_P(DBTest, LargeValuesRoundTrip) {
+  Open();
+  std::string big(3 << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 131 + 7);
+  Put("big", big);
+  EXPECT_EQ(Get("big"), big);
+  ASSERT_TRUE(db_->Flush().ok());
+  EXPECT_EQ(Get("big"), big);
+  Reopen();
+  EXPECT_EQ(Get("big"), big);
+}
+
+TEST_P(DBTest, SecondOpenerIsBusyInThisProcessAndAnother) {
+  Open();
+  std::shared_ptr<DB> second;
+  Status s = DB::Open(test::SmallOptions(), dir_.path(), &second);
+  EXPECT_TRUE(s.IsBusy()) << s.ToString();
+
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::shared_ptr<DB> other;
+    Status child = DB::Open(test::SmallOptions(), dir_.path(), &other);
+    _exit(child.IsBusy() ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+  db_.reset();
+  Open();  // released on close
+}
+
+TEST_P(DBTest, CreateIfMissingAndErrorIfExists) {
+  Options o = test::SmallOptions();
+  o.create_if_missing = false;
+  std::shared_ptr<DB> db;
+  EXPECT_TRUE(DB::Open(o, dir_.Sub("missing"), &db).IsInvalidArgument());
+  Open();
+  db_.reset();
+  o.create_if_missing = true;
+  o.error_if_exists = true;
+  EXPECT_TRUE(DB::Open(o, dir_.path(), &db).IsInvalidArgument());
+}
+
+TEST_P(DBTest, ConcurrentWritersAndReaders) {
+  Open();
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 3000;
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string key = "t" + std::to_string(t) + "-" + std::to_string(i);
+        if (!db_->Put(WriteOptions(), key, key).ok()) failed = true;
+        std::string value;
+        if (!db_->Get(ReadOptions(), key, &value).ok() || value != key) failed = true;
+      }
+    });
+  }
+  std::thread scanner([&] {
+    for (int i = 0; i < 20; ++i) {
+      std::map<std::string, std::string> all;
+      if (!test::ScanAll(db_.get(), &all).ok()) failed = true;
+    }
+  });
+  for (auto& t : threads) t.join();
+  scanner.join();
+  EXPECT_FALSE(failed);
+  std::map<std::string, std::string> all;
+  ASSERT_TRUE(test::ScanAll(db_.get(), &all).ok());
+  EXPECT_EQ(all.size(), static_cast<size_t>(kThreads * kPerThread));
+}
+
+TEST_P(DBTest, IteratorKeepsEngineAliveAfterDbReferenceIsDropped) {
+  Open();
+  for (int i = 0; i < 100; ++i) Put("k" + std::to_string(i), "v");
+  auto it = db_->NewIterator(ReadOptions(), std::nullopt, std::nullopt);
+  db_.reset();
+  int n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  EXPECT_EQ(n, 100);
+  std::shared_ptr<DB> again;
+  EXPECT_TRUE(DB::Open(test::SmallOptions(), dir_.path(), &again).IsBusy());
+  it.reset();
+  EXPECT_TRUE(DB::Open(test::SmallOptions(), dir_.path(), &again).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(AllMemTables, DBTest,
+                         ::testing::Values(MemTableKind::kSkipList, MemTableKind::kRedBlackTree,
+                                           MemTableKind::kAvlTree),
+                         [](const auto& info) { return std::string(MemTableKindName(info.param)); });
+
+}  // namespace
+}  // namespace strata

@@ -1,0 +1,76 @@
+#include "core/write_batch.h"
+
+#include <gtest/gtest.h>
+
+namespace strata {
+namespace {
+
+struct Recorder : WriteBatch::Handler {
+  std::string log;
+  void Put(std::string_view k, std::string_view v) override {
+    log += "Put(" + std::string(k) + "," + std::string(v) + ")";
+  }
+  void Delete(std::string_view k) override { log += "Delete(" + std::string(k) + ")"; }
+};
+
+TEST(WriteBatchTest, EmptyBatch) {
+  WriteBatch b;
+  EXPECT_EQ(b.Count(), 0u);
+  Recorder r;
+  EXPECT_TRUE(b.Iterate(&r).ok());
+  EXPECT_EQ(r.log, "");
+}
+
+TEST(WriteBatchTest, OperationsInOrderWithSequence) {
+  WriteBatch b;
+  b.Put("k1", "v1");
+  b.Delete("k2");
+  b.Put("k1", "");
+  b.SetSequence(100);
+  EXPECT_EQ(b.Count(), 3u);
+  EXPECT_EQ(b.Sequence(), 100u);
+  Recorder r;
+  ASSERT_TRUE(b.Iterate(&r).ok());
+  EXPECT_EQ(r.log, "Put(k1,v1)Delete(k2)Put(k1,)");
+}
+
+TEST(WriteBatchTest, AppendConcatenates) {
+  WriteBatch a, b;
+  a.Put("a", "1");
+  b.Delete("b");
+  b.Put("c", "3");
+  a.Append(b);
+  EXPECT_EQ(a.Count(), 3u);
+  Recorder r;
+  ASSERT_TRUE(a.Iterate(&r).ok());
+  EXPECT_EQ(r.log, "Put(a,1)Delete(b)Put(c,3)");
+}
+
+TEST(WriteBatchTest, DamagedContentsAreCorruption) {
+  WriteBatch b;
+  b.Put("key", "value");
+  std::string contents(b.Contents());
+
+  WriteBatch truncated;
+  ASSERT_TRUE(truncated.SetContents(contents.substr(0, contents.size() - 2)).ok());
+  Recorder r;
+  EXPECT_TRUE(truncated.Iterate(&r).IsCorruption());
+
+  std::string bad_kind = contents;
+  bad_kind[kWriteBatchHeaderBytes] = 7;
+  WriteBatch k;
+  ASSERT_TRUE(k.SetContents(bad_kind).ok());
+  EXPECT_TRUE(k.Iterate(&r).IsCorruption());
+
+  std::string bad_count = contents;
+  bad_count[8] = 5;
+  WriteBatch c;
+  ASSERT_TRUE(c.SetContents(bad_count).ok());
+  EXPECT_TRUE(c.Iterate(&r).IsCorruption());
+
+  WriteBatch tiny;
+  EXPECT_TRUE(tiny.SetContents("abc").IsCorruption());
+}
+
+}  // namespace
+}  // namespace strata
