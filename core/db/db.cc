@@ -93,6 +93,7 @@ Status DB::Recover() {
     edit.SetLogNumber(wal_number_);
     STRATA_RETURN_IF_ERROR(versions_->LogAndApply(&edit, &lock));
   }
+  InstallSuperVersion();
   RemoveObsoleteFiles(&lock);
 
   for (int i = 0; i < options_.background_threads; ++i) {
@@ -172,14 +173,28 @@ DB::~DB() {
   if (dir_lock_) env_->UnlockFile(std::move(dir_lock_));
 }
 
+void DB::InstallSuperVersion() {
+  auto sv = std::make_shared<SuperVersion>();
+  sv->mem = mem_;
+  sv->imms.reserve(imms_.size());
+  for (auto it = imms_.rbegin(); it != imms_.rend(); ++it) sv->imms.push_back(it->mem);
+  sv->version = versions_->current();
+  super_version_.store(std::move(sv));
+}
+
+Status DB::ApplyEdit(VersionEdit* edit, std::unique_lock<std::mutex>* lock) {
+  Status s = versions_->LogAndApply(edit, lock);
+  if (s.ok()) InstallSuperVersion();
+  return s;
+}
+
 DB::ReadView DB::GetReadView(const ReadOptions& ro) {
   ReadView view;
-  std::lock_guard lock(mu_);
-  view.mem = mem_;
-  view.imms.reserve(imms_.size());
-  for (auto it = imms_.rbegin(); it != imms_.rend(); ++it) view.imms.push_back(it->mem);
-  view.version = versions_->current();
+  // The sequence number first: every write at or below it was inserted into
+  // a memtable before it was published, and that memtable (or the table it
+  // was flushed to) is in any SuperVersion loaded afterwards.
   view.sequence = ro.snapshot != nullptr ? ro.snapshot->sequence() : last_sequence_.load();
+  view.sv = super_version_.load();
   return view;
 }
 
@@ -197,14 +212,15 @@ Status DB::Get(const ReadOptions& ro, std::string_view key, std::string* value) 
     return Status::OK();
   };
   bool done = false;
-  Status s = from_memtable(*view.mem, &done);
+  const SuperVersion& sv = *view.sv;
+  Status s = from_memtable(*sv.mem, &done);
   if (done) return s;
-  for (const auto& imm : view.imms) {
+  for (const auto& imm : sv.imms) {
     s = from_memtable(*imm, &done);
     if (done) return s;
   }
   for (int level = 0; level < kNumLevels; ++level) {
-    for (const auto& f : view.version->FilesForKey(level, key)) {
+    for (const auto& f : sv.version->FilesForKey(level, key)) {
       TableGetResult result;
       STRATA_RETURN_IF_ERROR(table_cache_->Get(f->number, f->file_size, lkey, &result, value));
       if (result == TableGetResult::kValue) return Status::OK();
@@ -235,16 +251,17 @@ std::unique_ptr<Iterator> DB::NewIterator(const ReadOptions& ro, std::optional<s
                                           std::optional<std::string> upper) {
   stats_.iterators.fetch_add(1, std::memory_order_relaxed);
   ReadView view = GetReadView(ro);
+  const SuperVersion& sv = *view.sv;
   std::vector<std::unique_ptr<InternalIterator>> children;
-  children.push_back(view.mem->NewIterator());
-  for (const auto& imm : view.imms) children.push_back(imm->NewIterator());
+  children.push_back(sv.mem->NewIterator());
+  for (const auto& imm : sv.imms) children.push_back(imm->NewIterator());
   TableCache* tables = table_cache_.get();
-  for (const auto& f : view.version->files(0)) {
+  for (const auto& f : sv.version->files(0)) {
     children.push_back(tables->NewIterator(f->number, f->file_size));
   }
   for (int level = 1; level < kNumLevels; ++level) {
-    if (view.version->files(level).empty()) continue;
-    children.push_back(NewLevelIterator(view.version->files(level), [tables](const FileMetaData& f) {
+    if (sv.version->files(level).empty()) continue;
+    children.push_back(NewLevelIterator(sv.version->files(level), [tables](const FileMetaData& f) {
       return tables->NewIterator(f.number, f.file_size);
     }));
   }

@@ -39,6 +39,7 @@ class Iterator;
 class MemTable;
 class TableCache;
 class Version;
+class VersionEdit;
 class VersionSet;
 struct CompactionInputs;
 namespace log {
@@ -93,11 +94,16 @@ class DB : public std::enable_shared_from_this<DB> {
     std::shared_ptr<MemTable> mem;
     uint64_t log_number;  // the WAL holding exactly this memtable's writes
   };
-  // Everything a read needs, pinned together under the mutex.
-  struct ReadView {
+  // The memtables and tables a read consults, replaced as a whole whenever
+  // any of them changes, so that a reader pins all of them with one atomic
+  // load and never takes the mutex.
+  struct SuperVersion {
     std::shared_ptr<MemTable> mem;
     std::vector<std::shared_ptr<MemTable>> imms;  // newest first
     std::shared_ptr<const Version> version;
+  };
+  struct ReadView {
+    std::shared_ptr<const SuperVersion> sv;
     SequenceNumber sequence;
   };
   class IteratorPin;
@@ -115,6 +121,11 @@ class DB : public std::enable_shared_from_this<DB> {
   const WriteBatch* BuildBatchGroup(Writer** last_writer);
 
   ReadView GetReadView(const ReadOptions& ro);
+  // Publishes a new SuperVersion from mem_, imms_ and the current Version.
+  // REQUIRES: mu_ held.
+  void InstallSuperVersion();
+  // VersionSet::LogAndApply, then InstallSuperVersion. REQUIRES: mu_ held.
+  Status ApplyEdit(VersionEdit* edit, std::unique_lock<std::mutex>* lock);
 
   // Background work (db_background.cc).
   void BackgroundLoop();
@@ -149,6 +160,7 @@ class DB : public std::enable_shared_from_this<DB> {
   WriteBatch group_batch_;                             // used by the write leader only
   WriteBatch leader_batch_;                            // used by the write leader only
   std::atomic<SequenceNumber> last_sequence_{0};       // visible to readers
+  std::atomic<std::shared_ptr<const SuperVersion>> super_version_;  // written under mu_
   SnapshotList snapshots_;                             // GUARDED_BY(mu_)
   std::set<uint64_t> pending_outputs_;                 // GUARDED_BY(mu_)
   Status bg_error_;                                    // GUARDED_BY(mu_)

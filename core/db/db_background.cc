@@ -69,6 +69,7 @@ Status DB::FlushOldestImmutable(std::unique_lock<std::mutex>* lock) {
   pending_outputs_.erase(meta.number);
   if (s.ok()) {
     imms_.pop_front();
+    InstallSuperVersion();
     stats_.flushes.fetch_add(1, std::memory_order_relaxed);
     stats_.flush_bytes_written.fetch_add(meta.file_size, std::memory_order_relaxed);
   }

@@ -120,7 +120,7 @@ Status DB::BackgroundCompaction(std::unique_lock<std::mutex>* lock) {
     edit.RemoveFile(level, f->number);
     edit.AddFile(level + 1, *f);
     f->being_compacted = true;
-    Status s = versions_->LogAndApply(&edit, lock);
+    Status s = ApplyEdit(&edit, lock);
     f->being_compacted = false;
     if (s.ok()) stats_.trivial_moves.fetch_add(1, std::memory_order_relaxed);
     return s;
@@ -153,7 +153,7 @@ Status DB::RunCompaction(CompactionInputs* inputs, std::unique_lock<std::mutex>*
       for (const auto& f : inputs->files[level]) edit.RemoveFile(level, f->number);
     }
     for (const auto& out : result.outputs) edit.AddFile(inputs->output_level, out);
-    s = versions_->LogAndApply(&edit, lock);
+    s = ApplyEdit(&edit, lock);
   }
   for (uint64_t number : outputs_reserved) pending_outputs_.erase(number);
   for (int level = 0; level < kNumLevels; ++level) {

@@ -207,6 +207,7 @@ Status DB::SwitchMemTable() {
   }
   imms_.push_back({std::move(mem_), old_number});
   mem_ = std::make_shared<MemTable>(options_.memtable);
+  InstallSuperVersion();
   MaybeScheduleWork();
   return Status::OK();
 }
