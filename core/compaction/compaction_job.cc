@@ -47,16 +47,21 @@ Status CompactionJob::FinishTable(FileMetaData* meta, TableBuilder* builder, Wri
 
 Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* result) {
   *result = CompactionResult();
+  // One pass over cold tables must not push the hot blocks out of the cache.
+  TableReadOptions no_fill;
+  no_fill.fill_cache = false;
   std::vector<std::unique_ptr<InternalIterator>> children;
   for (int level = 0; level < kNumLevels; ++level) {
     const FileList& files = inputs.files[level];
     if (files.empty()) continue;
     if (level == 0) {
-      for (const auto& f : files) children.push_back(tables_->NewIterator(f->number, f->file_size));
+      for (const auto& f : files) {
+        children.push_back(tables_->NewIterator(f->number, f->file_size, no_fill));
+      }
     } else {
       TableCache* tables = tables_;
-      children.push_back(NewLevelIterator(files, [tables](const FileMetaData& f) {
-        return tables->NewIterator(f.number, f.file_size);
+      children.push_back(NewLevelIterator(files, [tables, no_fill](const FileMetaData& f) {
+        return tables->NewIterator(f.number, f.file_size, no_fill);
       }));
     }
   }

@@ -1,0 +1,118 @@
+#include "core/table/table_cache.h"
+
+#include <vector>
+
+#include "core/filename.h"
+
+namespace strata {
+
+TableCache::TableCache(std::string dbname, const Options& options, BlockCache* block_cache,
+                       size_t max_open_tables)
+    : dbname_(std::move(dbname)),
+      options_(options),
+      env_(options.env != nullptr ? options.env : Env::Default()),
+      block_cache_(block_cache),
+      max_open_tables_(max_open_tables) {}
+
+TableCache::~TableCache() = default;
+
+TableCache::OpenResult TableCache::OpenTable(uint64_t number, uint64_t file_size) {
+  OpenResult r;
+  std::unique_ptr<RandomAccessFile> file;
+  r.status = env_->NewRandomAccessFile(TableFileName(dbname_, number), &file);
+  if (!r.status.ok()) return r;
+  std::unique_ptr<TableReader> reader;
+  r.status = TableReader::Open(options_, std::move(file), file_size, number, block_cache_, &reader);
+  if (r.status.ok()) r.table = std::move(reader);
+  return r;
+}
+
+Status TableCache::FindTable(uint64_t number, uint64_t file_size,
+                             std::shared_ptr<TableReader>* table) {
+  table->reset();
+  std::shared_future<OpenResult> in_flight;
+  std::promise<OpenResult> promise;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = tables_.find(number);
+    if (it != tables_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second.lru_position);
+      *table = it->second.table;
+      return Status::OK();
+    }
+    auto pending = opening_.find(number);
+    if (pending != opening_.end()) {
+      in_flight = pending->second.result;
+    } else {
+      opening_.emplace(number, PendingOpen{promise.get_future().share(), false});
+    }
+  }
+  if (in_flight.valid()) {
+    // Another thread is opening this table: share its result.
+    const OpenResult& r = in_flight.get();
+    *table = r.table;
+    return r.status;
+  }
+
+  // The open (file I/O) runs without the lock so that hits on other tables
+  // are never stuck behind it.
+  OpenResult r = OpenTable(number, file_size);
+  std::vector<std::shared_ptr<TableReader>> dropped;  // closed after unlocking
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto pending = opening_.find(number);
+    const bool evicted = pending->second.evicted;
+    opening_.erase(pending);
+    if (r.status.ok() && !evicted && max_open_tables_ > 0) {
+      lru_.push_front(number);
+      tables_[number] = Entry{r.table, lru_.begin()};
+      while (tables_.size() > max_open_tables_) {
+        auto victim = tables_.find(lru_.back());
+        lru_.pop_back();
+        dropped.push_back(std::move(victim->second.table));
+        tables_.erase(victim);
+      }
+    }
+  }
+  *table = r.table;
+  Status status = r.status;
+  promise.set_value(std::move(r));
+  return status;
+}
+
+Status TableCache::Get(uint64_t number, uint64_t file_size, const LookupKey& key,
+                       TableGetResult* result, std::string* value,
+                       const TableReadOptions& read_options) {
+  *result = TableGetResult::kNotFound;
+  std::shared_ptr<TableReader> table;
+  STRATA_RETURN_IF_ERROR(FindTable(number, file_size, &table));
+  return table->Get(key, result, value, read_options);
+}
+
+std::unique_ptr<InternalIterator> TableCache::NewIterator(uint64_t number, uint64_t file_size,
+                                                          const TableReadOptions& read_options) {
+  std::shared_ptr<TableReader> table;
+  Status s = FindTable(number, file_size, &table);
+  if (!s.ok()) return NewEmptyIterator(std::move(s));
+  return table->NewIterator(read_options);
+}
+
+void TableCache::Evict(uint64_t number) {
+  std::shared_ptr<TableReader> dropped;  // closed after unlocking
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = tables_.find(number);
+  if (it != tables_.end()) {
+    dropped = std::move(it->second.table);
+    lru_.erase(it->second.lru_position);
+    tables_.erase(it);
+  }
+  auto pending = opening_.find(number);
+  if (pending != opening_.end()) pending->second.evicted = true;
+}
+
+size_t TableCache::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return tables_.size();
+}
+
+}  // namespace strata

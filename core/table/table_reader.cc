@@ -1,0 +1,248 @@
+#include "core/table/table_reader.h"
+
+#include <algorithm>
+
+#include "core/cache/block_cache.h"
+#include "core/table/block.h"
+#include "core/table/bloom_filter.h"
+#include "core/table/format.h"
+#include "core/table/two_level_iterator.h"
+
+namespace strata {
+
+namespace {
+
+// The same status with "<context>: " in front of its message.
+Status WithContext(const Status& s, const std::string& context) {
+  if (s.ok()) return s;
+  const std::string msg = context + ": " + s.message();
+  switch (s.code()) {
+    case Status::Code::kOk:
+      return s;
+    case Status::Code::kNotFound:
+      return Status::NotFound(msg);
+    case Status::Code::kCorruption:
+      return Status::Corruption(msg);
+    case Status::Code::kNotSupported:
+      return Status::NotSupported(msg);
+    case Status::Code::kInvalidArgument:
+      return Status::InvalidArgument(msg);
+    case Status::Code::kIOError:
+      return Status::IOError(msg);
+    case Status::Code::kBusy:
+      return Status::Busy(msg);
+    case Status::Code::kNoMemory:
+      return Status::NoMemory(msg);
+  }
+  return s;
+}
+
+// True when the block and its trailer lie inside [0, limit).
+bool HandleWithin(const BlockHandle& h, uint64_t limit) {
+  return h.offset() <= limit && h.size() <= limit - h.offset() &&
+         kBlockTrailerBytes <= limit - h.offset() - h.size();
+}
+
+}  // namespace
+
+// Everything a reader and its iterators share. Immutable once Open returns.
+struct TableReader::Rep {
+  std::unique_ptr<RandomAccessFile> file;
+  uint64_t file_size = 0;
+  uint64_t file_number = 0;
+  std::string context;  // names the table in error messages
+  bool verify_checksums = true;
+
+  BlockCache* cache = nullptr;
+  uint64_t cache_id = 0;
+  BlockCache::Reservation reservation;  // charges index + filter to the cache
+
+  std::unique_ptr<Block> index_block;
+  std::string filter;  // empty: no filter
+  TableProperties properties;
+  // Data blocks lie in [0, data_end); the metadata blocks start there.
+  uint64_t data_end = 0;
+
+  Status Annotate(const Status& s) const { return WithContext(s, context); }
+
+  // Fetches the data block named by an index entry's value, from the cache
+  // when it is there.
+  Status ReadDataBlock(std::string_view encoded_handle, bool fill_cache,
+                       std::shared_ptr<const Block>* out) const {
+    BlockHandle handle;
+    std::string_view input = encoded_handle;
+    if (!handle.DecodeFrom(&input).ok() || !HandleWithin(handle, data_end)) {
+      return Annotate(Status::Corruption("index entry names an impossible data block"));
+    }
+    if (cache != nullptr) {
+      if (std::shared_ptr<const Block> cached = cache->Lookup(cache_id, handle.offset())) {
+        *out = std::move(cached);
+        return Status::OK();
+      }
+    }
+    BlockContents contents;
+    Status s = ReadBlock(file.get(), handle, verify_checksums, &contents);
+    if (!s.ok()) return Annotate(s);
+    auto block = std::make_shared<const Block>(std::move(contents));
+    if (!block->well_formed()) {
+      return Annotate(Status::Corruption("malformed data block at offset " +
+                                         std::to_string(handle.offset())));
+    }
+    if (cache != nullptr && fill_cache) {
+      cache->Insert(cache_id, handle.offset(), block, block->charge());
+    }
+    *out = std::move(block);
+    return Status::OK();
+  }
+};
+
+TableReader::TableReader(std::shared_ptr<const Rep> rep) : rep_(std::move(rep)) {}
+TableReader::~TableReader() = default;
+
+Status TableReader::Open(const Options& options, std::unique_ptr<RandomAccessFile> file,
+                         uint64_t file_size, uint64_t file_number, BlockCache* cache,
+                         std::unique_ptr<TableReader>* out) {
+  out->reset();
+  auto rep = std::make_shared<Rep>();
+  rep->file_size = file_size;
+  rep->file_number = file_number;
+  rep->context = "table file " + std::to_string(file_number);
+  rep->verify_checksums = options.verify_checksums;
+
+  if (file_size < Footer::kEncodedLength) {
+    return rep->Annotate(Status::Corruption("file of " + std::to_string(file_size) +
+                                            " bytes is too short to be a table"));
+  }
+  const uint64_t footer_offset = file_size - Footer::kEncodedLength;
+  char footer_space[Footer::kEncodedLength];
+  std::string_view footer_bytes;
+  Status s = file->Read(footer_offset, Footer::kEncodedLength, &footer_bytes, footer_space);
+  if (!s.ok()) return rep->Annotate(s);
+  if (footer_bytes.size() != Footer::kEncodedLength) {
+    return rep->Annotate(Status::Corruption("truncated table footer"));
+  }
+  Footer footer;
+  s = footer.DecodeFrom(footer_bytes);
+  if (!s.ok()) return rep->Annotate(s);
+
+  const bool has_filter = footer.filter_handle.size() > 0;
+  if (!HandleWithin(footer.index_handle, footer_offset) ||
+      !HandleWithin(footer.properties_handle, footer_offset) ||
+      (has_filter && !HandleWithin(footer.filter_handle, footer_offset))) {
+    return rep->Annotate(Status::Corruption("table footer points outside the file of " +
+                                            std::to_string(file_size) + " bytes"));
+  }
+  rep->data_end = std::min(footer.index_handle.offset(), footer.properties_handle.offset());
+  if (has_filter) rep->data_end = std::min(rep->data_end, footer.filter_handle.offset());
+
+  // Blocks read once at open are always verified: the cost is paid once, and
+  // a bad index would misdirect every lookup.
+  BlockContents contents;
+  s = ReadBlock(file.get(), footer.index_handle, /*verify_checksum=*/true, &contents);
+  if (!s.ok()) return rep->Annotate(s);
+  rep->index_block = std::make_unique<Block>(std::move(contents));
+  if (!rep->index_block->well_formed()) {
+    return rep->Annotate(Status::Corruption("malformed index block"));
+  }
+
+  s = ReadBlock(file.get(), footer.properties_handle, /*verify_checksum=*/true, &contents);
+  if (!s.ok()) return rep->Annotate(s);
+  {
+    Block properties_block(std::move(contents));
+    s = rep->properties.DecodeFrom(properties_block);
+    if (!s.ok()) return rep->Annotate(s);
+  }
+
+  if (has_filter) {
+    s = ReadBlock(file.get(), footer.filter_handle, /*verify_checksum=*/true, &contents);
+    if (!s.ok()) return rep->Annotate(s);
+    rep->filter = std::move(contents.data);
+  }
+
+  rep->file = std::move(file);
+  rep->cache = cache;
+  if (cache != nullptr) {
+    rep->cache_id = cache->NewId();
+    rep->reservation = cache->Reserve(rep->index_block->charge() + rep->filter.capacity());
+  }
+  out->reset(new TableReader(std::move(rep)));
+  return Status::OK();
+}
+
+Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::string* value,
+                        const TableReadOptions& read_options) const {
+  *result = TableGetResult::kNotFound;
+  if (!KeyMayMatch(key.user_key())) return Status::OK();
+
+  std::unique_ptr<InternalIterator> index_iter =
+      rep_->index_block->NewIterator(BlockKeyOrder::kInternalKey);
+  index_iter->Seek(key.internal_key());
+  if (!index_iter->Valid()) return rep_->Annotate(index_iter->status());
+
+  std::shared_ptr<const Block> block;
+  STRATA_RETURN_IF_ERROR(rep_->ReadDataBlock(index_iter->value(), read_options.fill_cache, &block));
+  // No need to look in the next block when this one has nothing >= key: the
+  // index separator guarantees the next block holds another user key
+  // (separator.h).
+  std::unique_ptr<InternalIterator> iter = block->NewIterator(BlockKeyOrder::kInternalKey);
+  iter->Seek(key.internal_key());
+  if (!iter->Valid()) return rep_->Annotate(iter->status());
+
+  ParsedInternalKey parsed;
+  if (!ParseInternalKey(iter->key(), &parsed)) {
+    return rep_->Annotate(Status::Corruption("bad internal key in a data block"));
+  }
+  if (parsed.user_key != key.user_key()) return Status::OK();
+  if (parsed.kind == ValueKind::kValue) {
+    *result = TableGetResult::kValue;
+    value->assign(iter->value());
+  } else {
+    *result = TableGetResult::kDeletion;
+  }
+  return Status::OK();
+}
+
+std::unique_ptr<InternalIterator> TableReader::NewIterator(
+    const TableReadOptions& read_options) const {
+  std::shared_ptr<const Rep> rep = rep_;
+  std::unique_ptr<InternalIterator> index_iter =
+      rep->index_block->NewIterator(BlockKeyOrder::kInternalKey);
+  const bool fill_cache = read_options.fill_cache;
+  // The function owns a reference to the Rep, which keeps the file, the index
+  // block the index iterator reads, and the cache id alive.
+  auto block_function = [rep = std::move(rep),
+                         fill_cache](std::string_view handle) -> std::unique_ptr<InternalIterator> {
+    std::shared_ptr<const Block> block;
+    Status s = rep->ReadDataBlock(handle, fill_cache, &block);
+    if (!s.ok()) return NewEmptyIterator(std::move(s));
+    return NewBlockIterator(std::move(block), BlockKeyOrder::kInternalKey);
+  };
+  return NewTwoLevelIterator(std::move(index_iter), std::move(block_function));
+}
+
+bool TableReader::KeyMayMatch(std::string_view user_key) const {
+  if (rep_->filter.empty()) return true;
+  return BloomFilterReader(rep_->filter).KeyMayMatch(user_key);
+}
+
+uint64_t TableReader::ApproximateOffsetOf(std::string_view internal_key) const {
+  std::unique_ptr<InternalIterator> index_iter =
+      rep_->index_block->NewIterator(BlockKeyOrder::kInternalKey);
+  index_iter->Seek(internal_key);
+  if (index_iter->Valid()) {
+    BlockHandle handle;
+    std::string_view input = index_iter->value();
+    if (handle.DecodeFrom(&input).ok()) return std::min(handle.offset(), rep_->data_end);
+  }
+  // Past the last key (or an unreadable index): the end of the data.
+  return rep_->data_end;
+}
+
+const TableProperties& TableReader::properties() const { return rep_->properties; }
+uint64_t TableReader::file_number() const { return rep_->file_number; }
+uint64_t TableReader::file_size() const { return rep_->file_size; }
+size_t TableReader::metadata_bytes() const {
+  return rep_->index_block->charge() + rep_->filter.capacity();
+}
+
+}  // namespace strata

@@ -1,0 +1,112 @@
+// TableReader: point lookups and ordered iteration over one table file.
+//
+// Open reads the footer, then the index, filter and properties blocks, which
+// stay in memory for as long as the reader (or any iterator made from it)
+// lives; their bytes are charged to the block cache as a reservation
+// (block_cache.h). Data blocks are read on demand through the block cache,
+// when there is one.
+//
+// Damage is always reported, never turned into data: a block whose checksum
+// fails, that does not decompress, or whose entries do not parse gives
+// Status::Corruption naming the table file and the block's offset (checksums
+// are checked on data blocks when Options::verify_checksums is set, and always
+// on the blocks Open reads).
+//
+// Thread safety: a TableReader is immutable after Open; Get, NewIterator and
+// the accessors may be called from many threads at once. Each iterator
+// belongs to one thread at a time.
+//
+// Lifetime: the reader's state is shared with its iterators, so an iterator
+// stays valid after the TableReader itself is destroyed (the table cache may
+// evict a reader while a scan is using it). The block cache passed to Open
+// must outlive the reader and all its iterators.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/dbformat.h"
+#include "core/env.h"
+#include "core/iterator.h"
+#include "core/options.h"
+#include "core/status.h"
+#include "core/table/table_properties.h"
+
+namespace strata {
+
+class BlockCache;
+
+// What a table knows about a lookup key.
+enum class TableGetResult {
+  kNotFound,  // the table holds no visible version of the key: look further
+  kValue,     // the newest visible version is a value (returned)
+  kDeletion,  // the newest visible version is a tombstone: the key is absent
+};
+
+// Per-read choices.
+struct TableReadOptions {
+  // Whether data blocks read from disk are added to the block cache.
+  // Compactions turn it off so that one pass over cold tables does not push
+  // the hot blocks out.
+  bool fill_cache = true;
+};
+
+class TableReader {
+ public:
+  // Opens the table in `file`, whose size is file_size; `file_number` names
+  // it in error messages and `cache` (may be null: no caching) serves its
+  // data blocks. On success *out holds the reader, which owns the file. A
+  // file too short for a footer, a bad magic number, a checksum mismatch in
+  // the footer or the blocks read here, or handles pointing outside the file
+  // give Corruption; a newer format version gives NotSupported. On failure
+  // *out is null.
+  static Status Open(const Options& options, std::unique_ptr<RandomAccessFile> file,
+                     uint64_t file_size, uint64_t file_number, BlockCache* cache,
+                     std::unique_ptr<TableReader>* out);
+
+  ~TableReader();
+  TableReader(const TableReader&) = delete;
+  TableReader& operator=(const TableReader&) = delete;
+
+  // Looks up key: finds the first entry whose internal key is >= the lookup
+  // key (the newest version at or below its sequence) and, if it has the
+  // lookup's user key, reports its kind in *result, and for a value stores
+  // the value in *value. Otherwise *result is kNotFound. The bloom filter
+  // answers most lookups of absent keys without reading a data block.
+  // On failure (I/O error, Corruption) *result is kNotFound and *value is
+  // unspecified.
+  Status Get(const LookupKey& key, TableGetResult* result, std::string* value,
+             const TableReadOptions& read_options = {}) const;
+
+  // An iterator over every entry of the table in internal-key order (keys
+  // are internal keys). Supports Seek, SeekToFirst, SeekToLast, Next, Prev.
+  // It shares the reader's state and pins the data block it is on.
+  std::unique_ptr<InternalIterator> NewIterator(const TableReadOptions& read_options = {}) const;
+
+  // False only if no key with this user key was added to the table. True
+  // when the table has no filter.
+  bool KeyMayMatch(std::string_view user_key) const;
+
+  // The approximate file offset at which the data for internal_key begins
+  // (or would begin): for estimating the bytes in a key range.
+  uint64_t ApproximateOffsetOf(std::string_view internal_key) const;
+
+  const TableProperties& properties() const;
+  uint64_t file_number() const;
+  uint64_t file_size() const;
+  // The bytes of index and filter held in memory (charged to the cache).
+  size_t metadata_bytes() const;
+
+ private:
+  // The reader's shared state (defined in table_reader.cc): owned jointly by
+  // the reader and its iterators.
+  struct Rep;
+
+  explicit TableReader(std::shared_ptr<const Rep> rep);
+
+  std::shared_ptr<const Rep> rep_;
+};
+
+}  // namespace strata
