@@ -201,6 +201,21 @@ TEST_P(DBTest, LargeValuesRoundTrip) {
   EXPECT_EQ(Get("big"), big);
 }
 
+TEST_P(DBTest, TinyMemtableWithLargeValuesRotatesEveryWrite) {
+  Options o = test::SmallOptions();
+  o.memtable_bytes = 1024;
+  Open(o);
+  std::vector<std::string> values;
+  for (int i = 0; i < 12; ++i) {
+    values.push_back(std::string((i % 3 + 1) << 20, static_cast<char>('a' + i)));
+    Put("key" + std::to_string(i), values.back());
+  }
+  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(Get("key" + std::to_string(i)), values[i]) << i;
+  Open(o);
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(Get("key" + std::to_string(i)), values[i]) << i;
+}
+
 TEST_P(DBTest, SecondOpenerIsBusyInThisProcessAndAnother) {
   Open();
   std::shared_ptr<DB> second;

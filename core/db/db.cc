@@ -80,6 +80,23 @@ Status DB::Recover() {
     if (kind == FileKind::kLog && number >= versions_->log_number()) logs.push_back(number);
   }
   std::sort(logs.begin(), logs.end());
+  // Every table the manifest lists must be there; finding out at open beats
+  // failing on the first read that needs it.
+  {
+    std::set<uint64_t> on_disk;
+    for (const auto& name : names) {
+      uint64_t number;
+      if (ParseFileName(name, &number) == FileKind::kTable) on_disk.insert(number);
+    }
+    std::set<uint64_t> listed;
+    versions_->AddLiveFiles(&listed);
+    for (uint64_t number : listed) {
+      if (!on_disk.count(number)) {
+        return Status::Corruption("table " + TableFileName(dbname_, number) +
+                                  " listed in the manifest is missing");
+      }
+    }
+  }
   SequenceNumber max_sequence = versions_->last_sequence();
   for (uint64_t number : logs) STRATA_RETURN_IF_ERROR(ReplayLog(number, &max_sequence));
   last_sequence_.store(max_sequence);

@@ -20,6 +20,11 @@ TableCache::OpenResult TableCache::OpenTable(uint64_t number, uint64_t file_size
   OpenResult r;
   std::unique_ptr<RandomAccessFile> file;
   r.status = env_->NewRandomAccessFile(TableFileName(dbname_, number), &file);
+  if (r.status.IsNotFound()) {
+    // Every table asked for is one the manifest lists: its absence is damage
+    // to the database, never an answer of "no such key".
+    r.status = Status::Corruption("table file is missing: " + r.status.message());
+  }
   if (!r.status.ok()) return r;
   std::unique_ptr<TableReader> reader;
   r.status = TableReader::Open(options_, std::move(file), file_size, number, block_cache_, &reader);
