@@ -1,0 +1,78 @@
+// Arena: a bump allocator for memory that lives exactly as long as its owner.
+//
+// A memtable allocates every entry and every container node here and frees
+// nothing until the memtable itself dies, so per-allocation bookkeeping would
+// be pure overhead: the arena carves requests out of 4 KiB blocks and releases
+// all blocks at once in its destructor.
+//
+// Two ends of a block are used: aligned requests (container nodes holding
+// pointers) are taken from the front, unaligned ones (encoded entries, which
+// are plain bytes) from the back. Mixing the two therefore never spends bytes
+// on alignment padding.
+//
+// Requests larger than a quarter block get a block of their own, sized
+// exactly. That bounds the waste at the tail of a block to a quarter block
+// and lets a single multi-megabyte value cost only its own size.
+//
+// Thread safety: Allocate and AllocateAligned REQUIRE external
+// synchronisation (one allocating thread at a time). MemoryUsage may be
+// called from any thread at any time, concurrently with allocation.
+//
+// Ownership: the arena owns every block; a pointer it hands out is valid
+// until the arena is destroyed. Allocation failure throws std::bad_alloc.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+namespace strata {
+
+class Arena {
+ public:
+  // Size of a regular block. Requests above kBlockBytes / 4 get their own.
+  static constexpr size_t kBlockBytes = 4096;
+  // The strongest alignment AllocateAligned supports.
+  static constexpr size_t kMaxAlignment = alignof(std::max_align_t);
+
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  ~Arena() = default;
+
+  // Returns `bytes` of uninitialised memory with no alignment guarantee.
+  // A request for 0 bytes returns a valid, distinct pointer (1 byte is used).
+  char* Allocate(size_t bytes);
+
+  // Returns `bytes` of uninitialised memory aligned to `alignment`.
+  // REQUIRES: alignment is a power of two no larger than kMaxAlignment.
+  char* AllocateAligned(size_t bytes, size_t alignment = kMaxAlignment);
+
+  // Bytes obtained from the system so far, including the unused tails of
+  // blocks and the per-block bookkeeping: what the arena costs, not what was
+  // requested from it. Never decreases.
+  size_t MemoryUsage() const { return memory_usage_.load(std::memory_order_relaxed); }
+
+ private:
+  struct BlockDeleter {
+    void operator()(char* block) const { ::operator delete(block); }
+  };
+
+  char* AllocateFallback(size_t bytes, size_t alignment, bool aligned);
+  // Obtains a block of exactly `bytes`, aligned to kMaxAlignment.
+  char* NewBlock(size_t bytes);
+
+  // The free range of the current regular block: aligned requests advance
+  // free_begin_, unaligned ones pull free_end_ back.
+  char* free_begin_ = nullptr;
+  char* free_end_ = nullptr;
+
+  std::vector<std::unique_ptr<char, BlockDeleter>> blocks_;
+
+  // Written only by the allocating thread; atomic so that other threads (the
+  // write path deciding when a memtable is full, a stats call) can read it.
+  std::atomic<size_t> memory_usage_{0};
+};
+
+}  // namespace strata

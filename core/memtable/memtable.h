@@ -1,0 +1,100 @@
+// MemTable: the in-memory, sorted buffer that receives every write before it
+// is flushed to an SSTable.
+//
+// A MemTable holds internal entries (user key, sequence, kind) -> value in a
+// SortedContainer of the configured kind (Options::memtable), ordered by
+// internal key: user key ascending, then sequence descending, so the newest
+// version of a key comes first. Every entry and every container node is
+// allocated in the MemTable's own Arena and lives until the MemTable dies;
+// nothing is ever removed or overwritten. A MemTable only grows: the engine
+// watches ApproximateMemoryUsage, marks a full one immutable, flushes it, and
+// destroys it when the last reader lets go of it.
+//
+// Thread safety:
+//   - Add REQUIRES external synchronisation: one writer at a time (the
+//     engine's write leader). Readers need none: Get, iterators and the
+//     statistics may run on any number of threads concurrently with that
+//     writer and with each other.
+//   - A reader sees every Add that returned before the read began; it may or
+//     may not see an Add running concurrently, and never sees entries out of
+//     order. Snapshot isolation is the caller's business: it reads as of a
+//     sequence number and skips newer entries.
+//
+// Ownership: the caller owns the MemTable and must keep it alive for as long
+// as any iterator from NewIterator exists (the engine holds it by shared_ptr
+// and pins it in the iterator with RegisterCleanup).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/arena.h"
+#include "core/dbformat.h"
+#include "core/iterator.h"
+#include "core/memtable/sorted_container.h"
+#include "core/options.h"
+
+namespace strata {
+
+class MemTable {
+ public:
+  explicit MemTable(MemTableKind kind);
+  MemTable(const MemTable&) = delete;
+  MemTable& operator=(const MemTable&) = delete;
+  ~MemTable();
+
+  // Records that `user_key` has `value` (kind == kValue) or was deleted
+  // (kind == kDeletion; `value` is then ignored and stored empty) as of
+  // sequence number `seq`. Both strings are copied.
+  // REQUIRES: one writer at a time; seq <= kMaxSequenceNumber; this memtable
+  // has no entry for the same (user_key, seq) already (the engine assigns
+  // each write its own sequence number).
+  void Add(SequenceNumber seq, ValueKind kind, std::string_view user_key,
+           std::string_view value);
+
+  enum class LookupResult {
+    kAbsent,   // no version of the key at or below the lookup's sequence
+    kFound,    // the newest visible version is a value, stored in *value
+    kDeleted,  // the newest visible version is a tombstone
+  };
+
+  // Finds the newest version of key.user_key() whose sequence number is <=
+  // the sequence number the LookupKey was built with. Only on kFound is
+  // *value assigned; otherwise it is left untouched. kDeleted and kAbsent
+  // differ for the caller: a tombstone hides older versions in older
+  // memtables and tables, an absence does not.
+  LookupResult Get(const LookupKey& key, std::string* value) const;
+
+  // An iterator over every entry, in internal-key order: key() is the
+  // internal key, value() the value (empty for tombstones). It sees entries
+  // added after its creation as it reaches them. status() is always OK.
+  // It does NOT keep the MemTable alive; see Ownership above.
+  std::unique_ptr<InternalIterator> NewIterator() const;
+
+  // Bytes the arena has obtained, entries and container nodes included.
+  // Thread-safe.
+  size_t ApproximateMemoryUsage() const;
+
+  // Entries added so far, and how many of them are tombstones. Thread-safe;
+  // a reader that sees a count can find at least that many entries.
+  uint64_t NumEntries() const { return num_entries_.load(std::memory_order_acquire); }
+  uint64_t NumDeletions() const { return num_deletions_.load(std::memory_order_acquire); }
+
+  MemTableKind kind() const { return kind_; }
+
+ private:
+  const MemTableKind kind_;
+  // Declared before container_ so that it is destroyed after it: the
+  // container's nodes live here.
+  Arena arena_;
+  const std::unique_ptr<SortedContainer> container_;
+  // Written by the single writer after each insert, read by anyone.
+  std::atomic<uint64_t> num_entries_{0};
+  std::atomic<uint64_t> num_deletions_{0};
+};
+
+}  // namespace strata

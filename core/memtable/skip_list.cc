@@ -1,0 +1,181 @@
+#include "core/memtable/skip_list.h"
+
+#include <cassert>
+#include <new>
+
+namespace strata {
+
+// A node is this header followed, in the same arena allocation, by `height`
+// forward links (one per level it spans). Keeping the links inline saves a
+// pointer and a cache miss per node compared with a separate array.
+struct SkipList::Node {
+  explicit Node(const char* e) : entry(e) {}
+
+  std::atomic<Node*>* links() {
+    return std::launder(reinterpret_cast<std::atomic<Node*>*>(this + 1));
+  }
+
+  // Readers: acquire, pairing with the writer's release in SetNext
+  // (invariant 3).
+  Node* Next(int level) { return links()[level].load(std::memory_order_acquire); }
+  void SetNext(int level, Node* node) {
+    links()[level].store(node, std::memory_order_release);
+  }
+  // For the writer only, on links no reader can reach yet or that only the
+  // writer itself stores to.
+  Node* RelaxedNext(int level) { return links()[level].load(std::memory_order_relaxed); }
+  void RelaxedSetNext(int level, Node* node) {
+    links()[level].store(node, std::memory_order_relaxed);
+  }
+
+  const char* const entry;  // null for head_ only
+};
+
+namespace {
+constexpr size_t kNodeAlignment = alignof(std::atomic<void*>) > alignof(const char*)
+                                      ? alignof(std::atomic<void*>)
+                                      : alignof(const char*);
+}  // namespace
+
+SkipList::SkipList(Arena* arena)
+    : arena_(arena),
+      head_(NewNode(nullptr, kMaxHeight)),
+      max_height_(1),
+      random_state_(0x9e3779b97f4a7c15ull) {}
+
+SkipList::Node* SkipList::NewNode(const char* entry, int height) {
+  static_assert(sizeof(Node) % alignof(std::atomic<Node*>) == 0,
+                "the links must start aligned right after the header");
+  char* memory =
+      arena_->AllocateAligned(sizeof(Node) + sizeof(std::atomic<Node*>) * height, kNodeAlignment);
+  Node* node = new (memory) Node(entry);
+  for (int level = 0; level < height; ++level) {
+    new (memory + sizeof(Node) + sizeof(std::atomic<Node*>) * level) std::atomic<Node*>(nullptr);
+  }
+  return node;
+}
+
+int SkipList::RandomHeight() {
+  // xorshift64*: cheap and good enough; the heights only need to be
+  // independent of the keys, not unpredictable.
+  auto next_random = [this] {
+    random_state_ ^= random_state_ >> 12;
+    random_state_ ^= random_state_ << 25;
+    random_state_ ^= random_state_ >> 27;
+    return static_cast<uint32_t>((random_state_ * 0x2545f4914f6cdd1dull) >> 32);
+  };
+  int height = 1;
+  while (height < kMaxHeight && next_random() % kBranching == 0) ++height;
+  return height;
+}
+
+SkipList::Node* SkipList::FindGreaterOrEqual(std::string_view key, Node** prev) const {
+  Node* x = head_;
+  int level = max_height_.load(std::memory_order_relaxed) - 1;
+  while (true) {
+    Node* next = x->Next(level);
+    if (next != nullptr && CompareEntryToKey(next->entry, key) < 0) {
+      x = next;  // still before key: keep moving right on this level
+    } else {
+      if (prev != nullptr) prev[level] = x;
+      if (level == 0) return next;
+      --level;
+    }
+  }
+}
+
+SkipList::Node* SkipList::FindLessThan(std::string_view key) const {
+  Node* x = head_;
+  int level = max_height_.load(std::memory_order_relaxed) - 1;
+  while (true) {
+    Node* next = x->Next(level);
+    if (next != nullptr && CompareEntryToKey(next->entry, key) < 0) {
+      x = next;
+    } else {
+      if (level == 0) return x;
+      --level;
+    }
+  }
+}
+
+SkipList::Node* SkipList::FindLast() const {
+  Node* x = head_;
+  int level = max_height_.load(std::memory_order_relaxed) - 1;
+  while (true) {
+    Node* next = x->Next(level);
+    if (next != nullptr) {
+      x = next;
+    } else {
+      if (level == 0) return x;
+      --level;
+    }
+  }
+}
+
+void SkipList::Insert(const char* entry) {
+  const std::string_view key = EntryInternalKey(entry);
+  Node* prev[kMaxHeight];
+  [[maybe_unused]] Node* successor = FindGreaterOrEqual(key, prev);
+  assert(successor == nullptr || CompareEntryToKey(successor->entry, key) != 0);
+
+  const int height = RandomHeight();
+  const int max_height = max_height_.load(std::memory_order_relaxed);
+  if (height > max_height) {
+    for (int level = max_height; level < height; ++level) prev[level] = head_;
+    // Publishing the height before the links is fine (invariant 5).
+    max_height_.store(height, std::memory_order_relaxed);
+  }
+
+  Node* node = NewNode(entry, height);
+  // Bottom-up (invariant 4). The node's own link can be relaxed: the release
+  // store that publishes the node orders it before any reader can see it.
+  for (int level = 0; level < height; ++level) {
+    node->RelaxedSetNext(level, prev[level]->RelaxedNext(level));
+    prev[level]->SetNext(level, node);
+  }
+}
+
+const char* SkipList::LowerBound(std::string_view internal_key) const {
+  Node* node = FindGreaterOrEqual(internal_key, nullptr);
+  return node == nullptr ? nullptr : node->entry;
+}
+
+// ---- Cursor
+
+class SkipList::SkipListCursor final : public SortedContainer::Cursor {
+ public:
+  explicit SkipListCursor(const SkipList* list) : list_(list) {}
+
+  bool Valid() const override { return node_ != nullptr; }
+  const char* entry() const override {
+    assert(Valid());
+    return node_->entry;
+  }
+  void Next() override {
+    assert(Valid());
+    node_ = node_->Next(0);
+  }
+  void Prev() override {
+    assert(Valid());
+    node_ = list_->FindLessThan(EntryInternalKey(node_->entry));
+    if (node_ == list_->head_) node_ = nullptr;
+  }
+  void Seek(std::string_view internal_key) override {
+    node_ = list_->FindGreaterOrEqual(internal_key, nullptr);
+  }
+  void SeekToFirst() override { node_ = list_->head_->Next(0); }
+  void SeekToLast() override {
+    node_ = list_->FindLast();
+    if (node_ == list_->head_) node_ = nullptr;
+  }
+
+ private:
+  const SkipList* const list_;
+  Node* node_ = nullptr;
+};
+
+std::unique_ptr<SortedContainer::Cursor> SkipList::NewCursor() const {
+  return std::make_unique<SkipListCursor>(this);
+}
+
+}  // namespace strata
