@@ -13,7 +13,7 @@ static_assert(__STDCPP_DEFAULT_NEW_ALIGNMENT__ >= Arena::kMaxAlignment);
 namespace {
 constexpr size_t kLargeRequestBytes = Arena::kBlockBytes / 4;
 
-bool IsPowerOfTwo(size_t v) { return v != 0 && (v & (v - 1)) == 0; }
+[[maybe_unused]] bool IsPowerOfTwo(size_t v) { return v != 0 && (v & (v - 1)) == 0; }
 }  // namespace
 
 char* Arena::Allocate(size_t bytes) {

@@ -84,9 +84,15 @@ class Env {
   virtual Status RemoveFile(const std::string& path) = 0;
   // Succeeds if the directory already exists.
   virtual Status CreateDir(const std::string& path) = 0;
+  // Removes an empty directory.
+  virtual Status RemoveDir(const std::string& path) = 0;
   virtual Status GetFileSize(const std::string& path, uint64_t* size) = 0;
   // Atomically replaces `to` with `from`.
   virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
+  // Makes `to` a second name of the file `from` (a hard link). NotSupported
+  // when the filesystem cannot (another device, no hard links): callers then
+  // copy. `to` must not exist.
+  virtual Status LinkFile(const std::string& from, const std::string& to) = 0;
   // Makes the directory's entries (creations, renames, deletions) durable.
   virtual Status SyncDir(const std::string& dir) = 0;
   // Truncates a file to `size` bytes (cutting a torn WAL tail).
@@ -123,11 +129,15 @@ class EnvWrapper : public Env {
   }
   Status RemoveFile(const std::string& p) override { return target_->RemoveFile(p); }
   Status CreateDir(const std::string& p) override { return target_->CreateDir(p); }
+  Status RemoveDir(const std::string& p) override { return target_->RemoveDir(p); }
   Status GetFileSize(const std::string& p, uint64_t* s) override {
     return target_->GetFileSize(p, s);
   }
   Status RenameFile(const std::string& f, const std::string& t) override {
     return target_->RenameFile(f, t);
+  }
+  Status LinkFile(const std::string& f, const std::string& t) override {
+    return target_->LinkFile(f, t);
   }
   Status SyncDir(const std::string& d) override { return target_->SyncDir(d); }
   Status TruncateFile(const std::string& p, uint64_t s) override {
@@ -147,6 +157,8 @@ class EnvWrapper : public Env {
 
 // Reads a whole file into *data.
 Status ReadFileToString(Env* env, const std::string& path, std::string* data);
+// Copies the file `from` to `to` (created or truncated) and syncs the copy.
+Status CopyFile(Env* env, const std::string& from, const std::string& to);
 // Writes data to path durably: a temporary file, fsync, rename over path,
 // fsync of the directory. Used for CURRENT.
 Status WriteFileAtomically(Env* env, const std::string& dir, const std::string& name,

@@ -222,6 +222,23 @@ class PosixEnv final : public Env {
     return Status::OK();
   }
 
+  Status RemoveDir(const std::string& path) override {
+    if (::rmdir(path.c_str()) != 0) return Status::FromErrno("rmdir " + path, errno);
+    return Status::OK();
+  }
+
+  Status LinkFile(const std::string& from, const std::string& to) override {
+    if (::link(from.c_str(), to.c_str()) != 0) {
+      const int err = errno;
+      if (err == EXDEV || err == EPERM || err == EOPNOTSUPP || err == EMLINK) {
+        return Status::NotSupported("cannot hard-link " + from + " to " + to + ": " +
+                                    std::strerror(err));
+      }
+      return Status::FromErrno("link " + from + " to " + to, err);
+    }
+    return Status::OK();
+  }
+
   Status GetFileSize(const std::string& path, uint64_t* size) override {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) return Status::FromErrno("stat " + path, errno);
@@ -307,6 +324,23 @@ Status ReadFileToString(Env* env, const std::string& path, std::string* data) {
     data->append(piece.data(), piece.size());
   }
   return Status::OK();
+}
+
+Status CopyFile(Env* env, const std::string& from, const std::string& to) {
+  std::unique_ptr<SequentialFile> in;
+  STRATA_RETURN_IF_ERROR(env->NewSequentialFile(from, &in));
+  std::unique_ptr<WritableFile> out;
+  STRATA_RETURN_IF_ERROR(env->NewWritableFile(to, &out));
+  constexpr size_t kChunk = 1 << 20;
+  std::string scratch(kChunk, '\0');
+  while (true) {
+    std::string_view piece;
+    STRATA_RETURN_IF_ERROR(in->Read(kChunk, &piece, scratch.data()));
+    if (piece.empty()) break;
+    STRATA_RETURN_IF_ERROR(out->Append(piece));
+  }
+  STRATA_RETURN_IF_ERROR(out->Sync());
+  return out->Close();
 }
 
 Status WriteFileAtomically(Env* env, const std::string& dir, const std::string& name,

@@ -111,7 +111,9 @@ TEST_F(FaultInjectionTest, PowerLossKeepsEverySyncedWrite) {
         acknowledged.erase("r0-" + std::to_string(i + 1));
       }
     }
-    if (round % 2 == 1) ASSERT_TRUE(db_->Flush().ok());
+    if (round % 2 == 1) {
+      ASSERT_TRUE(db_->Flush().ok());
+    }
     db_.reset();
     ASSERT_TRUE(env_.DropUnsyncedData().ok());
   }

@@ -1,7 +1,8 @@
 // The structs behind kv.h's opaque handles, and the guard that makes a kv_db
 // safe to close while other threads may still be calling into it.
 //
-// Ownership: kv_options, kv_batch and kv_iter are freed by their kv_*_free.
+// Ownership: kv_options, kv_batch, kv_iter and kv_snapshot are freed by their
+// kv_*_free.
 // A kv_db's engine reference is dropped by kv_close, but the small struct is
 // kept for the life of the process so that a call through a closed handle is
 // detected (its state says closed) instead of reading freed memory.
@@ -10,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "core/db/db.h"
 #include "core/db/db_iterator.h"
@@ -21,6 +23,7 @@ inline constexpr uint64_t kOptionsMagic = 0x5354524F50545331ull;  // "STROPTS1"
 inline constexpr uint64_t kBatchMagic = 0x5354524241544331ull;    // "STRBATC1"
 inline constexpr uint64_t kDbMagic = 0x5354524442484E31ull;       // "STRDBHN1"
 inline constexpr uint64_t kIterMagic = 0x5354524954455231ull;     // "STRITER1"
+inline constexpr uint64_t kSnapshotMagic = 0x5354525348415031ull; // "STRSHAP1"
 inline constexpr uint64_t kFreedMagic = 0xDEADDEADDEADDEADull;
 
 struct kv_options {
@@ -42,11 +45,24 @@ struct kv_db {
   std::shared_ptr<strata::DB> db;
 };
 
+// The cursor of kv.h: at an entry (it->Valid()), before the first, after the
+// last, or failed with a status that every later move repeats.
 struct kv_iter {
+  enum class Position { kBeforeFirst, kAtEntry, kAfterLast, kFailed };
   uint64_t magic = kIterMagic;
   std::unique_ptr<strata::Iterator> it;
-  bool started = false;
-  bool ended = false;
+  Position position = Position::kBeforeFirst;
+  int failed_code = 0;
+  std::string failed_message;
+};
+
+// A pinned snapshot. It holds the engine like an iterator does, so freeing it
+// after kv_close is safe; `owner` identifies the kv_db it must be used with.
+struct kv_snapshot {
+  uint64_t magic = kSnapshotMagic;
+  const kv_db* owner = nullptr;
+  std::shared_ptr<strata::DB> db;
+  const strata::Snapshot* snapshot = nullptr;
 };
 
 // Holds a kv_db open for the duration of one call. ok() is false when the

@@ -64,6 +64,11 @@ class DB : public std::enable_shared_from_this<DB> {
   // NotFound when the key is absent at the read's sequence.
   Status Get(const ReadOptions& ro, std::string_view key, std::string* value);
 
+  // Looks up every key as of one sequence number (ro.snapshot, or now).
+  // (*statuses)[i] is OK with (*values)[i] set, NotFound, or an error.
+  void MultiGet(const ReadOptions& ro, const std::vector<std::string_view>& keys,
+                std::vector<std::string>* values, std::vector<Status>* statuses);
+
   // An iterator over user keys in [lower, upper) (an absent bound is open),
   // reading as of now or ro.snapshot. It keeps the engine alive.
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& ro,
@@ -81,6 +86,15 @@ class DB : public std::enable_shared_from_this<DB> {
   // Merges every table holding keys in [begin, end] (null = open) into one
   // sorted run at the deepest level involved, dropping what no reader needs.
   Status CompactRange(const std::string_view* begin, const std::string_view* end);
+
+  // Reads every block of every live table, checking checksums and key order.
+  // Corruption naming the first bad table.
+  Status Verify();
+
+  // Makes an openable copy of the database in `dir` (which must not exist):
+  // the memtable is flushed, tables are hard-linked (copied across
+  // filesystems) and a fresh manifest lists them.
+  Status Checkpoint(const std::string& dir);
 
   // A named property (see kv.h's kv_property); false for an unknown name.
   bool GetProperty(std::string_view name, std::string* value);
@@ -121,6 +135,7 @@ class DB : public std::enable_shared_from_this<DB> {
   const WriteBatch* BuildBatchGroup(Writer** last_writer);
 
   ReadView GetReadView(const ReadOptions& ro);
+  Status GetFromView(const ReadView& view, std::string_view key, std::string* value);
   // Publishes a new SuperVersion from mem_, imms_ and the current Version.
   // REQUIRES: mu_ held.
   void InstallSuperVersion();

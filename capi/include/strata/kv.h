@@ -59,9 +59,9 @@ extern "C" {
 
 /* The version of this header. kv_version() gives the library's at run time. */
 #define KV_VERSION_MAJOR 0
-#define KV_VERSION_MINOR 1
+#define KV_VERSION_MINOR 2
 #define KV_VERSION_PATCH 0
-#define KV_VERSION_STRING "0.1.0"
+#define KV_VERSION_STRING "0.2.0"
 
 /* Size limits, checked on every call that takes a key or value. */
 #define KV_MAX_KEY_LEN ((size_t)65536)
@@ -84,7 +84,7 @@ typedef struct kv_db kv_db;
 typedef struct kv_batch kv_batch;
 typedef struct kv_iter kv_iter;
 
-/* The library's version, e.g. "0.1.0". Static storage; never freed. */
+/* The library's version, e.g. "0.2.0". Static storage; never freed. */
 KV_EXPORT const char *kv_version(void);
 
 /* The message of the calling thread's last failed call ("" if none). Valid
@@ -203,6 +203,128 @@ KV_EXPORT int kv_compact_range(kv_db *db, const void *start, size_t start_len,
  *   "last-sequence"        the newest sequence number
  * An unknown name is KV_INVALID_ARGUMENT. */
 KV_EXPORT int kv_property(kv_db *db, const char *name, char **out);
+
+/* ========================================================================
+ * Added in 0.2. Everything above keeps its meaning; these extend it.
+ * ======================================================================== */
+
+/* ---- Snapshots -----------------------------------------------------------
+ * A snapshot pins the database as it is when kv_snapshot_new returns: reads
+ * through it (the *_at calls, kv_iter_new_prefix, kv_multi_get) see exactly
+ * the writes acknowledged before it was taken, and compaction keeps every
+ * version those reads need. Hold snapshots briefly: while one lives, space
+ * taken by overwritten versions is not reclaimed.
+ *
+ * A snapshot may be used from many threads at once. It keeps the engine
+ * alive like an open iterator does, so it may be freed after kv_close (the
+ * engine shuts down once the last iterator and snapshot are gone); reads
+ * through it still go through an open kv_db. Using a snapshot with a
+ * database other than the one that made it is KV_INVALID_ARGUMENT. Wherever
+ * a snapshot parameter is taken, NULL means "the latest state". */
+typedef struct kv_snapshot kv_snapshot;
+
+KV_EXPORT int kv_snapshot_new(kv_db *db, kv_snapshot **out);
+KV_EXPORT void kv_snapshot_free(kv_snapshot *snap); /* NULL allowed */
+/* The sequence number the snapshot reads at (0 for NULL). */
+KV_EXPORT uint64_t kv_snapshot_sequence(const kv_snapshot *snap);
+
+/* kv_get as of a snapshot. Same outputs and ownership as kv_get. */
+KV_EXPORT int kv_get_at(kv_db *db, const kv_snapshot *snap, const void *key, size_t key_len,
+                        void **val, size_t *val_len);
+
+/* kv_iter_new as of a snapshot. */
+KV_EXPORT int kv_iter_new_at(kv_db *db, const kv_snapshot *snap, const void *start,
+                             size_t start_len, const void *end, size_t end_len, kv_iter **out);
+
+/* An iterator over every key that begins with `prefix` (as of `snap`). The
+ * bounds are computed by strata: [prefix, the shortest key greater than every
+ * key with that prefix), which also handles prefixes ending in 0xFF bytes.
+ * An empty prefix walks every key. */
+KV_EXPORT int kv_iter_new_prefix(kv_db *db, const kv_snapshot *snap, const void *prefix,
+                                 size_t prefix_len, kv_iter **out);
+
+/* ---- Moving an iterator both ways -----------------------------------------
+ * An iterator is a cursor that is at one entry, before the first entry of its
+ * range, or after the last. A new iterator is before the first. Every call
+ * below moves it and then, like kv_iter_next, returns KV_OK and hands out the
+ * entry it is now at (borrowed pointers, any of them may be NULL), or KV_END
+ * when it moved off the range, or an error. After an error the iterator is
+ * failed: every later move returns that error again.
+ *
+ *   kv_iter_next          one entry forward; from "before the first" to the
+ *                         first. Off the end: KV_END, now after the last.
+ *   kv_iter_prev          one entry backward; from "after the last" to the
+ *                         last. Off the start: KV_END, now before the first.
+ *   kv_iter_first/last    the first / last entry of the range.
+ *   kv_iter_seek          the first key >= target (KV_END: after the last).
+ *   kv_iter_seek_for_prev the last key <= target (KV_END: before the first).
+ * Targets outside the range are clamped to it. */
+KV_EXPORT int kv_iter_prev(kv_iter *it, const void **key, size_t *key_len, const void **val,
+                           size_t *val_len);
+KV_EXPORT int kv_iter_first(kv_iter *it, const void **key, size_t *key_len, const void **val,
+                            size_t *val_len);
+KV_EXPORT int kv_iter_last(kv_iter *it, const void **key, size_t *key_len, const void **val,
+                           size_t *val_len);
+KV_EXPORT int kv_iter_seek(kv_iter *it, const void *target, size_t target_len, const void **key,
+                           size_t *key_len, const void **val, size_t *val_len);
+KV_EXPORT int kv_iter_seek_for_prev(kv_iter *it, const void *target, size_t target_len,
+                                    const void **key, size_t *key_len, const void **val,
+                                    size_t *val_len);
+
+/* ---- Multi-get ----------------------------------------------------------
+ * Looks up n keys as of one snapshot (`snap`, or one taken for the call when
+ * NULL) in one call. The keys are packed back to back in `keys`: key i is
+ * key_lens[i] bytes long and starts where key i-1 ends (no separators, any
+ * bytes, repeats allowed, any order).
+ *
+ * Outputs, each an array of n that the caller provides:
+ *   statuses[i]  KV_OK, KV_NOT_FOUND, or an error for key i;
+ *   val_lens[i]  the length of value i (0 unless KV_OK);
+ *   vals[i]      a pointer to value i inside *buffer (NULL unless KV_OK);
+ *                `vals` itself may be NULL when the lengths suffice.
+ * *buffer receives one allocation holding every value found, in key order,
+ * back to back; free it with kv_free (it is NULL when nothing was found).
+ * Returns KV_OK when every status is KV_OK or KV_NOT_FOUND, else the first
+ * error among them (the other outputs are still filled in). n may be 0. */
+KV_EXPORT int kv_multi_get(kv_db *db, const kv_snapshot *snap, size_t n, const void *keys,
+                           const size_t *key_lens, void **buffer, const void **vals,
+                           size_t *val_lens, int *statuses);
+
+/* ---- Per-call write options -----------------------------------------------
+ * `flags` is 0 or a bitwise OR of the KV_WRITE_* flags; an unknown bit is
+ * KV_INVALID_ARGUMENT. KV_WRITE_SYNC makes this one write durable (fsynced
+ * before it is acknowledged) on a database opened with sync=false. With
+ * sync=true every write is synced whatever the flags. */
+#define KV_WRITE_SYNC 0x1u
+KV_EXPORT int kv_write_ex(kv_db *db, const kv_batch *b, unsigned flags);
+KV_EXPORT int kv_put_ex(kv_db *db, const void *key, size_t key_len, const void *val,
+                        size_t val_len, unsigned flags);
+KV_EXPORT int kv_delete_ex(kv_db *db, const void *key, size_t key_len, unsigned flags);
+
+/* ---- Checkpoints, verification, repair, removal --------------------------- */
+
+/* Makes an openable, consistent copy of the live database in directory `dir`,
+ * which must not exist yet (it is created). Tables are hard-linked when `dir`
+ * is on the same filesystem and copied otherwise; the log tail is copied.
+ * Writes may continue meanwhile; the copy holds every write acknowledged
+ * before the call began. */
+KV_EXPORT int kv_checkpoint(kv_db *db, const char *dir);
+
+/* Reads every block of every live table and checks its checksum and order.
+ * KV_OK when all are sound; KV_CORRUPTION naming the first bad file
+ * otherwise. Slow on a big database: it reads all of it. */
+KV_EXPORT int kv_verify(kv_db *db);
+
+/* Rebuilds the manifest of the (closed) database at `path` from the tables
+ * and logs that can still be read, keeping a backup of what it replaces.
+ * `o` may be NULL. *report (may be NULL if unwanted; kv_free it) receives a
+ * text listing what was recovered and exactly what was dropped. KV_BUSY if
+ * the database is open. */
+KV_EXPORT int kv_repair(const char *path, const kv_options *o, char **report);
+
+/* Deletes the database at `path` (its files, then the directory if empty).
+ * KV_BUSY if it is open; KV_OK if there is nothing there. */
+KV_EXPORT int kv_destroy(const char *path);
 
 #ifdef __cplusplus
 } /* extern "C" */

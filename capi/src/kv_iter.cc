@@ -1,0 +1,201 @@
+// kv.h: iterators, a cursor over [start, end) that moves both ways.
+#include "capi/src/capi_util.h"
+#include "core/db/prefix.h"
+
+using namespace strata::capi;
+
+namespace {
+
+using Position = kv_iter::Position;
+
+int NewIter(const char* where, kv_db* db, const kv_snapshot* snap,
+            std::optional<std::string> lower, std::optional<std::string> upper, kv_iter** out) {
+  DbCallGuard guard(db);
+  if (!guard.ok()) return ClosedError(where);
+  strata::ReadOptions ro;
+  if (snap != nullptr) ro.snapshot = snap->snapshot;
+  auto it = std::make_unique<kv_iter>();
+  it->it = db->db->NewIterator(ro, std::move(lower), std::move(upper));
+  *out = it.release();
+  return KV_OK;
+}
+
+int NewRangeIter(const char* where, kv_db* db, const kv_snapshot* snap, const void* start,
+                 size_t start_len, const void* end, size_t end_len, kv_iter** out) {
+  return Guarded(where, [&] {
+    if (out == nullptr) return Fail(KV_INVALID_ARGUMENT, std::string(where) + ": out is NULL");
+    *out = nullptr;
+    if (int rc = CheckDb(where, db); rc != KV_OK) return rc;
+    if (int rc = CheckSnapshot(where, db, snap); rc != KV_OK) return rc;
+    std::optional<std::string> lower, upper;
+    if (int rc = OptionalBound(where, "start", start, start_len, &lower); rc != KV_OK) return rc;
+    if (int rc = OptionalBound(where, "end", end, end_len, &upper); rc != KV_OK) return rc;
+    return NewIter(where, db, snap, std::move(lower), std::move(upper), out);
+  });
+}
+
+void ClearOutputs(const void** key, size_t* key_len, const void** val, size_t* val_len) {
+  if (key != nullptr) *key = nullptr;
+  if (key_len != nullptr) *key_len = 0;
+  if (val != nullptr) *val = nullptr;
+  if (val_len != nullptr) *val_len = 0;
+}
+
+// Runs `move` on a usable iterator, then reports where it landed. `off_range`
+// is where the cursor is when the move left the range.
+template <typename Move>
+int MoveAndReport(const char* where, kv_iter* it, Position off_range, const void** key,
+                  size_t* key_len, const void** val, size_t* val_len, Move&& move) {
+  return Guarded(where, [&] {
+    if (int rc = CheckIter(where, it); rc != KV_OK) return rc;
+    ClearOutputs(key, key_len, val, val_len);
+    if (it->position == Position::kFailed) return Fail(it->failed_code, it->failed_message);
+    if (!move()) return KV_END;  // the move was a no-op off the range
+    if (!it->it->Valid()) {
+      strata::Status s = it->it->status();
+      if (!s.ok()) {
+        // An iterator reports only KV_OK, KV_END or an error; an internal
+        // "not found" here means something the database lists is missing.
+        int rc = FromStatus(s);
+        if (rc > 0) rc = Fail(KV_CORRUPTION, s.message());
+        it->position = Position::kFailed;
+        it->failed_code = rc;
+        it->failed_message = LastError();
+        return rc;
+      }
+      it->position = off_range;
+      return KV_END;
+    }
+    it->position = Position::kAtEntry;
+    // A key of length 0 still gets a non-NULL pointer.
+    static const char kEmpty[1] = {0};
+    std::string_view k = it->it->key();
+    std::string_view v = it->it->value();
+    if (key != nullptr) *key = k.data() != nullptr ? k.data() : kEmpty;
+    if (key_len != nullptr) *key_len = k.size();
+    if (val != nullptr) *val = v.data() != nullptr ? v.data() : kEmpty;
+    if (val_len != nullptr) *val_len = v.size();
+    return KV_OK;
+  });
+}
+
+int CheckTarget(const char* where, const void* target, size_t target_len) {
+  if (target == nullptr && target_len != 0) {
+    return Fail(KV_INVALID_ARGUMENT, std::string(where) + ": target is NULL but its length is not 0");
+  }
+  if (target_len > KV_MAX_KEY_LEN) {
+    return Fail(KV_INVALID_ARGUMENT, std::string(where) + ": target exceeds KV_MAX_KEY_LEN");
+  }
+  return KV_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+int kv_iter_new(kv_db* db, const void* start, size_t start_len, const void* end, size_t end_len,
+                kv_iter** out) {
+  return NewRangeIter("kv_iter_new", db, nullptr, start, start_len, end, end_len, out);
+}
+
+int kv_iter_new_at(kv_db* db, const kv_snapshot* snap, const void* start, size_t start_len,
+                   const void* end, size_t end_len, kv_iter** out) {
+  return NewRangeIter("kv_iter_new_at", db, snap, start, start_len, end, end_len, out);
+}
+
+int kv_iter_new_prefix(kv_db* db, const kv_snapshot* snap, const void* prefix, size_t prefix_len,
+                       kv_iter** out) {
+  constexpr const char* kWhere = "kv_iter_new_prefix";
+  return Guarded(kWhere, [&] {
+    if (out == nullptr) return Fail(KV_INVALID_ARGUMENT, "kv_iter_new_prefix: out is NULL");
+    *out = nullptr;
+    if (int rc = CheckDb(kWhere, db); rc != KV_OK) return rc;
+    if (int rc = CheckSnapshot(kWhere, db, snap); rc != KV_OK) return rc;
+    if (prefix == nullptr && prefix_len != 0) {
+      return Fail(KV_INVALID_ARGUMENT, "kv_iter_new_prefix: prefix is NULL but its length is not 0");
+    }
+    if (prefix_len > KV_MAX_KEY_LEN) {
+      return Fail(KV_INVALID_ARGUMENT, "kv_iter_new_prefix: prefix exceeds KV_MAX_KEY_LEN");
+    }
+    std::string lower(Bytes(prefix, prefix_len));
+    std::optional<std::string> upper = strata::PrefixSuccessor(lower);
+    return NewIter(kWhere, db, snap, std::move(lower), std::move(upper), out);
+  });
+}
+
+int kv_iter_next(kv_iter* it, const void** key, size_t* key_len, const void** val,
+                 size_t* val_len) {
+  return MoveAndReport("kv_iter_next", it, Position::kAfterLast, key, key_len, val, val_len, [&] {
+    switch (it->position) {
+      case Position::kBeforeFirst: it->it->SeekToFirst(); return true;
+      case Position::kAtEntry: it->it->Next(); return true;
+      default: return false;  // after the last: stays there
+    }
+  });
+}
+
+int kv_iter_prev(kv_iter* it, const void** key, size_t* key_len, const void** val,
+                 size_t* val_len) {
+  return MoveAndReport("kv_iter_prev", it, Position::kBeforeFirst, key, key_len, val, val_len, [&] {
+    switch (it->position) {
+      case Position::kAfterLast: it->it->SeekToLast(); return true;
+      case Position::kAtEntry: it->it->Prev(); return true;
+      default: return false;  // before the first: stays there
+    }
+  });
+}
+
+int kv_iter_first(kv_iter* it, const void** key, size_t* key_len, const void** val,
+                  size_t* val_len) {
+  return MoveAndReport("kv_iter_first", it, Position::kAfterLast, key, key_len, val, val_len, [&] {
+    it->it->SeekToFirst();
+    return true;
+  });
+}
+
+int kv_iter_last(kv_iter* it, const void** key, size_t* key_len, const void** val,
+                 size_t* val_len) {
+  return MoveAndReport("kv_iter_last", it, Position::kBeforeFirst, key, key_len, val, val_len, [&] {
+    it->it->SeekToLast();
+    return true;
+  });
+}
+
+int kv_iter_seek(kv_iter* it, const void* target, size_t target_len, const void** key,
+                 size_t* key_len, const void** val, size_t* val_len) {
+  if (int rc = Guarded("kv_iter_seek", [&] { return CheckTarget("kv_iter_seek", target, target_len); });
+      rc != KV_OK) {
+    ClearOutputs(key, key_len, val, val_len);
+    return rc;
+  }
+  return MoveAndReport("kv_iter_seek", it, Position::kAfterLast, key, key_len, val, val_len, [&] {
+    it->it->Seek(Bytes(target, target_len));
+    return true;
+  });
+}
+
+int kv_iter_seek_for_prev(kv_iter* it, const void* target, size_t target_len, const void** key,
+                          size_t* key_len, const void** val, size_t* val_len) {
+  if (int rc = Guarded("kv_iter_seek_for_prev",
+                       [&] { return CheckTarget("kv_iter_seek_for_prev", target, target_len); });
+      rc != KV_OK) {
+    ClearOutputs(key, key_len, val, val_len);
+    return rc;
+  }
+  return MoveAndReport("kv_iter_seek_for_prev", it, Position::kBeforeFirst, key, key_len, val,
+                       val_len, [&] {
+                         it->it->SeekForPrev(Bytes(target, target_len));
+                         return true;
+                       });
+}
+
+void kv_iter_free(kv_iter* it) {
+  if (it == nullptr || it->magic != kIterMagic) return;
+  it->magic = kFreedMagic;
+  try {
+    delete it;
+  } catch (...) {
+  }
+}
+
+}  // extern "C"
