@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds everything and runs every test: the GoogleTest suites, the C ABI
-# conformance, crash and corruption programs (through ctest).
+# Builds everything and runs every test of every language: the GoogleTest
+# suites and the C programs (through ctest), then each binding's own suite
+# (scripts/test-<language>.sh: Python, Go, Rust), all against the library
+# built here in build/release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-deps.sh
@@ -8,3 +10,11 @@ jobs=$(nproc)
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
 ctest --preset release -j "$jobs"
+export STRATA_BUILD_DIR="$PWD/build/release"
+for lang in python go rust; do
+  if [[ -f scripts/test-$lang.sh ]]; then
+    echo "== $lang binding"
+    bash "scripts/test-$lang.sh"
+  fi
+done
+echo "== all tests passed"
