@@ -1,8 +1,10 @@
-// Randomised model test: thousands of random puts, deletes, batches, gets and
-// range reads checked against std::map, with flushes, compactions, reopens
-// and snapshot iterators in between, for every memtable kind.
+// Randomised model test: thousands of random puts, deletes, batches, gets,
+// multi-gets, range reads and iterator walks in both directions checked
+// against std::map, with flushes, compactions, reopens and snapshot
+// iterators in between, for every memtable kind.
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <map>
 #include <random>
 
@@ -55,6 +57,85 @@ class DBModelTest : public ::testing::TestWithParam<MemTableKind> {
       expected[k] = v;
     }
     ASSERT_EQ(got, expected);
+  }
+
+  // Moves an iterator over [lo, hi) at random (seeks both ways, first, last,
+  // next, prev) and checks every position against the model.
+  void CheckRandomWalk(const Model& model, std::optional<std::string> lo,
+                       std::optional<std::string> hi, const Snapshot* snapshot = nullptr) {
+    Model in_range;
+    for (const auto& [k, v] : model) {
+      if ((!lo || k >= *lo) && (!hi || k < *hi)) in_range.emplace(k, v);
+    }
+    ReadOptions ro;
+    ro.snapshot = snapshot;
+    auto it = db_->NewIterator(ro, lo, hi);
+    auto expected = in_range.end();  // end() stands for "not valid"
+    for (int move = 0; move < 40; ++move) {
+      const int kind = static_cast<int>(rng_() % 6);
+      std::string what;
+      if (kind == 0) {
+        it->SeekToFirst();
+        expected = in_range.begin();
+        what = "SeekToFirst";
+      } else if (kind == 1) {
+        it->SeekToLast();
+        expected = in_range.empty() ? in_range.end() : std::prev(in_range.end());
+        what = "SeekToLast";
+      } else if (kind == 2) {
+        const std::string target = RandomKey();
+        it->Seek(target);
+        expected = in_range.lower_bound(target);
+        what = "Seek(" + target + ")";
+      } else if (kind == 3) {
+        const std::string target = RandomKey();
+        it->SeekForPrev(target);
+        auto after = in_range.upper_bound(target);
+        expected = after == in_range.begin() ? in_range.end() : std::prev(after);
+        what = "SeekForPrev(" + target + ")";
+      } else if (kind == 4 && it->Valid()) {
+        it->Next();
+        ++expected;
+        what = "Next";
+      } else if (kind == 5 && it->Valid()) {
+        it->Prev();
+        expected = expected == in_range.begin() ? in_range.end() : std::prev(expected);
+        what = "Prev";
+      } else {
+        continue;
+      }
+      ASSERT_TRUE(it->status().ok()) << it->status().ToString();
+      ASSERT_EQ(it->Valid(), expected != in_range.end()) << "after " << what << " (move " << move
+                                                          << ")";
+      if (it->Valid()) {
+        ASSERT_EQ(it->key(), expected->first) << "after " << what;
+        ASSERT_EQ(it->value(), expected->second) << "after " << what;
+      }
+    }
+  }
+
+  void CheckMultiGet(const Model& model, const Snapshot* snapshot = nullptr) {
+    std::vector<std::string> keys;
+    const int n = 1 + static_cast<int>(rng_() % 40);
+    for (int i = 0; i < n; ++i) keys.push_back(RandomKey());
+    if (n > 2) keys.push_back(keys[0]);  // a repeated key
+    std::vector<std::string_view> views(keys.begin(), keys.end());
+    std::vector<std::string> values;
+    std::vector<Status> statuses;
+    ReadOptions ro;
+    ro.snapshot = snapshot;
+    db_->MultiGet(ro, views, &values, &statuses);
+    ASSERT_EQ(values.size(), keys.size());
+    ASSERT_EQ(statuses.size(), keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      auto found = model.find(keys[i]);
+      if (found == model.end()) {
+        ASSERT_TRUE(statuses[i].IsNotFound()) << keys[i] << ": " << statuses[i].ToString();
+      } else {
+        ASSERT_TRUE(statuses[i].ok()) << statuses[i].ToString();
+        ASSERT_EQ(values[i], found->second);
+      }
+    }
   }
 
   test::TempDir dir_;
@@ -112,11 +193,18 @@ TEST_P(DBModelTest, RandomOperationsMatchModel) {
         ASSERT_TRUE(s.ok()) << "step " << step << ": " << s.ToString();
         ASSERT_EQ(value, it->second) << "step " << step;
       }
-    } else if (op < 930) {
+    } else if (op < 915) {
       std::optional<std::string> lo, hi;
       if (rng_() % 4) lo = RandomKey();
       if (rng_() % 4) hi = RandomKey();
       CheckScan(model, lo, hi);
+    } else if (op < 925) {
+      std::optional<std::string> lo, hi;
+      if (rng_() % 3 == 0) lo = RandomKey();
+      if (rng_() % 3 == 0) hi = RandomKey();
+      CheckRandomWalk(model, lo, hi);
+    } else if (op < 930) {
+      CheckMultiGet(model);
     } else if (op < 945) {
       // An iterator created now must later show exactly this state.
       if (pinned.size() < 3) {
@@ -128,6 +216,8 @@ TEST_P(DBModelTest, RandomOperationsMatchModel) {
         snapshot_model = model;
       } else {
         CheckScan(snapshot_model, std::nullopt, std::nullopt, snapshot);
+        CheckRandomWalk(snapshot_model, std::nullopt, std::nullopt, snapshot);
+        CheckMultiGet(snapshot_model, snapshot);
         db_->ReleaseSnapshot(snapshot);
         snapshot = nullptr;
       }

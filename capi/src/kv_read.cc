@@ -58,6 +58,8 @@ int kv_multi_get(kv_db* db, const kv_snapshot* snap, size_t n, const void* keys,
     if (buffer != nullptr) *buffer = nullptr;
     if (int rc = CheckDb(kWhere, db); rc != KV_OK) return rc;
     if (buffer == nullptr) return Fail(KV_INVALID_ARGUMENT, "kv_multi_get: buffer is NULL");
+    DbCallGuard guard(db);
+    if (!guard.ok()) return ClosedError(kWhere);
     if (n == 0) return KV_OK;
     if (key_lens == nullptr || val_lens == nullptr || statuses == nullptr) {
       return Fail(KV_INVALID_ARGUMENT,
@@ -86,8 +88,6 @@ int kv_multi_get(kv_db* db, const kv_snapshot* snap, size_t n, const void* keys,
       p += key_lens[i];
     }
 
-    DbCallGuard guard(db);
-    if (!guard.ok()) return ClosedError(kWhere);
     std::vector<std::string> values;
     std::vector<strata::Status> results;
     db->db->MultiGet(ToReadOptions(snap), key_views, &values, &results);

@@ -58,6 +58,13 @@ Status VerifyTable(Env* env, const Options& options, const std::string& dbname,
 
 }  // namespace
 
+// Names the file in a failure that does not name it already.
+static Status WithPath(const std::string& path, Status s) {
+  if (s.ok() || s.message().find(path) != std::string::npos) return s;
+  if (s.IsCorruption()) return Status::Corruption(path + ": " + s.message());
+  return s;
+}
+
 Status DB::Verify() {
   std::shared_ptr<const Version> version;
   {
@@ -66,7 +73,8 @@ Status DB::Verify() {
   }
   for (int level = 0; level < kNumLevels; ++level) {
     for (const auto& f : version->files(level)) {
-      STRATA_RETURN_IF_ERROR(VerifyTable(env_, options_, dbname_, *f));
+      STRATA_RETURN_IF_ERROR(
+          WithPath(TableFileName(dbname_, f->number), VerifyTable(env_, options_, dbname_, *f)));
     }
   }
   return Status::OK();
