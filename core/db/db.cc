@@ -355,6 +355,32 @@ bool DB::GetProperty(std::string_view name, std::string* value) {
     *value = std::to_string(last_sequence_.load());
     return true;
   }
+  if (name == "sstables") {
+    // One line per live table: level, file number, bytes, entries, and its
+    // user-key range in hex (keys are arbitrary bytes).
+    auto hex = [](std::string_view internal_key) {
+      static const char kDigits[] = "0123456789abcdef";
+      std::string_view user = internal_key.size() >= 8
+                                  ? internal_key.substr(0, internal_key.size() - 8)
+                                  : internal_key;
+      std::string out;
+      for (unsigned char c : user) {
+        out += kDigits[c >> 4];
+        out += kDigits[c & 15];
+      }
+      return out.empty() ? std::string("-") : out;
+    };
+    std::string out;
+    for (int level = 0; level < kNumLevels; ++level) {
+      for (const auto& f : version->files(level)) {
+        out += std::to_string(level) + " " + std::to_string(f->number) + " " +
+               std::to_string(f->file_size) + " " + std::to_string(f->num_entries) + " " +
+               hex(f->smallest) + " " + hex(f->largest) + "\n";
+      }
+    }
+    *value = std::move(out);
+    return true;
+  }
   if (name != "stats") return false;
 
   char line[256];

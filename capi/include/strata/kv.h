@@ -201,6 +201,9 @@ KV_EXPORT int kv_compact_range(kv_db *db, const void *start, size_t start_len,
  *   "total-table-bytes"    bytes in live tables
  *   "memtable-bytes"       bytes in the active and immutable memtables
  *   "last-sequence"        the newest sequence number
+ *   "sstables"             one line per live table (added in 0.2):
+ *                          "LEVEL NUMBER BYTES ENTRIES SMALLEST LARGEST", the
+ *                          keys in lowercase hex ("-" for the empty key)
  * An unknown name is KV_INVALID_ARGUMENT. */
 KV_EXPORT int kv_property(kv_db *db, const char *name, char **out);
 
