@@ -1,0 +1,382 @@
+"""DB: one open strata database.
+
+Ownership and threads: a DB owns one C kv_db handle. It may be used from
+many threads at once, and close() may be called from any thread, also while
+other threads are inside calls: the C library lets calls in progress finish
+and makes every later call fail with InvalidArgumentError ("closed"). The
+GIL is released during every engine call, so threads really run in parallel
+inside the engine. Iterators and snapshots that are still open when the
+database is closed keep working (iterators) or can still be closed
+(snapshots); the engine shuts down and releases the directory once the last
+of them is closed. If a DB is garbage-collected without close(), a finalizer
+closes it: a safety net, not a substitute for close() or ``with``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Dict, Iterable, List, Optional, Tuple, TypeVar, Union, overload
+
+from strata._batch import WriteBatch
+from strata._convert import (MISSING, BytesLike, as_c_bound, as_c_bytes, c_string,
+                             thread_out_value, to_bytes, unpack_chars)
+from strata._errors import pending_error, raise_for
+from strata._iterator import ITEMS, KEYS, VALUES, Iterator
+from strata._native import ffi, lib
+from strata._options import CONTRACT_OPTIONS, new_options, read_options
+from strata._snapshot import Snapshot
+
+_D = TypeVar("_D")
+_OK = lib.KV_OK
+_NOT_FOUND = lib.KV_NOT_FOUND
+_SYNC = lib.KV_WRITE_SYNC
+
+StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+
+
+class DB:
+    """An open strata database in the directory `path`.
+
+    Options are given by name, as in docs/OPTIONS.md, and checked by the C
+    library (an unknown name or a bad value raises InvalidArgumentError)::
+
+        with strata.DB("/tmp/db", memtable_bytes="16M", compression="zstd") as db:
+            db.put(b"key", b"value")
+            db[b"other"] = b"value"
+            assert db.get(b"key") == b"value"
+
+    Booleans, ints and strings are accepted as option values. Keys and values
+    are bytes: any bytes-like object is accepted as input (bytes, bytearray,
+    memoryview...), `str` raises TypeError, and what strata returns is always
+    `bytes`. A second DB on the same directory, in this process or another,
+    raises BusyError.
+    """
+
+    def __init__(self, path: StrPath, **options: Any) -> None:
+        c_path = c_string(path, "path")
+        c_options = new_options(options)
+        try:
+            out = ffi.new("kv_db **")
+            raise_for(lib.kv_open(c_path, c_options, out))
+            names = CONTRACT_OPTIONS + tuple(n for n in options if n not in CONTRACT_OPTIONS)
+            self._options = read_options(c_options, names)
+        finally:
+            lib.kv_options_free(c_options)
+        self._path = os.fsdecode(c_path)
+        self._handle = ffi.gc(out[0], lib.kv_close)
+        self._close_lock = threading.Lock()
+        self._closed = False
+
+    # ---- Identity and lifetime ---------------------------------------------
+
+    @property
+    def path(self) -> str:
+        """The directory of the database."""
+        return self._path
+
+    @property
+    def options(self) -> Dict[str, str]:
+        """The options the database was opened with (every contract option,
+        and any other named at open), as the library prints them."""
+        return dict(self._options)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Closes the database. Safe from any thread and safe to call twice
+        (the second call does nothing). Open iterators keep working; the
+        engine shuts down once they and open snapshots are closed."""
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+            ffi.gc(self._handle, None)  # the finalizer must not close it again
+        # kv_close waits for calls in progress in other threads; the kv_db
+        # struct itself stays allocated, so later calls fail cleanly.
+        raise_for(lib.kv_close(self._handle))
+
+    def __enter__(self) -> "DB":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<strata.DB {self._path!r} {state}>"
+
+    # ---- Single keys -------------------------------------------------------
+
+    def put(self, key: BytesLike, value: BytesLike, sync: bool = False) -> None:
+        """Sets `key` to `value`. With sync=True this write is fsynced before
+        put returns (it survives power loss) even if the database was opened
+        with sync=False."""
+        # bytes, the common case, goes straight to C; as_c_bytes handles and
+        # checks everything else.
+        if type(key) is bytes:
+            k, k_len = key, len(key)
+        else:
+            k, k_len = as_c_bytes(key, "key")
+        if type(value) is bytes:
+            v, v_len = value, len(value)
+        else:
+            v, v_len = as_c_bytes(value, "value")
+        if sync:
+            rc = lib.kv_put_ex(self._handle, k, k_len, v, v_len, _SYNC)
+        else:
+            rc = lib.kv_put(self._handle, k, k_len, v, v_len)
+        if rc:
+            raise_for(rc)
+
+    @overload
+    def get(self, key: BytesLike) -> Optional[bytes]: ...
+    @overload
+    def get(self, key: BytesLike, default: _D, *,
+            snapshot: Optional[Snapshot] = None) -> Union[bytes, _D]: ...
+
+    def get(self, key: Any, default: Any = None, *, snapshot: Optional[Snapshot] = None) -> Any:
+        """The value of `key`, or `default` when it is absent. An empty value
+        is returned as b"", distinct from absent. With `snapshot`, as of that
+        snapshot."""
+        if type(key) is bytes:
+            k, k_len = key, len(key)
+        else:
+            k, k_len = as_c_bytes(key, "key")
+        out = thread_out_value()
+        val = out.ptr
+        val_len = out.length
+        if snapshot is None:
+            rc = lib.kv_get(self._handle, k, k_len, val, val_len)
+        else:
+            snap = _snapshot_handle(snapshot)
+            try:
+                rc = lib.kv_get_at(self._handle, snap, k, k_len, val, val_len)
+                error = pending_error(rc)
+            finally:
+                snapshot._release()
+            if error is not None:
+                raise error
+        if rc == _OK:
+            value = unpack_chars(out.chars[0], val_len[0])
+            lib.kv_free(val[0])
+            return value
+        if rc == _NOT_FOUND:
+            return default
+        raise_for(rc)
+
+    def delete(self, key: BytesLike, sync: bool = False) -> None:
+        """Deletes `key`; deleting an absent key is not an error. sync as for
+        put()."""
+        if type(key) is bytes:
+            k, k_len = key, len(key)
+        else:
+            k, k_len = as_c_bytes(key, "key")
+        if sync:
+            rc = lib.kv_delete_ex(self._handle, k, k_len, _SYNC)
+        else:
+            rc = lib.kv_delete(self._handle, k, k_len)
+        if rc:
+            raise_for(rc)
+
+    def __getitem__(self, key: BytesLike) -> bytes:
+        """``db[key]``: the value; KeyError if absent."""
+        value = self.get(key, MISSING)
+        if value is MISSING:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: BytesLike, value: BytesLike) -> None:
+        """``db[key] = value``: put(key, value)."""
+        self.put(key, value)
+
+    def __delitem__(self, key: BytesLike) -> None:
+        """``del db[key]``: delete(key). Unlike a dict it does not raise
+        KeyError for an absent key: a delete is a blind write in an LSM tree,
+        and checking first would cost a read."""
+        self.delete(key)
+
+    def __contains__(self, key: BytesLike) -> bool:
+        """``key in db``."""
+        return self.get(key, MISSING) is not MISSING
+
+    def multi_get(self, keys: Iterable[BytesLike], *,
+                  snapshot: Optional[Snapshot] = None) -> List[Optional[bytes]]:
+        """The values of `keys` (None for each absent one), in the same
+        order, read as of one point in time (`snapshot`, or one taken for
+        the call) in a single call into the engine."""
+        keys = list(keys)
+        n = len(keys)
+        key_lens = ffi.new("size_t[]", n)
+        for i, key in enumerate(keys):
+            key_lens[i] = as_c_bytes(key, "key")[1]  # checks each key's type
+        packed = b"".join(keys)  # the keys back to back, as kv_multi_get takes them
+        buffer = ffi.new("void **")
+        val_lens = ffi.new("size_t[]", n)
+        statuses = ffi.new("int[]", n)
+        snap = ffi.NULL if snapshot is None else _snapshot_handle(snapshot)
+        try:
+            rc = lib.kv_multi_get(self._handle, snap, n, packed, key_lens, buffer, ffi.NULL,
+                                  val_lens, statuses)
+            error = pending_error(rc)
+        finally:
+            if snapshot is not None:
+                snapshot._release()
+        try:
+            if error is not None:
+                raise error
+            values: List[Optional[bytes]] = []
+            base = ffi.cast("char *", buffer[0])
+            offset = 0
+            for i in range(n):
+                if statuses[i] == _OK:
+                    length = val_lens[i]
+                    values.append(to_bytes(base + offset, length))
+                    offset += length
+                else:
+                    values.append(None)
+            return values
+        finally:
+            lib.kv_free(buffer[0])
+
+    # ---- Batches -----------------------------------------------------------
+
+    def write_batch(self, sync: bool = False) -> WriteBatch:
+        """A new WriteBatch for this database; as a context manager it is
+        written (fsynced if `sync`) when the block ends normally and discarded
+        if it raises."""
+        return WriteBatch(self, sync=sync)
+
+    def write(self, batch: WriteBatch, sync: bool = False) -> None:
+        """Applies `batch` atomically: all of its operations or none."""
+        if not isinstance(batch, WriteBatch):
+            raise TypeError(f"batch must be a strata.WriteBatch, not {type(batch).__name__}")
+        batch._write_to(self._handle, _SYNC if sync else 0)
+
+    # ---- Range reads -------------------------------------------------------
+
+    def _new_iter(self, start: Any, stop: Any, prefix: Any, snapshot: Optional[Snapshot],
+                  kind: int, reverse: bool, close_at_end: bool) -> Iterator[Any]:
+        out = ffi.new("kv_iter **")
+        snap = ffi.NULL if snapshot is None else _snapshot_handle(snapshot)
+        try:
+            if prefix is not None:
+                if start is not None or stop is not None:
+                    raise TypeError("prefix cannot be combined with start or stop")
+                p, p_len = as_c_bytes(prefix, "prefix")
+                rc = lib.kv_iter_new_prefix(self._handle, snap, p, p_len, out)
+            else:
+                s, s_len = as_c_bound(start, "start")
+                e, e_len = as_c_bound(stop, "stop")
+                if snapshot is None:
+                    rc = lib.kv_iter_new(self._handle, s, s_len, e, e_len, out)
+                else:
+                    rc = lib.kv_iter_new_at(self._handle, snap, s, s_len, e, e_len, out)
+            raise_for(rc)
+        finally:
+            if snapshot is not None:
+                snapshot._release()
+        return Iterator(out[0], kind, reverse, close_at_end)
+
+    def iterator(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
+                 *, prefix: Optional[BytesLike] = None, reverse: bool = False,
+                 snapshot: Optional[Snapshot] = None) -> Iterator[Tuple[bytes, bytes]]:
+        """A cursor (Iterator) over ``[start, stop)`` (None: open), or over
+        the keys beginning with `prefix`, with seek/seek_for_prev/first/last/
+        next/prev. Close it (or use ``with``) when done."""
+        return self._new_iter(start, stop, prefix, snapshot, ITEMS, reverse, False)
+
+    def items(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
+              *, prefix: Optional[BytesLike] = None, reverse: bool = False,
+              snapshot: Optional[Snapshot] = None) -> Iterator[Tuple[bytes, bytes]]:
+        """``(key, value)`` pairs of ``[start, stop)`` (or of `prefix`) in key
+        order, or reversed. The walk sees the database as of this call (or of
+        `snapshot`); it frees its C iterator when exhausted or closed."""
+        return self._new_iter(start, stop, prefix, snapshot, ITEMS, reverse, True)
+
+    def keys(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
+             *, prefix: Optional[BytesLike] = None, reverse: bool = False,
+             snapshot: Optional[Snapshot] = None) -> Iterator[bytes]:
+        """Like items(), yielding only keys."""
+        return self._new_iter(start, stop, prefix, snapshot, KEYS, reverse, True)
+
+    def values(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
+               *, prefix: Optional[BytesLike] = None, reverse: bool = False,
+               snapshot: Optional[Snapshot] = None) -> Iterator[bytes]:
+        """Like items(), yielding only values."""
+        return self._new_iter(start, stop, prefix, snapshot, VALUES, reverse, True)
+
+    def __iter__(self) -> Iterator[bytes]:
+        """``for key in db``: every key in order."""
+        return self.keys()
+
+    def snapshot(self) -> Snapshot:
+        """A Snapshot of the database as it is now (close it, or use
+        ``with``, when done)."""
+        return Snapshot(self)
+
+    def _call_snapshot_new(self, out: Any) -> None:
+        raise_for(lib.kv_snapshot_new(self._handle, out))
+
+    # ---- Maintenance -------------------------------------------------------
+
+    def flush(self) -> None:
+        """Writes the memtable to a table; returns when it is durable."""
+        raise_for(lib.kv_flush(self._handle))
+
+    def wait_compactions(self) -> None:
+        """Returns when no flush or compaction is pending or running."""
+        raise_for(lib.kv_wait_compactions(self._handle))
+
+    def compact_range(self, start: Optional[BytesLike] = None,
+                      stop: Optional[BytesLike] = None) -> None:
+        """Compacts the tables holding keys in ``[start, stop)`` (None: open)
+        into one sorted run, dropping what no reader can see."""
+        s, s_len = as_c_bound(start, "start")
+        e, e_len = as_c_bound(stop, "stop")
+        raise_for(lib.kv_compact_range(self._handle, s, s_len, e, e_len))
+
+    def property(self, name: str) -> str:
+        """A property of the database as text: "stats", "num-files-at-levelN"
+        (N = 0..6), "total-table-bytes", "memtable-bytes", "last-sequence".
+        An unknown name raises InvalidArgumentError."""
+        out = ffi.new("char **")
+        raise_for(lib.kv_property(self._handle, c_string(name, "property name"), out))
+        try:
+            return ffi.string(out[0]).decode("utf-8", "replace")
+        finally:
+            lib.kv_free(out[0])
+
+    def stats(self) -> str:
+        """A human-readable summary: levels, files, bytes, memtables, cache,
+        writes, stalls (the "stats" property)."""
+        return self.property("stats")
+
+    def checkpoint(self, directory: StrPath) -> None:
+        """Makes an openable, consistent copy of the database in `directory`,
+        which must not exist yet. Tables are hard-linked when possible.
+        Writes may continue meanwhile; the copy holds every write acknowledged
+        before the call."""
+        raise_for(lib.kv_checkpoint(self._handle, c_string(directory, "directory")))
+
+    def verify(self) -> None:
+        """Reads every block of every live table and checks checksums and
+        order; raises CorruptionError naming the first bad file. Reads the
+        whole database."""
+        raise_for(lib.kv_verify(self._handle))
+
+
+def _snapshot_handle(snapshot: Any) -> Any:
+    """The C handle of `snapshot`, marked in use: the caller must call
+    snapshot._release() after the C call."""
+    if not isinstance(snapshot, Snapshot):
+        raise TypeError(f"snapshot must be a strata.Snapshot, not {type(snapshot).__name__}")
+    return snapshot._acquire()
+
+
+def open(path: StrPath, **options: Any) -> DB:  # noqa: A001 (the module-level verb)
+    """Opens the database in `path` (creating it unless
+    ``create_if_missing=False``): the same as ``strata.DB(path, **options)``."""
+    return DB(path, **options)

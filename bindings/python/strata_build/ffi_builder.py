@@ -1,0 +1,29 @@
+"""The cffi builder of ``strata._strata_cffi`` (out-of-line API mode).
+
+setup.py names this file in ``cffi_modules``. cffi generates a C extension
+that includes the real ``strata/kv.h`` and calls the library directly, so the
+C compiler checks every declaration of kv_cdef.h against the header. Where the
+header and library are is decided later, by setup.py's build_ext (see
+locate_library.py), which adds the include, library and run-time directories
+to the extension before it is compiled.
+
+The GIL: cffi's API-mode wrappers release the GIL around every call into C
+(Py_BEGIN_ALLOW_THREADS in the generated code), so each engine call lets
+other Python threads run. tests/test_threads.py checks that this holds.
+"""
+
+from pathlib import Path
+
+from cffi import FFI
+
+ffibuilder = FFI()
+ffibuilder.cdef((Path(__file__).resolve().parent / "kv_cdef.h").read_text())
+ffibuilder.set_source(
+    "strata._strata_cffi",
+    '#include "strata/kv.h"\n',
+    libraries=["strata"],
+)
+
+if __name__ == "__main__":
+    # Emits the generated C file, for reading: python ffi_builder.py
+    ffibuilder.emit_c_code("_strata_cffi.c")
