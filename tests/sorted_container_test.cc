@@ -39,10 +39,13 @@ std::string InternalKey(std::string_view user_key, SequenceNumber seq, ValueKind
 // User keys from a tiny alphabet that includes NUL and 0xff, of length 0 to
 // 6: many user keys repeat (so versions of one key meet) and many are
 // prefixes of others.
+// Short keys over an alphabet with the extreme bytes; half of them share a
+// 9-byte stem, so that keys differ both inside and beyond the 8-byte prefix
+// that the skip list compares first.
 std::string RandomUserKey(std::mt19937* rng) {
   static constexpr char kAlphabet[] = {'\0', 'a', 'b', 'c', '\xff'};
-  std::string key;
-  const size_t length = (*rng)() % 7;
+  std::string key = (*rng)() % 2 == 0 ? std::string("stem\0stem", 9) : std::string();
+  const size_t length = (*rng)() % 11;
   for (size_t i = 0; i < length; ++i) key.push_back(kAlphabet[(*rng)() % sizeof(kAlphabet)]);
   return key;
 }

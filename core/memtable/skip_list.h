@@ -27,7 +27,10 @@
 //     just starts its search lower; one that loads the new value before the
 //     head's new links are visible finds null links there and steps down.
 //     Relaxed ordering is enough for it.
-//  6. No two entries have equal internal keys (the SortedContainer
+//  6. A node's key_prefix (the first 8 bytes of its user key) is written
+//     with its entry, before publication, and never changes; comparisons use
+//     it first and read the entry only when prefixes are equal.
+//  7. No two entries have equal internal keys (the SortedContainer
 //     contract), so the order is strict and Seek / Prev are well defined.
 //
 // Costs: Next is one acquire load. Prev has no back links to follow (they
@@ -68,7 +71,7 @@ class SkipList final : public SortedContainer {
   // 1 in kBranching nodes of a level also appears on the level above.
   static constexpr uint32_t kBranching = 4;
 
-  Node* NewNode(const char* entry, int height);
+  Node* NewNode(const char* entry, uint64_t key_prefix, int height);
   int RandomHeight();
 
   // The first node >= key, or nullptr. When prev is not null it receives, for
