@@ -1,0 +1,1054 @@
+// RepairDB (repair.h): the steps are methods of Repairer, run in the order
+// repair.h lists them.
+#include "core/db/repair.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <ctime>
+#include <functional>
+#include <map>
+#include <memory>
+#include <queue>
+#include <set>
+
+#include "core/checksum.h"
+#include "core/coding.h"
+#include "core/dbformat.h"
+#include "core/env.h"
+#include "core/filename.h"
+#include "core/memtable/memtable.h"
+#include "core/table/block.h"
+#include "core/table/format.h"
+#include "core/table/table_builder.h"
+#include "core/table/table_properties.h"
+#include "core/table/table_reader.h"
+#include "core/version/file_metadata.h"
+#include "core/version/version_edit.h"
+#include "core/wal/log_format.h"
+#include "core/wal/log_reader.h"
+#include "core/wal/log_writer.h"
+#include "core/write_batch.h"
+
+namespace strata {
+
+namespace {
+
+std::string Numbered(uint64_t number, const char* suffix) {
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%06" PRIu64 ".%s", number, suffix);
+  return buf;
+}
+std::string TableName(uint64_t number) { return Numbered(number, "sst"); }
+std::string LogName(uint64_t number) { return Numbered(number, "log"); }
+
+// True when a block and its trailer lie inside [0, limit).
+bool HandleWithin(const BlockHandle& h, uint64_t limit) {
+  return h.offset() <= limit && h.size() <= limit - h.offset() &&
+         kBlockTrailerBytes <= limit - h.offset() - h.size();
+}
+
+// A recovered table: one the new manifest will list.
+struct RecoveredTable {
+  FileMetaData meta;  // meta.number is the file's current name
+  SequenceNumber max_sequence = 0;
+  // True for a table that existed before the repair (kept as it was): its
+  // file must survive until the new manifest is in place.
+  bool preexisting = false;
+  size_t kept_index = 0;  // its entry in RepairReport::kept when preexisting
+};
+
+// Writes one new table from entries added in internal-key order, and checks
+// that it reads back before handing out its metadata.
+class TableOutput {
+ public:
+  TableOutput(Env* env, const Options& options, const std::string& dbname, uint64_t number)
+      : env_(env), options_(options), path_(TableFileName(dbname, number)), number_(number) {}
+  ~TableOutput() {
+    if (builder_ && !finished_) Abandon();
+  }
+
+  Status Add(std::string_view internal_key, std::string_view value) {
+    if (!builder_) {
+      STRATA_RETURN_IF_ERROR(env_->NewWritableFile(path_, &file_));
+      builder_ = std::make_unique<TableBuilder>(options_, file_.get());
+      meta_.smallest.assign(internal_key);
+    }
+    ParsedInternalKey parsed;
+    if (ParseInternalKey(internal_key, &parsed)) {
+      max_sequence_ = std::max(max_sequence_, parsed.sequence);
+      if (parsed.kind == ValueKind::kDeletion) ++meta_.num_deletions;
+    }
+    meta_.largest.assign(internal_key);
+    return builder_->Add(internal_key, value);
+  }
+
+  bool empty() const { return !builder_ || builder_->NumEntries() == 0; }
+  uint64_t FileSize() const { return builder_ ? builder_->FileSize() : 0; }
+
+  // Finishes, syncs and reopens the table. REQUIRES: !empty().
+  Status Finish(RecoveredTable* out) {
+    finished_ = true;
+    Status s = builder_->Finish();
+    if (s.ok()) s = file_->Sync();
+    if (s.ok()) s = file_->Close();
+    if (s.ok()) {
+      meta_.number = number_;
+      meta_.file_size = builder_->FileSize();
+      meta_.num_entries = builder_->NumEntries();
+      std::unique_ptr<RandomAccessFile> file;
+      std::unique_ptr<TableReader> reader;
+      s = env_->NewRandomAccessFile(path_, &file);
+      if (s.ok()) {
+        s = TableReader::Open(options_, std::move(file), meta_.file_size, number_, nullptr, &reader);
+      }
+    }
+    if (!s.ok()) {
+      file_.reset();
+      env_->RemoveFile(path_);
+      return s;
+    }
+    out->meta = meta_;
+    out->max_sequence = max_sequence_;
+    out->preexisting = false;
+    return Status::OK();
+  }
+
+  void Abandon() {
+    finished_ = true;
+    if (builder_) builder_->Abandon();
+    file_.reset();
+    env_->RemoveFile(path_);
+  }
+
+ private:
+  Env* const env_;
+  const Options& options_;
+  const std::string path_;
+  const uint64_t number_;
+  std::unique_ptr<WritableFile> file_;
+  std::unique_ptr<TableBuilder> builder_;
+  FileMetaData meta_;
+  SequenceNumber max_sequence_ = 0;
+  bool finished_ = false;
+};
+
+// Merges the entries of several tables in internal-key order and says which
+// table each came from.
+class TaggedMerge {
+ public:
+  // Takes ownership of the iterators; source i is iterators[i].
+  explicit TaggedMerge(std::vector<std::unique_ptr<InternalIterator>> iterators)
+      : iterators_(std::move(iterators)) {
+    for (size_t i = 0; i < iterators_.size(); ++i) {
+      iterators_[i]->SeekToFirst();
+      Push(i);
+    }
+  }
+
+  bool Valid() const { return status_.ok() && !heap_.empty(); }
+  size_t source() const { return heap_.top(); }
+  std::string_view key() const { return iterators_[heap_.top()]->key(); }
+  std::string_view value() const { return iterators_[heap_.top()]->value(); }
+  void Next() {
+    const size_t i = heap_.top();
+    heap_.pop();
+    iterators_[i]->Next();
+    Push(i);
+  }
+  Status status() const { return status_; }
+
+ private:
+  void Push(size_t i) {
+    if (iterators_[i]->Valid()) {
+      heap_.push(i);
+    } else if (status_.ok() && !iterators_[i]->status().ok()) {
+      status_ = iterators_[i]->status();
+    }
+  }
+
+  struct After {
+    const TaggedMerge* merge;
+    // The priority queue puts the "largest" on top, so this orders
+    // backwards: smaller internal keys (then lower sources) come out first.
+    bool operator()(size_t a, size_t b) const {
+      const int c = CompareInternalKeys(merge->iterators_[a]->key(), merge->iterators_[b]->key());
+      return c != 0 ? c > 0 : a > b;
+    }
+  };
+
+  std::vector<std::unique_ptr<InternalIterator>> iterators_;
+  std::priority_queue<size_t, std::vector<size_t>, After> heap_{After{this}};
+  Status status_;
+};
+
+class Repairer {
+ public:
+  Repairer(const Options& options, std::string dbname, RepairReport* report)
+      : options_(options),
+        env_(options.env != nullptr ? options.env : Env::Default()),
+        dbname_(std::move(dbname)),
+        report_(report) {
+    // Every table the repairer reads is read with checksums on, whatever
+    // the caller's options say.
+    options_.verify_checksums = true;
+  }
+
+  Status Run() {
+    report_->dbname = dbname_;
+    if (!env_->FileExists(dbname_)) {
+      return Status::InvalidArgument(dbname_ + " does not exist");
+    }
+    STRATA_RETURN_IF_ERROR(env_->LockFile(LockFileName(dbname_), &lock_));
+    Status s = RunLocked();
+    env_->UnlockFile(std::move(lock_));
+    if (!s.ok()) RemoveUnpublishedOutputs();
+    return s;
+  }
+
+ private:
+  Status RunLocked() {
+    STRATA_RETURN_IF_ERROR(FindFiles());
+    for (const auto& [number, size] : table_files_) STRATA_RETURN_IF_ERROR(RecoverTable(number, size));
+    for (uint64_t number : log_files_) STRATA_RETURN_IF_ERROR(ConvertLog(number));
+    STRATA_RETURN_IF_ERROR(OrderTables());
+    STRATA_RETURN_IF_ERROR(WriteManifestAndSwitch());
+    return MoveReplacedFilesAside();
+  }
+
+  // ---- Step 0: what is in the directory --------------------------------
+
+  Status FindFiles() {
+    std::vector<std::string> names;
+    STRATA_RETURN_IF_ERROR(env_->GetChildren(dbname_, &names));
+    bool any_strata_file = false;
+    for (const auto& name : names) {
+      uint64_t number = 0;
+      const FileKind kind = ParseFileName(name, &number);
+      switch (kind) {
+        case FileKind::kTable: {
+          uint64_t size = 0;
+          STRATA_RETURN_IF_ERROR(env_->GetFileSize(dbname_ + "/" + name, &size));
+          table_files_.emplace(number, size);
+          any_strata_file = true;
+          break;
+        }
+        case FileKind::kLog:
+          log_files_.insert(number);
+          any_strata_file = true;
+          break;
+        case FileKind::kManifest:
+          manifests_.push_back(name);
+          any_strata_file = true;
+          break;
+        case FileKind::kCurrent:
+          has_current_ = true;
+          any_strata_file = true;
+          break;
+        case FileKind::kLock:
+        case FileKind::kTemp:
+        case FileKind::kUnknown:
+          break;
+      }
+      if (kind != FileKind::kUnknown) next_file_number_ = std::max(next_file_number_, number + 1);
+    }
+    if (!any_strata_file) {
+      return Status::InvalidArgument(dbname_ + " holds no strata database (no CURRENT, manifest, "
+                                     "table or log file)");
+    }
+    return Status::OK();
+  }
+
+  uint64_t NewFileNumber() { return next_file_number_++; }
+
+  // ---- Step 2: tables ---------------------------------------------------
+
+  Status OpenTable(uint64_t number, uint64_t size, std::unique_ptr<TableReader>* out) {
+    std::unique_ptr<RandomAccessFile> file;
+    STRATA_RETURN_IF_ERROR(env_->NewRandomAccessFile(TableFileName(dbname_, number), &file));
+    return TableReader::Open(options_, std::move(file), size, number, nullptr, out);
+  }
+
+  // Reads every entry of a table, checking that keys parse and ascend and
+  // that the count matches the table's properties. Corruption on damage.
+  Status ScanTable(uint64_t number, uint64_t size, RecoveredTable* out) {
+    std::unique_ptr<TableReader> table;
+    STRATA_RETURN_IF_ERROR(OpenTable(number, size, &table));
+    TableReadOptions ro;
+    ro.fill_cache = false;
+    auto it = table->NewIterator(ro);
+    FileMetaData& meta = out->meta;
+    meta = FileMetaData();
+    meta.number = number;
+    meta.file_size = size;
+    std::string previous;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ParsedInternalKey parsed;
+      if (!ParseInternalKey(it->key(), &parsed)) {
+        return Status::Corruption("table file " + std::to_string(number) +
+                                  ": malformed internal key in entry " +
+                                  std::to_string(meta.num_entries));
+      }
+      if (meta.num_entries > 0 && CompareInternalKeys(previous, it->key()) >= 0) {
+        return Status::Corruption("table file " + std::to_string(number) +
+                                  ": keys out of order at entry " +
+                                  std::to_string(meta.num_entries));
+      }
+      if (meta.num_entries == 0) meta.smallest.assign(it->key());
+      previous.assign(it->key());
+      ++meta.num_entries;
+      if (parsed.kind == ValueKind::kDeletion) ++meta.num_deletions;
+      out->max_sequence = std::max(out->max_sequence, parsed.sequence);
+    }
+    STRATA_RETURN_IF_ERROR(it->status());
+    meta.largest = previous;
+    if (meta.num_entries != table->properties().num_entries) {
+      return Status::Corruption("table file " + std::to_string(number) + ": holds " +
+                                std::to_string(meta.num_entries) + " entries, its properties say " +
+                                std::to_string(table->properties().num_entries));
+    }
+    return Status::OK();
+  }
+
+  Status RecoverTable(uint64_t number, uint64_t size) {
+    RecoveredTable table;
+    Status s = ScanTable(number, size, &table);
+    if (s.ok()) {
+      if (table.meta.num_entries == 0) {
+        // Nothing to list; keep the file out of the way rather than delete it.
+        report_->dropped.push_back({number, "the table holds no entries", false});
+        to_back_up_.push_back(TableName(number));
+        return Status::OK();
+      }
+      table.preexisting = true;
+      table.kept_index = report_->kept.size();
+      report_->kept.push_back({number, number, table.meta.num_entries, size});
+      tables_.push_back(std::move(table));
+      return Status::OK();
+    }
+    if (!s.IsCorruption()) return s;  // I/O errors and newer formats stop the repair
+    return SalvageTable(number, size, s.message());
+  }
+
+  // Copies every data block of a damaged table that still reads, checks and
+  // parses into a new table. The original goes to the backup.
+  Status SalvageTable(uint64_t number, uint64_t size, const std::string& first_damage) {
+    to_back_up_.push_back(TableName(number));
+    auto drop = [&](const std::string& why) {
+      report_->dropped.push_back(
+          {number, first_damage == why ? why : first_damage + "; " + why, true});
+      return Status::OK();
+    };
+    std::unique_ptr<RandomAccessFile> file;
+    STRATA_RETURN_IF_ERROR(env_->NewRandomAccessFile(TableFileName(dbname_, number), &file));
+    if (size < Footer::kEncodedLength) return drop(first_damage);
+    const uint64_t footer_offset = size - Footer::kEncodedLength;
+    char footer_space[Footer::kEncodedLength];
+    std::string_view footer_bytes;
+    STRATA_RETURN_IF_ERROR(
+        file->Read(footer_offset, Footer::kEncodedLength, &footer_bytes, footer_space));
+    Footer footer;
+    Status s = footer.DecodeFrom(footer_bytes);
+    if (s.IsNotSupported()) return s;
+    if (!s.ok()) return drop("footer: " + s.message());
+    if (!HandleWithin(footer.index_handle, footer_offset)) {
+      return drop("the footer's index handle points outside the file");
+    }
+    BlockContents contents;
+    s = ReadBlock(file.get(), footer.index_handle, true, &contents);
+    if (s.IsIOError()) return s;
+    if (!s.ok()) return drop("index block: " + s.message());
+    Block index(std::move(contents));
+    if (!index.well_formed()) return drop("index block is malformed");
+
+    RepairReport::SalvagedTable salvaged;
+    salvaged.original_number = number;
+    salvaged.damage = first_damage;
+    uint64_t data_end = footer_offset;
+    if (HandleWithin(footer.properties_handle, footer_offset)) {
+      data_end = std::min(data_end, footer.properties_handle.offset());
+      if (ReadBlock(file.get(), footer.properties_handle, true, &contents).ok()) {
+        Block properties_block(std::move(contents));
+        TableProperties properties;
+        if (properties.DecodeFrom(properties_block).ok()) {
+          salvaged.entries_expected = properties.num_entries;
+        }
+      }
+    }
+    data_end = std::min(data_end, footer.index_handle.offset());
+    if (footer.filter_handle.size() > 0) data_end = std::min(data_end, footer.filter_handle.offset());
+
+    const uint64_t out_number = NewFileNumber();
+    TableOutput output(env_, options_, dbname_, out_number);
+    std::string last_kept;  // the last internal key copied
+    std::vector<std::pair<std::string, std::string>> entries;
+    auto index_it = index.NewIterator(BlockKeyOrder::kInternalKey);
+    for (index_it->SeekToFirst(); index_it->Valid(); index_it->Next()) {
+      BlockHandle handle;
+      std::string_view encoded = index_it->value();
+      if (!handle.DecodeFrom(&encoded).ok() || !HandleWithin(handle, data_end)) {
+        ++salvaged.blocks_dropped;
+        continue;
+      }
+      s = ReadBlock(file.get(), handle, true, &contents);
+      if (s.IsIOError()) return s;
+      if (!s.ok()) {
+        ++salvaged.blocks_dropped;
+        continue;
+      }
+      auto block = std::make_shared<const Block>(std::move(contents));
+      entries.clear();
+      bool good = block->well_formed();
+      if (good) {
+        auto it = block->NewIterator(BlockKeyOrder::kInternalKey);
+        for (it->SeekToFirst(); it->Valid() && good; it->Next()) {
+          ParsedInternalKey parsed;
+          const std::string_view previous =
+              entries.empty() ? std::string_view(last_kept) : std::string_view(entries.back().first);
+          if (!ParseInternalKey(it->key(), &parsed) ||
+              (!previous.empty() && CompareInternalKeys(previous, it->key()) >= 0)) {
+            good = false;
+          } else {
+            entries.emplace_back(std::string(it->key()), std::string(it->value()));
+          }
+        }
+        if (!it->status().ok()) good = false;
+      }
+      if (!good || entries.empty()) {
+        ++salvaged.blocks_dropped;
+        continue;
+      }
+      for (const auto& [key, value] : entries) STRATA_RETURN_IF_ERROR(output.Add(key, value));
+      salvaged.entries_kept += entries.size();
+      ++salvaged.blocks_kept;
+      last_kept = entries.back().first;
+    }
+    if (!index_it->status().ok()) {
+      // The rest of the index is unreadable, so the blocks it names are lost.
+      salvaged.damage += "; index unreadable past block " +
+                         std::to_string(salvaged.blocks_kept + salvaged.blocks_dropped) + ": " +
+                         index_it->status().message();
+    }
+    if (output.empty()) {
+      output.Abandon();
+      return drop("no data block could be read");
+    }
+    RecoveredTable table;
+    STRATA_RETURN_IF_ERROR(output.Finish(&table));
+    salvaged.number = out_number;
+    report_->salvaged.push_back(std::move(salvaged));
+    outputs_.insert(out_number);
+    tables_.push_back(std::move(table));
+    return Status::OK();
+  }
+
+  // ---- Step 3: logs -----------------------------------------------------
+
+  // Sorts one log's batches in memtables and writes each full memtable out.
+  class LogConverter {
+   public:
+    LogConverter(Repairer* r, RepairReport::RecoveredLog* log) : r_(r), log_(log) {}
+
+    // Applies one record's payload: a write batch.
+    Status Apply(std::string_view payload) {
+      WriteBatch batch;
+      Status s = batch.SetContents(payload);
+      CountingHandler counter;
+      if (s.ok()) s = batch.Iterate(&counter);
+      const uint32_t count = batch.Count();
+      if (s.ok() && count > 0 && batch.Sequence() > kMaxSequenceNumber - (count - 1)) {
+        s = Status::Corruption("sequence number out of range");
+      }
+      if (!s.ok()) {
+        ++log_->records_dropped;
+        if (log_->damage.empty()) log_->damage = "a record holds a malformed batch: " + s.message();
+        return Status::OK();
+      }
+      ++log_->records;
+      log_->operations += count;
+      if (count == 0) return Status::OK();
+      // A memtable takes each (key, sequence) once; a log never repeats a
+      // sequence number, but a damaged one might, so start another table.
+      if (mem_ && mem_->NumEntries() > 0 && batch.Sequence() <= last_sequence_) {
+        STRATA_RETURN_IF_ERROR(FlushMemTable());
+      }
+      if (!mem_) mem_ = std::make_unique<MemTable>(r_->options_.memtable);
+      Inserter inserter;
+      inserter.mem = mem_.get();
+      inserter.sequence = batch.Sequence();
+      batch.Iterate(&inserter);
+      last_sequence_ = batch.Sequence() + count - 1;
+      if (mem_->ApproximateMemoryUsage() >= r_->options_.memtable_bytes) return FlushMemTable();
+      return Status::OK();
+    }
+
+    Status FlushMemTable() {
+      if (!mem_ || mem_->NumEntries() == 0) return Status::OK();
+      const uint64_t number = r_->NewFileNumber();
+      TableOutput output(r_->env_, r_->options_, r_->dbname_, number);
+      auto it = mem_->NewIterator();
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        STRATA_RETURN_IF_ERROR(output.Add(it->key(), it->value()));
+      }
+      RecoveredTable table;
+      STRATA_RETURN_IF_ERROR(output.Finish(&table));
+      r_->outputs_.insert(number);
+      r_->tables_.push_back(std::move(table));
+      log_->tables.push_back(number);
+      mem_.reset();
+      return Status::OK();
+    }
+
+   private:
+    struct CountingHandler : WriteBatch::Handler {
+      void Put(std::string_view, std::string_view) override {}
+      void Delete(std::string_view) override {}
+    };
+    struct Inserter : WriteBatch::Handler {
+      MemTable* mem = nullptr;
+      SequenceNumber sequence = 0;
+      void Put(std::string_view k, std::string_view v) override {
+        mem->Add(sequence++, ValueKind::kValue, k, v);
+      }
+      void Delete(std::string_view k) override { mem->Add(sequence++, ValueKind::kDeletion, k, {}); }
+    };
+
+    Repairer* r_;
+    RepairReport::RecoveredLog* log_;
+    std::unique_ptr<MemTable> mem_;
+    SequenceNumber last_sequence_ = 0;
+  };
+
+  // The payload length of the record whose header is intact (its checksum
+  // holds and its length fits in the data) at `pos`, if there is one.
+  static bool HeaderAt(std::string_view data, size_t pos, uint32_t* length) {
+    if (data.size() - pos < log::kHeaderBytes) return false;
+    const char* header = data.data() + pos;
+    if (DecodeFixed32(header) != Checksum32(header + 4, 8)) return false;
+    const uint32_t n = DecodeFixed32(header + 4);
+    if (n > log::kMaxPayloadBytes || n > data.size() - pos - log::kHeaderBytes) return false;
+    *length = n;
+    return true;
+  }
+  // Whether a whole intact record (header and payload) starts at `pos`.
+  static bool RecordAt(std::string_view data, size_t pos, uint32_t* length) {
+    return HeaderAt(data, pos, length) &&
+           DecodeFixed32(data.data() + pos + 8) ==
+               Checksum32(data.data() + pos + log::kHeaderBytes, *length);
+  }
+
+  // Replays a log as far as it is intact. Past damage it carries on: a record
+  // whose header is intact but whose payload is not is skipped whole (one
+  // record dropped); elsewhere it searches byte by byte for the next intact
+  // record (a false match needs two 32-bit checksums to agree by chance).
+  Status ConvertLog(uint64_t number) {
+    const std::string path = LogFileName(dbname_, number);
+    to_back_up_.push_back(LogName(number));
+    RepairReport::RecoveredLog log;
+    log.number = number;
+    LogConverter converter(this, &log);
+    uint64_t size = 0;
+    std::unique_ptr<SequentialFile> file;
+    STRATA_RETURN_IF_ERROR(env_->GetFileSize(path, &size));
+    STRATA_RETURN_IF_ERROR(env_->NewSequentialFile(path, &file));
+    log::Reader reader(std::move(file), path, size);
+    std::string record;
+    while (reader.ReadRecord(&record)) STRATA_RETURN_IF_ERROR(converter.Apply(record));
+    if (!reader.status().ok()) {
+      if (!reader.status().IsCorruption()) return reader.status();
+      log.damage = reader.status().message();
+      std::string data;
+      STRATA_RETURN_IF_ERROR(ReadFileToString(env_, path, &data));
+      const std::string_view all(data);
+      size_t pos = reader.end_of_good_records();
+      while (pos < all.size()) {
+        uint32_t length = 0;
+        if (RecordAt(all, pos, &length)) {
+          STRATA_RETURN_IF_ERROR(converter.Apply(all.substr(pos + log::kHeaderBytes, length)));
+          pos += log::kHeaderBytes + length;
+          continue;
+        }
+        if (HeaderAt(all, pos, &length)) {
+          ++log.records_dropped;
+          log.bytes_skipped += log::kHeaderBytes + length;
+          pos += log::kHeaderBytes + length;
+          continue;
+        }
+        const size_t damaged_from = pos;
+        for (++pos; pos < all.size() && !RecordAt(all, pos, &length);) ++pos;
+        const std::string_view skipped = all.substr(damaged_from, pos - damaged_from);
+        // Zeros to the end of the file are preallocated space, not lost data.
+        const bool zero_tail =
+            pos == all.size() && skipped.find_first_not_of('\0') == std::string_view::npos;
+        if (!zero_tail) log.bytes_skipped += skipped.size();
+      }
+    } else if (reader.torn_tail()) {
+      log.damage = "torn tail cut at offset " + std::to_string(reader.end_of_good_records()) +
+                   " (a write cut short by a crash, never acknowledged)";
+    }
+    STRATA_RETURN_IF_ERROR(converter.FlushMemTable());
+    report_->logs.push_back(std::move(log));
+    return Status::OK();
+  }
+
+  // ---- Step 4: an order in which newer versions win ------------------------
+
+  // Reads all tables together and records, for each user key, that the table
+  // holding its newest version must be consulted before every other table
+  // holding the key: edges[a] holds b when a must come first.
+  Status FindPrecedence(std::vector<std::set<size_t>>* edges) {
+    edges->assign(tables_.size(), {});
+    std::vector<std::unique_ptr<InternalIterator>> iterators;
+    std::vector<std::unique_ptr<TableReader>> readers;
+    TableReadOptions ro;
+    ro.fill_cache = false;
+    for (const auto& t : tables_) {
+      std::unique_ptr<TableReader> reader;
+      STRATA_RETURN_IF_ERROR(OpenTable(t.meta.number, t.meta.file_size, &reader));
+      iterators.push_back(reader->NewIterator(ro));
+      readers.push_back(std::move(reader));
+    }
+    TaggedMerge merge(std::move(iterators));
+    std::string user_key;
+    bool have_key = false;
+    size_t newest_source = 0;
+    SequenceNumber newest_sequence = 0;
+    for (; merge.Valid(); merge.Next()) {
+      const std::string_view key = merge.key();
+      const std::string_view user = ExtractUserKey(key);
+      const SequenceNumber sequence = ExtractTrailer(key) >> 8;
+      if (!have_key || user != std::string_view(user_key)) {
+        user_key.assign(user);
+        have_key = true;
+        newest_source = merge.source();
+        newest_sequence = sequence;
+      } else if (merge.source() != newest_source && sequence < newest_sequence) {
+        (*edges)[newest_source].insert(merge.source());
+      }
+    }
+    return merge.status();
+  }
+
+  // Groups of tables that depend on each other in a cycle (Tarjan's strongly
+  // connected components, keeping only those of two or more tables).
+  static std::vector<std::vector<size_t>> Cycles(const std::vector<std::set<size_t>>& edges) {
+    const size_t n = edges.size();
+    std::vector<int> index(n, -1), low(n, 0);
+    std::vector<bool> on_stack(n, false);
+    std::vector<size_t> stack;
+    std::vector<std::vector<size_t>> cycles;
+    int counter = 0;
+    std::function<void(size_t)> visit = [&](size_t v) {
+      index[v] = low[v] = counter++;
+      stack.push_back(v);
+      on_stack[v] = true;
+      for (size_t w : edges[v]) {
+        if (index[w] < 0) {
+          visit(w);
+          low[v] = std::min(low[v], low[w]);
+        } else if (on_stack[w]) {
+          low[v] = std::min(low[v], index[w]);
+        }
+      }
+      if (low[v] == index[v]) {
+        std::vector<size_t> component;
+        size_t w;
+        do {
+          w = stack.back();
+          stack.pop_back();
+          on_stack[w] = false;
+          component.push_back(w);
+        } while (w != v);
+        if (component.size() > 1) cycles.push_back(std::move(component));
+      }
+    };
+    for (size_t v = 0; v < n; ++v) {
+      if (index[v] < 0) visit(v);
+    }
+    return cycles;
+  }
+
+  // Merges the given tables into new ones holding the newest version of each
+  // key (a tombstone stays a tombstone: it still hides older versions in
+  // other tables). The inputs leave tables_.
+  Status MergeTables(const std::set<uint64_t>& group) {
+    RepairReport::MergedTables merged;
+    std::vector<std::unique_ptr<InternalIterator>> iterators;
+    std::vector<std::unique_ptr<TableReader>> readers;
+    TableReadOptions ro;
+    ro.fill_cache = false;
+    for (const RecoveredTable& t : tables_) {
+      if (!group.count(t.meta.number)) continue;
+      merged.inputs.push_back(t.meta.number);
+      std::unique_ptr<TableReader> reader;
+      STRATA_RETURN_IF_ERROR(OpenTable(t.meta.number, t.meta.file_size, &reader));
+      iterators.push_back(reader->NewIterator(ro));
+      readers.push_back(std::move(reader));
+    }
+    std::vector<RecoveredTable> outputs;
+    std::unique_ptr<TableOutput> output;
+    auto finish_output = [&]() -> Status {
+      if (!output) return Status::OK();
+      RecoveredTable table;
+      Status s = output->Finish(&table);
+      output.reset();
+      if (!s.ok()) return s;
+      outputs_.insert(table.meta.number);
+      merged.outputs.push_back(table.meta.number);
+      outputs.push_back(std::move(table));
+      return Status::OK();
+    };
+    TaggedMerge merge(std::move(iterators));
+    std::string user_key;
+    bool have_key = false;
+    for (; merge.Valid(); merge.Next()) {
+      const std::string_view user = ExtractUserKey(merge.key());
+      if (have_key && user == std::string_view(user_key)) continue;  // an older version
+      user_key.assign(user);
+      have_key = true;
+      if (output && output->FileSize() >= options_.table_file_bytes) {
+        STRATA_RETURN_IF_ERROR(finish_output());
+      }
+      if (!output) {
+        output = std::make_unique<TableOutput>(env_, options_, dbname_, NewFileNumber());
+      }
+      STRATA_RETURN_IF_ERROR(output->Add(merge.key(), merge.value()));
+    }
+    STRATA_RETURN_IF_ERROR(merge.status());
+    STRATA_RETURN_IF_ERROR(finish_output());
+
+    // The inputs are replaced: originals go to the backup, the repairer's
+    // own outputs are deleted.
+    std::vector<RecoveredTable> remaining;
+    for (RecoveredTable& t : tables_) {
+      if (!group.count(t.meta.number)) {
+        remaining.push_back(std::move(t));
+        continue;
+      }
+      if (t.preexisting) {
+        to_back_up_.push_back(TableName(t.meta.number));
+        report_->kept[t.kept_index].number = 0;  // not kept as a file after all
+      } else {
+        env_->RemoveFile(TableFileName(dbname_, t.meta.number));
+        outputs_.erase(t.meta.number);
+      }
+    }
+    for (auto& t : outputs) remaining.push_back(std::move(t));
+    tables_ = std::move(remaining);
+    report_->merged.push_back(std::move(merged));
+    return Status::OK();
+  }
+
+  Status OrderTables() {
+    std::vector<std::set<size_t>> edges;
+    for (int round = 0;; ++round) {
+      STRATA_RETURN_IF_ERROR(FindPrecedence(&edges));
+      std::vector<std::vector<size_t>> cycles = Cycles(edges);
+      if (cycles.empty()) break;
+      if (round > 0) {
+        // Cannot happen: merging each cycle into one sorted run leaves the
+        // precedence graph acyclic. Merging everything is consistent anyway.
+        cycles.assign(1, std::vector<size_t>());
+        for (size_t i = 0; i < tables_.size(); ++i) cycles[0].push_back(i);
+      }
+      // MergeTables rebuilds tables_, so name the groups by file number.
+      std::vector<std::set<uint64_t>> groups;
+      for (const auto& cycle : cycles) {
+        std::set<uint64_t> numbers;
+        for (size_t i : cycle) numbers.insert(tables_[i].meta.number);
+        groups.push_back(std::move(numbers));
+      }
+      for (const auto& group : groups) STRATA_RETURN_IF_ERROR(MergeTables(group));
+    }
+
+    // Kahn's algorithm, newest first: among the tables free to go next, the
+    // one with the newest data.
+    const size_t n = tables_.size();
+    std::vector<size_t> incoming(n, 0);
+    for (const auto& out : edges) {
+      for (size_t w : out) ++incoming[w];
+    }
+    auto newer = [this](size_t a, size_t b) {
+      if (tables_[a].max_sequence != tables_[b].max_sequence) {
+        return tables_[a].max_sequence < tables_[b].max_sequence;
+      }
+      return tables_[a].meta.number < tables_[b].meta.number;
+    };
+    std::priority_queue<size_t, std::vector<size_t>, decltype(newer)> ready(newer);
+    for (size_t i = 0; i < n; ++i) {
+      if (incoming[i] == 0) ready.push(i);
+    }
+    std::vector<size_t> newest_first;
+    while (!ready.empty()) {
+      const size_t v = ready.top();
+      ready.pop();
+      newest_first.push_back(v);
+      for (size_t w : edges[v]) {
+        if (--incoming[w] == 0) ready.push(w);
+      }
+    }
+    if (newest_first.size() != n) return Status::Corruption("repair: table order has a cycle");
+
+    // The current numbers do if every table that must come first already has
+    // the larger number; otherwise every table gets a new one, oldest lowest.
+    bool consistent = true;
+    for (size_t v = 0; v < n && consistent; ++v) {
+      for (size_t w : edges[v]) {
+        if (tables_[v].meta.number <= tables_[w].meta.number) consistent = false;
+      }
+    }
+    if (!consistent) {
+      report_->renumbered = true;
+      for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it) {
+        STRATA_RETURN_IF_ERROR(Renumber(&tables_[*it], NewFileNumber()));
+      }
+    }
+    return Status::OK();
+  }
+
+  // Gives a table a new number. A table the old manifest lists gets a second
+  // name (a hard link), so the old manifest stays valid until CURRENT
+  // switches; its old name is removed afterwards.
+  Status Renumber(RecoveredTable* t, uint64_t number) {
+    const std::string from = TableFileName(dbname_, t->meta.number);
+    const std::string to = TableFileName(dbname_, number);
+    if (t->preexisting) {
+      Status s = env_->LinkFile(from, to);
+      if (s.IsNotSupported()) s = CopyFile(env_, from, to);
+      STRATA_RETURN_IF_ERROR(s);
+      old_names_.push_back(from);
+      report_->kept[t->kept_index].number = number;
+    } else {
+      STRATA_RETURN_IF_ERROR(env_->RenameFile(from, to));
+      outputs_.erase(t->meta.number);
+      for (auto& s : report_->salvaged) {
+        if (s.number == t->meta.number) s.number = number;
+      }
+      for (auto& l : report_->logs) {
+        for (auto& n : l.tables) {
+          if (n == t->meta.number) n = number;
+        }
+      }
+      for (auto& m : report_->merged) {
+        for (auto& n : m.outputs) {
+          if (n == t->meta.number) n = number;
+        }
+      }
+    }
+    outputs_.insert(number);
+    t->meta.number = number;
+    return Status::OK();
+  }
+
+  // ---- Step 5: the new manifest ------------------------------------------
+
+  Status WriteManifestAndSwitch() {
+    STRATA_RETURN_IF_ERROR(env_->SyncDir(dbname_));  // new tables and links
+    const uint64_t manifest_number = NewFileNumber();
+    SequenceNumber last_sequence = 0;
+    VersionEdit snapshot;
+    for (const auto& t : tables_) {
+      snapshot.AddFile(0, t.meta);
+      last_sequence = std::max(last_sequence, t.max_sequence);
+      report_->live_entries += t.meta.num_entries;
+    }
+    // Every log was converted: none is to be replayed again.
+    snapshot.SetLogNumber(next_file_number_);
+    snapshot.SetNextFileNumber(next_file_number_);
+    snapshot.SetLastSequence(last_sequence);
+
+    const std::string manifest = ManifestFileName(dbname_, manifest_number);
+    {
+      std::unique_ptr<WritableFile> file;
+      STRATA_RETURN_IF_ERROR(env_->NewWritableFile(manifest, &file));
+      log::Writer writer(std::move(file));
+      std::string record;
+      snapshot.EncodeTo(&record);
+      Status s = writer.AddRecord(record);
+      if (s.ok()) s = writer.Sync();
+      if (s.ok()) s = writer.Close();
+      if (!s.ok()) {
+        env_->RemoveFile(manifest);
+        return s;
+      }
+    }
+    Status s = env_->SyncDir(dbname_);
+    if (s.ok() && has_current_) {
+      // The old CURRENT is copied, not moved: until the switch below the
+      // directory must stay openable as it was.
+      s = EnsureBackupDir();
+      if (s.ok()) s = CopyFile(env_, CurrentFileName(dbname_), report_->backup_dir + "/CURRENT");
+      if (s.ok()) report_->backed_up.push_back("CURRENT");
+    }
+    if (s.ok()) {
+      s = WriteFileAtomically(env_, dbname_, "CURRENT",
+                              manifest.substr(dbname_.size() + 1) + "\n");
+    }
+    if (!s.ok()) {
+      env_->RemoveFile(manifest);
+      return s;
+    }
+    outputs_.clear();  // published: nothing to clean up any more
+    report_->manifest_number = manifest_number;
+    report_->live_tables = tables_.size();
+    report_->last_sequence = last_sequence;
+    report_->next_file_number = next_file_number_;
+    return Status::OK();
+  }
+
+  // ---- Step 6: backups ------------------------------------------------------
+
+  Status EnsureBackupDir() {
+    if (!report_->backup_dir.empty()) return Status::OK();
+    // Wall-clock time (Env::NowMicros is a monotonic clock), for people.
+    const time_t now = std::time(nullptr);
+    struct tm utc;
+    gmtime_r(&now, &utc);
+    char stamp[32];
+    std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &utc);
+    std::string dir = dbname_ + "/backup-" + stamp;
+    for (int i = 2; env_->FileExists(dir); ++i) {
+      dir = dbname_ + "/backup-" + stamp + "-" + std::to_string(i);
+    }
+    STRATA_RETURN_IF_ERROR(env_->CreateDir(dir));
+    report_->backup_dir = dir;
+    return Status::OK();
+  }
+
+  Status MoveReplacedFilesAside() {
+    std::vector<std::string> names = manifests_;
+    names.insert(names.end(), to_back_up_.begin(), to_back_up_.end());
+    for (const auto& name : names) {
+      const std::string from = dbname_ + "/" + name;
+      if (!env_->FileExists(from)) continue;
+      STRATA_RETURN_IF_ERROR(EnsureBackupDir());
+      STRATA_RETURN_IF_ERROR(env_->RenameFile(from, report_->backup_dir + "/" + name));
+      report_->backed_up.push_back(name);
+    }
+    // Second names of renumbered tables: the data lives on under the new one.
+    for (const auto& path : old_names_) STRATA_RETURN_IF_ERROR(env_->RemoveFile(path));
+    STRATA_RETURN_IF_ERROR(env_->SyncDir(dbname_));
+    if (!report_->backup_dir.empty()) STRATA_RETURN_IF_ERROR(env_->SyncDir(report_->backup_dir));
+    return Status::OK();
+  }
+
+  // After a failure before the switch: the new tables are nobody's.
+  void RemoveUnpublishedOutputs() {
+    for (uint64_t number : outputs_) env_->RemoveFile(TableFileName(dbname_, number));
+    outputs_.clear();
+  }
+
+  Options options_;
+  Env* const env_;
+  const std::string dbname_;
+  RepairReport* const report_;
+  std::unique_ptr<FileLock> lock_;
+
+  std::map<uint64_t, uint64_t> table_files_;  // number -> size
+  std::set<uint64_t> log_files_;
+  std::vector<std::string> manifests_;
+  bool has_current_ = false;
+  uint64_t next_file_number_ = 1;
+
+  std::vector<RecoveredTable> tables_;  // what the new manifest will list
+  std::set<uint64_t> outputs_;          // files this repair created, unpublished
+  std::vector<std::string> to_back_up_;  // names to move aside after the switch
+  std::vector<std::string> old_names_;   // paths to unlink after the switch
+};
+
+std::string Plural(uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+bool RepairReport::Lossless() const {
+  if (!salvaged.empty()) return false;
+  for (const auto& d : dropped) {
+    if (d.held_data) return false;
+  }
+  for (const auto& l : logs) {
+    if (l.records_dropped > 0 || l.bytes_skipped > 0) return false;
+  }
+  return true;
+}
+
+std::string RepairReport::ToString() const {
+  std::string out = "repair of " + dbname + "\n";
+  char line[512];
+  out += "tables kept: " + std::to_string(kept.size()) + "\n";
+  for (const auto& k : kept) {
+    std::string renamed;
+    if (k.number == 0) {
+      renamed = " (merged, see below)";
+    } else if (k.number != k.original_number) {
+      renamed = " (now " + TableName(k.number) + ")";
+    }
+    std::snprintf(line, sizeof(line), "  %s  %" PRIu64 " entries, %" PRIu64 " bytes%s\n",
+                  TableName(k.original_number).c_str(), k.entries, k.bytes, renamed.c_str());
+    out += line;
+  }
+  out += "tables truncated (damaged blocks dropped, the rest kept): " +
+         std::to_string(salvaged.size()) + "\n";
+  for (const auto& s : salvaged) {
+    std::string expected = s.entries_expected > 0 ? " of " + std::to_string(s.entries_expected) : "";
+    std::snprintf(line, sizeof(line),
+                  "  %s  kept %" PRIu64 "%s entries in %s (%s kept, %s dropped)\n",
+                  TableName(s.original_number).c_str(), s.entries_kept, expected.c_str(),
+                  TableName(s.number).c_str(), Plural(s.blocks_kept, "block", "blocks").c_str(),
+                  Plural(s.blocks_dropped, "block", "blocks").c_str());
+    out += line;
+    out += "    why: " + s.damage + "\n";
+  }
+  out += "tables dropped: " + std::to_string(dropped.size()) + "\n";
+  for (const auto& d : dropped) out += "  " + TableName(d.number) + "  why: " + d.reason + "\n";
+  out += "logs replayed: " + std::to_string(logs.size()) + "\n";
+  for (const auto& l : logs) {
+    std::string tables;
+    for (uint64_t n : l.tables) tables += " " + TableName(n);
+    if (tables.empty()) tables = " (no data)";
+    std::snprintf(line, sizeof(line),
+                  "  %s  %" PRIu64 " records recovered (%" PRIu64 " operations), %" PRIu64
+                  " records dropped, %" PRIu64 " damaged bytes skipped; into%s\n",
+                  LogName(l.number).c_str(), l.records, l.operations, l.records_dropped,
+                  l.bytes_skipped, tables.c_str());
+    out += line;
+    if (!l.damage.empty()) out += "    note: " + l.damage + "\n";
+  }
+  for (const auto& m : merged) {
+    out += "merged (versions interleaved, newest of each key kept):";
+    for (uint64_t n : m.inputs) out += " " + TableName(n);
+    out += " ->";
+    for (uint64_t n : m.outputs) out += " " + TableName(n);
+    out += "\n";
+  }
+  if (renumbered) {
+    out += "renumbered: tables were given new numbers so that newer versions are read first\n";
+  }
+  std::snprintf(line, sizeof(line),
+                "manifest: MANIFEST-%06" PRIu64 " lists %" PRIu64 " tables (%" PRIu64
+                " entries) in level 0; last sequence %" PRIu64 ", next file number %" PRIu64 "\n",
+                manifest_number, live_tables, live_entries, last_sequence, next_file_number);
+  out += line;
+  if (backup_dir.empty()) {
+    out += "backup: none needed\n";
+  } else {
+    out += "backup: " + backup_dir + ":";
+    for (const auto& name : backed_up) out += " " + name;
+    out += "\n";
+  }
+  out += Lossless() ? "result: nothing was lost\n"
+                    : "result: some data could not be recovered (see above)\n";
+  return out;
+}
+
+Status RepairDB(const Options& options, const std::string& dbname, RepairReport* report) {
+  if (report == nullptr) return Status::InvalidArgument("repair: report is null");
+  *report = RepairReport();
+  if (dbname.empty()) return Status::InvalidArgument("database path is empty");
+  STRATA_RETURN_IF_ERROR(options.Validate());
+  Repairer repairer(options, dbname, report);
+  return repairer.Run();
+}
+
+}  // namespace strata
