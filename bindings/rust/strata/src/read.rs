@@ -1,0 +1,94 @@
+//! Point reads shared by `Db` and `Snapshot`: `get` and `multi_get`.
+
+use std::ffi::c_void;
+use std::os::raw::c_int;
+use std::ptr;
+
+use strata_sys as sys;
+
+use crate::conversions::bytes_arg;
+use crate::db::Db;
+use crate::error::{check, check_done, Error, Result, Success};
+use crate::snapshot::Snapshot;
+use crate::value::Value;
+
+/// `kv_get` (or `kv_get_at` with a snapshot).
+pub(crate) fn get(db: &Db, snapshot: Option<&Snapshot<'_>>, key: &[u8]) -> Result<Option<Value>> {
+    let (k, k_len) = bytes_arg(key);
+    let mut value: *mut c_void = ptr::null_mut();
+    let mut value_len = 0usize;
+    // SAFETY: db, snapshot and key are valid for the call; the outputs point
+    // at locals.
+    let status = unsafe {
+        match snapshot {
+            None => sys::kv_get(db.as_ptr(), k, k_len, &mut value, &mut value_len),
+            Some(s) => sys::kv_get_at(db.as_ptr(), s.as_ptr(), k, k_len, &mut value, &mut value_len),
+        }
+    };
+    match check(status)? {
+        // SAFETY: on KV_OK `value` is a non-NULL buffer of `value_len` bytes
+        // that we now own.
+        Success::Done => match unsafe { Value::from_raw(value, value_len) } {
+            Some(v) => Ok(Some(v)),
+            None => Err(Error::broken_contract(Success::Done)),
+        },
+        Success::NotFound => Ok(None),
+        other @ Success::End => Err(Error::broken_contract(other)),
+    }
+}
+
+/// `kv_multi_get`: every key looked up as of one state, in one call.
+pub(crate) fn multi_get<K: AsRef<[u8]>>(
+    db: &Db,
+    snapshot: Option<&Snapshot<'_>>,
+    keys: &[K],
+) -> Result<Vec<Option<Vec<u8>>>> {
+    let n = keys.len();
+    // The C ABI takes the keys packed back to back with a length each.
+    let mut packed = Vec::with_capacity(keys.iter().map(|k| k.as_ref().len()).sum());
+    let mut key_lens = Vec::with_capacity(n);
+    for key in keys {
+        packed.extend_from_slice(key.as_ref());
+        key_lens.push(key.as_ref().len());
+    }
+    let mut buffer: *mut c_void = ptr::null_mut();
+    let mut value_lens = vec![0usize; n];
+    let mut statuses: Vec<c_int> = vec![0; n];
+    let snap = snapshot.map_or(ptr::null(), Snapshot::as_ptr);
+    // SAFETY: every input is valid for the call, every output array holds n
+    // entries, and `vals` may be NULL (the lengths locate the values).
+    let status = unsafe {
+        sys::kv_multi_get(
+            db.as_ptr(),
+            snap,
+            n,
+            packed.as_ptr().cast(),
+            key_lens.as_ptr(),
+            &mut buffer,
+            ptr::null_mut(),
+            value_lens.as_mut_ptr(),
+            statuses.as_mut_ptr(),
+        )
+    };
+    let found_bytes = statuses.iter().zip(&value_lens).filter(|(s, _)| **s == sys::KV_OK).map(|(_, l)| l).sum();
+    // SAFETY: the buffer (NULL when nothing was found) is ours to free and
+    // holds every found value back to back. Owning it first frees it on the
+    // error path too.
+    let values = unsafe { Value::from_raw(buffer, found_bytes) };
+    check_done(status)?;
+    let all = values.as_deref().unwrap_or(&[]);
+    let mut offset = 0;
+    statuses
+        .iter()
+        .zip(&value_lens)
+        .map(|(&s, &len)| match check(s)? {
+            Success::Done => {
+                let value = all[offset..offset + len].to_vec();
+                offset += len;
+                Ok(Some(value))
+            }
+            Success::NotFound => Ok(None),
+            other @ Success::End => Err(Error::broken_contract(other)),
+        })
+        .collect()
+}
