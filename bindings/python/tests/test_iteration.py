@@ -1,0 +1,156 @@
+"""Range reads: items/keys/values over [start, stop), reverse, prefixes,
+the explicit cursor, and iterators after db.close()."""
+
+import pytest
+
+import strata
+
+KEYS = [b"", b"a", b"a\x00", b"ab", b"abc", b"b", b"ba", b"c", b"c\xff", b"c\xff\xff",
+        b"d\xff\x00"]
+
+
+@pytest.fixture
+def filled(db):
+    for i, key in enumerate(KEYS):
+        db.put(key, b"v%d" % i)
+    return db
+
+
+def value(key):
+    return b"v%d" % KEYS.index(key)
+
+
+def test_all_items_in_order(filled):
+    assert list(filled.items()) == [(k, value(k)) for k in KEYS]
+    assert list(filled.keys()) == KEYS
+    assert list(filled.values()) == [value(k) for k in KEYS]
+
+
+@pytest.mark.parametrize("start,stop", [(None, None), (b"a", b"b"), (b"", b"a"), (b"ab", None),
+                                        (None, b"ab"), (b"b", b"b"), (b"z", None),
+                                        (b"c", b"a"), (b"a\x00", b"c\xff\xff")])
+def test_ranges_forward_and_reverse(filled, start, stop):
+    expected = [k for k in KEYS if (start is None or k >= start) and (stop is None or k < stop)]
+    assert list(filled.keys(start, stop)) == expected
+    assert list(filled.keys(start, stop, reverse=True)) == expected[::-1]
+    assert list(filled.items(start=start, stop=stop)) == [(k, value(k)) for k in expected]
+    assert list(filled.values(start, stop, reverse=True)) == [value(k) for k in expected[::-1]]
+
+
+@pytest.mark.parametrize("prefix", [b"", b"a", b"ab", b"c\xff", b"d\xff", b"zz", b"a\x00"])
+def test_prefixes(filled, prefix):
+    expected = [k for k in KEYS if k.startswith(prefix)]
+    assert list(filled.keys(prefix=prefix)) == expected
+    assert list(filled.keys(prefix=prefix, reverse=True)) == expected[::-1]
+    assert list(filled.items(prefix=bytearray(prefix))) == [(k, value(k)) for k in expected]
+
+
+def test_empty_bound_is_a_real_bound(filled):
+    # b"" as stop excludes everything (nothing is < the empty key), unlike None.
+    assert list(filled.keys(None, b"")) == []
+    assert list(filled.keys(b"", None)) == KEYS
+
+
+def test_iterator_sees_creation_state(filled):
+    walk = filled.items()
+    filled.put(b"aa", b"new")
+    filled.delete(b"b")
+    assert list(walk) == [(k, value(k)) for k in KEYS]
+    assert b"aa" in list(filled.keys())
+
+
+def test_walk_closes_itself_when_exhausted(filled):
+    walk = filled.keys(b"a", b"b")
+    assert len(list(walk)) == 4
+    assert walk.closed
+    assert next(walk, None) is None  # still just exhausted
+
+
+def test_cursor_moves(filled):
+    with filled.iterator() as it:
+        assert it.prev() is None  # before the first: stays there
+        assert it.next() == (b"", value(b""))
+        assert it.seek(b"ab") == (b"ab", value(b"ab"))
+        assert it.seek(b"abd") == (b"b", value(b"b"))
+        assert it.prev() == (b"abc", value(b"abc"))
+        assert it.seek_for_prev(b"bz") == (b"ba", value(b"ba"))
+        assert it.seek_for_prev(b"ba") == (b"ba", value(b"ba"))
+        assert it.last() == (b"d\xff\x00", value(b"d\xff\x00"))
+        assert it.next() is None  # off the end...
+        assert it.prev() == (b"d\xff\x00", value(b"d\xff\x00"))  # ...and back
+        assert it.first() == (b"", value(b""))
+        assert it.prev() is None
+        assert it.next() == (b"", value(b""))
+        assert it.seek(b"zzz") is None
+        assert it.seek_for_prev(b"") == (b"", value(b""))
+        assert it.seek(bytearray(b"c")) == (b"c", value(b"c"))
+        # Python iteration continues from the cursor.
+        assert [k for k, _ in it] == [b"c\xff", b"c\xff\xff", b"d\xff\x00"]
+        assert it.prev() == (b"d\xff\x00", value(b"d\xff\x00"))  # not closed at the end
+    assert it.closed
+
+
+def test_cursor_targets_clamp_to_range(filled):
+    with filled.iterator(b"ab", b"c") as it:
+        assert it.seek(b"a") == (b"ab", value(b"ab"))
+        assert it.seek(b"zz") is None
+        assert it.seek_for_prev(b"zz") == (b"ba", value(b"ba"))
+        assert it.seek_for_prev(b"a") is None
+        assert it.first() == (b"ab", value(b"ab"))
+        assert it.last() == (b"ba", value(b"ba"))
+    with filled.iterator(prefix=b"c") as it:
+        assert it.last() == (b"c\xff\xff", value(b"c\xff\xff"))
+        assert it.seek(b"b") == (b"c", value(b"c"))
+
+
+def test_reverse_cursor(filled):
+    with filled.iterator(b"a", b"b", reverse=True) as it:
+        assert list(it) == [(k, value(k)) for k in (b"abc", b"ab", b"a\x00", b"a")]
+    with filled.iterator(reverse=True) as it:
+        assert it.seek(b"b") == (b"b", value(b"b"))
+        assert next(it) == (b"abc", value(b"abc"))  # continues backward from the seek
+
+
+def test_empty_range_cursor(filled):
+    with filled.iterator(b"x", b"y") as it:
+        assert it.first() is None and it.last() is None
+        assert it.next() is None and it.prev() is None
+        assert list(it) == []
+
+
+def test_closed_iterator_raises(filled):
+    it = filled.iterator()
+    it.close()
+    it.close()
+    for move in (it.next, it.prev, it.first, it.last, lambda: it.seek(b"a"),
+                 lambda: it.seek_for_prev(b"a"), lambda: next(it)):
+        with pytest.raises(strata.InvalidArgumentError, match="closed"):
+            move()
+    walk = filled.items()
+    walk.close()
+    assert list(walk) == []  # an items() walk closed early is just over
+
+
+def test_iterators_keep_working_after_db_close(db_path):
+    db = strata.open(db_path, memtable_bytes="64K")
+    for i in range(3000):
+        db.put(b"key%05d" % i, b"value%05d" % i * 4)
+    cursor = db.iterator()
+    walk = db.items()
+    half = [next(walk) for _ in range(1500)]
+    db.close()
+    with pytest.raises(strata.InvalidArgumentError):
+        db.items()  # no new iterators
+    rest = list(walk)
+    assert [k for k, _ in half + rest] == [b"key%05d" % i for i in range(3000)]
+    assert cursor.last() == (b"key02999", b"value02999" * 4)
+    assert cursor.seek(b"key01000") == (b"key01000", b"value01000" * 4)
+    with pytest.raises(strata.BusyError):
+        strata.open(db_path)  # the engine is alive until the cursor goes
+    cursor.close()
+    with strata.open(db_path) as again:  # now the LOCK is free
+        assert again.get(b"key00000") == b"value00000" * 4
+
+
+def test_db_iteration_protocol(filled):
+    assert [k for k in filled] == KEYS
