@@ -1,0 +1,647 @@
+package strata
+
+// This file is the only one that talks to C. Every other file works with Go
+// types and the handle aliases below, so the rules of crossing into C live in
+// one place:
+//
+//   - Inputs ([]byte keys, values, bounds) are passed as pointers into the
+//     caller's own memory, without copying. cgo pins them for the duration of
+//     the call, they hold no Go pointers, and kv.h promises that strata copies
+//     whatever it keeps (convention 3), so no Go pointer outlives the call.
+//   - Outputs that strata allocates (kv_get's value, kv_property's string,
+//     kv_multi_get's buffer, kv_repair's report) are copied into Go memory and
+//     then released with kv_free, here and nowhere else.
+//   - kv_last_error is per OS thread, and a goroutine may move to another
+//     thread between two cgo calls (and another goroutine may call strata on
+//     this thread meanwhile). So each call goes through a small C shim that
+//     copies the message right after a failure, on the thread that failed,
+//     and returns it together with the status. The copy costs nothing on
+//     success.
+//   - Shims return their outputs by value in a small struct instead of
+//     writing through pointers to Go variables; such pointers would make the
+//     variables escape to the heap, an allocation on every call.
+
+/*
+#cgo pkg-config: strata
+#include <stdlib.h>
+#include <string.h>
+#include "strata/kv.h"
+
+// The outcome of one kv_ call: its status, a malloc'd copy of the thread's
+// error message when the status is an error (else NULL), and the call's
+// output: a handle, or a buffer and its length.
+typedef struct {
+	int rc;
+	char *msg;
+	void *ptr;
+	size_t len;
+} sg_result;
+
+// Where an iterator is after a move: status, message, and borrowed pointers
+// to the entry (valid until the next call on the iterator or its free).
+typedef struct {
+	int rc;
+	char *msg;
+	const void *key;
+	size_t key_len;
+	const void *val;
+	size_t val_len;
+} sg_entry;
+
+static char *sg_copy_message(int rc) {
+	if (rc >= 0) return NULL;
+	const char *m = kv_last_error();
+	size_t n = strlen(m) + 1;
+	char *copy = malloc(n);
+	if (copy != NULL) memcpy(copy, m, n);
+	return copy;
+}
+
+static sg_result sg_status(int rc) {
+	sg_result r = {rc, sg_copy_message(rc), NULL, 0};
+	return r;
+}
+
+static sg_result sg_options_new(void) {
+	sg_result r = {KV_OK, NULL, kv_options_new(), 0};
+	if (r.ptr == NULL) {
+		r.rc = KV_NO_MEMORY;
+		r.msg = strdup("kv_options_new: out of memory");
+	}
+	return r;
+}
+
+static sg_result sg_options_set(kv_options *o, const char *name, const char *value) {
+	return sg_status(kv_options_set(o, name, value));
+}
+
+static sg_result sg_options_get(const kv_options *o, const char *name) {
+	char *value = NULL;
+	int rc = kv_options_get(o, name, &value);
+	sg_result r = {rc, sg_copy_message(rc), value, 0};
+	return r;
+}
+
+static sg_result sg_open(const char *path, const kv_options *o) {
+	kv_db *db = NULL;
+	int rc = kv_open(path, o, &db);
+	sg_result r = {rc, sg_copy_message(rc), db, 0};
+	return r;
+}
+
+static sg_result sg_close(kv_db *db) { return sg_status(kv_close(db)); }
+
+static sg_result sg_put(kv_db *db, const void *k, size_t kl, const void *v, size_t vl,
+                        unsigned flags) {
+	return sg_status(flags == 0 ? kv_put(db, k, kl, v, vl) : kv_put_ex(db, k, kl, v, vl, flags));
+}
+
+static sg_result sg_delete(kv_db *db, const void *k, size_t kl, unsigned flags) {
+	return sg_status(flags == 0 ? kv_delete(db, k, kl) : kv_delete_ex(db, k, kl, flags));
+}
+
+static sg_result sg_get(kv_db *db, const kv_snapshot *snap, const void *k, size_t kl) {
+	void *val = NULL;
+	size_t len = 0;
+	int rc = snap == NULL ? kv_get(db, k, kl, &val, &len) : kv_get_at(db, snap, k, kl, &val, &len);
+	sg_result r = {rc, sg_copy_message(rc), val, len};
+	return r;
+}
+
+static sg_result sg_multi_get(kv_db *db, const kv_snapshot *snap, size_t n, const void *keys,
+                              const size_t *key_lens, size_t *val_lens, int *statuses) {
+	void *buffer = NULL;
+	int rc = kv_multi_get(db, snap, n, keys, key_lens, &buffer, NULL, val_lens, statuses);
+	sg_result r = {rc, sg_copy_message(rc), buffer, 0};
+	return r;
+}
+
+static sg_result sg_batch_new(void) {
+	sg_result r = {KV_OK, NULL, kv_batch_new(), 0};
+	if (r.ptr == NULL) {
+		r.rc = KV_NO_MEMORY;
+		r.msg = strdup("kv_batch_new: out of memory");
+	}
+	return r;
+}
+
+static sg_result sg_batch_put(kv_batch *b, const void *k, size_t kl, const void *v, size_t vl) {
+	return sg_status(kv_batch_put(b, k, kl, v, vl));
+}
+
+static sg_result sg_batch_delete(kv_batch *b, const void *k, size_t kl) {
+	return sg_status(kv_batch_delete(b, k, kl));
+}
+
+static sg_result sg_write(kv_db *db, const kv_batch *b, unsigned flags) {
+	return sg_status(flags == 0 ? kv_write(db, b) : kv_write_ex(db, b, flags));
+}
+
+// Bounds: a NULL pointer is an open bound, anything else a key (kv.h).
+static sg_result sg_iter_new(kv_db *db, const kv_snapshot *snap, const void *lo, size_t lo_len,
+                             const void *hi, size_t hi_len) {
+	kv_iter *it = NULL;
+	int rc = snap == NULL ? kv_iter_new(db, lo, lo_len, hi, hi_len, &it)
+	                      : kv_iter_new_at(db, snap, lo, lo_len, hi, hi_len, &it);
+	sg_result r = {rc, sg_copy_message(rc), it, 0};
+	return r;
+}
+
+static sg_result sg_iter_new_prefix(kv_db *db, const kv_snapshot *snap, const void *p,
+                                    size_t p_len) {
+	kv_iter *it = NULL;
+	int rc = kv_iter_new_prefix(db, snap, p, p_len, &it);
+	sg_result r = {rc, sg_copy_message(rc), it, 0};
+	return r;
+}
+
+enum {
+	SG_NEXT,
+	SG_PREV,
+	SG_FIRST,
+	SG_LAST,
+	SG_SEEK_GE,
+	SG_SEEK_LE,
+	SG_SEEK_LT,
+};
+
+// One move of the cursor. SG_SEEK_LT is kv_iter_seek_for_prev (the last key
+// <= target) followed, when that key equals the target, by one kv_iter_prev:
+// the last key < target, in one crossing from Go.
+static sg_entry sg_iter_move(kv_iter *it, int op, const void *target, size_t target_len) {
+	sg_entry e = {0, NULL, NULL, 0, NULL, 0};
+	switch (op) {
+	case SG_NEXT: e.rc = kv_iter_next(it, &e.key, &e.key_len, &e.val, &e.val_len); break;
+	case SG_PREV: e.rc = kv_iter_prev(it, &e.key, &e.key_len, &e.val, &e.val_len); break;
+	case SG_FIRST: e.rc = kv_iter_first(it, &e.key, &e.key_len, &e.val, &e.val_len); break;
+	case SG_LAST: e.rc = kv_iter_last(it, &e.key, &e.key_len, &e.val, &e.val_len); break;
+	case SG_SEEK_GE:
+		e.rc = kv_iter_seek(it, target, target_len, &e.key, &e.key_len, &e.val, &e.val_len);
+		break;
+	case SG_SEEK_LE:
+	case SG_SEEK_LT:
+		e.rc = kv_iter_seek_for_prev(it, target, target_len, &e.key, &e.key_len, &e.val,
+		                             &e.val_len);
+		if (op == SG_SEEK_LT && e.rc == KV_OK && e.key_len == target_len &&
+		    (target_len == 0 || memcmp(e.key, target, target_len) == 0)) {
+			e.rc = kv_iter_prev(it, &e.key, &e.key_len, &e.val, &e.val_len);
+		}
+		break;
+	default: e.rc = KV_INTERNAL; break;
+	}
+	e.msg = sg_copy_message(e.rc);
+	return e;
+}
+
+static sg_result sg_snapshot_new(kv_db *db) {
+	kv_snapshot *s = NULL;
+	int rc = kv_snapshot_new(db, &s);
+	sg_result r = {rc, sg_copy_message(rc), s, 0};
+	return r;
+}
+
+static sg_result sg_flush(kv_db *db) { return sg_status(kv_flush(db)); }
+static sg_result sg_wait_compactions(kv_db *db) { return sg_status(kv_wait_compactions(db)); }
+static sg_result sg_compact_range(kv_db *db, const void *lo, size_t lo_len, const void *hi,
+                                  size_t hi_len) {
+	return sg_status(kv_compact_range(db, lo, lo_len, hi, hi_len));
+}
+
+static sg_result sg_property(kv_db *db, const char *name) {
+	char *out = NULL;
+	int rc = kv_property(db, name, &out);
+	sg_result r = {rc, sg_copy_message(rc), out, 0};
+	return r;
+}
+
+static sg_result sg_checkpoint(kv_db *db, const char *dir) { return sg_status(kv_checkpoint(db, dir)); }
+static sg_result sg_verify(kv_db *db) { return sg_status(kv_verify(db)); }
+
+static sg_result sg_repair(const char *path, const kv_options *o) {
+	char *report = NULL;
+	int rc = kv_repair(path, o, &report);
+	sg_result r = {rc, sg_copy_message(rc), report, 0};
+	return r;
+}
+
+static sg_result sg_destroy(const char *path) { return sg_status(kv_destroy(path)); }
+*/
+import "C"
+
+import (
+	"strconv"
+	"strings"
+	"unsafe"
+)
+
+// Handles: C pointers, never dereferenced in Go. Aliases so that the other
+// files of the package need not import "C".
+type (
+	dbHandle       = *C.kv_db
+	batchHandle    = *C.kv_batch
+	iterHandle     = *C.kv_iter
+	snapshotHandle = *C.kv_snapshot
+	optionsHandle  = *C.kv_options
+)
+
+// Status codes of kv.h, read from the header so they cannot drift.
+const (
+	statusOK              = int(C.KV_OK)
+	statusNotFound        = int(C.KV_NOT_FOUND)
+	statusEnd             = int(C.KV_END)
+	statusInvalidArgument = int(C.KV_INVALID_ARGUMENT)
+	statusIOError         = int(C.KV_IO_ERROR)
+	statusCorruption      = int(C.KV_CORRUPTION)
+	statusBusy            = int(C.KV_BUSY)
+	statusNoMemory        = int(C.KV_NO_MEMORY)
+	statusNotSupported    = int(C.KV_NOT_SUPPORTED)
+	statusInternal        = int(C.KV_INTERNAL)
+
+	// MaxKeyLen and MaxValueLen are kv.h's size limits: a longer key or
+	// value is ErrInvalidArgument.
+	MaxKeyLen   = int(C.KV_MAX_KEY_LEN)
+	MaxValueLen = int(C.KV_MAX_VALUE_LEN)
+
+	writeSyncFlag = uint(C.KV_WRITE_SYNC)
+)
+
+// HeaderVersion is the version of the kv.h this package was compiled
+// against; Version reports the library's at run time.
+const HeaderVersion = C.KV_VERSION_STRING
+
+// Version returns the version of the strata library in use, e.g. "0.2.0".
+func Version() string { return C.GoString(C.kv_version()) }
+
+// statusName names a status code ("KV_CORRUPTION"), as kv_status_name does.
+func statusName(code int) string { return C.GoString(C.kv_status_name(C.int(code))) }
+
+// ---- conversions ----------------------------------------------------------
+
+// bytesPtr points at the first byte of b, or is nil for a nil slice. A
+// non-nil empty slice gives a non-nil pointer, which kv.h reads as the empty
+// key where a bound is taken (NULL there means "open").
+func bytesPtr(b []byte) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(b)) }
+
+// cString copies s into C memory for a call, which must free it. A string
+// with a NUL byte would be cut short in C, so it is refused, naming `what`.
+func cString(s, what string) (*C.char, error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return nil, newError(statusInvalidArgument, what+" contains a NUL byte")
+	}
+	return C.CString(s), nil
+}
+
+func freeCString(s *C.char) { C.free(unsafe.Pointer(s)) }
+
+// takeMessage copies and frees a message from a shim.
+func takeMessage(msg *C.char) string {
+	if msg == nil {
+		return ""
+	}
+	s := C.GoString(msg)
+	C.free(unsafe.Pointer(msg))
+	return s
+}
+
+// resultError turns a shim's status into an error: nil for KV_OK,
+// ErrNotFound for KV_NOT_FOUND, and an *Error for the negative codes.
+// (KV_END is handled by the iterator before it gets here.)
+func resultError(rc C.int, msg *C.char) error {
+	message := takeMessage(msg)
+	switch code := int(rc); {
+	case code == statusOK:
+		return nil
+	case code == statusNotFound:
+		return ErrNotFound
+	default:
+		return newError(code, message)
+	}
+}
+
+// takeBytes copies n bytes of C memory that strata handed out into a new Go
+// slice, then frees the C memory. A non-nil ptr with n == 0 gives a non-nil
+// empty slice (an empty value, as distinct from none).
+func takeBytes(ptr unsafe.Pointer, n C.size_t) []byte {
+	if ptr == nil {
+		return nil
+	}
+	var out []byte
+	if n == 0 {
+		out = []byte{}
+	} else {
+		out = C.GoBytes(ptr, C.int(n))
+	}
+	C.kv_free(ptr)
+	return out
+}
+
+// takeString copies a NUL-terminated string strata handed out, then frees it.
+func takeString(ptr unsafe.Pointer) string {
+	if ptr == nil {
+		return ""
+	}
+	s := C.GoString((*C.char)(ptr))
+	C.kv_free(ptr)
+	return s
+}
+
+// borrowed views n bytes of C memory as a slice without copying. Only for
+// reading right away: the memory belongs to strata.
+func borrowed(ptr unsafe.Pointer, n C.size_t) []byte {
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(ptr), int(n))
+}
+
+// ---- options ----------------------------------------------------------
+
+func cOptionsNew() (optionsHandle, error) {
+	r := C.sg_options_new()
+	if err := resultError(r.rc, r.msg); err != nil {
+		return nil, err
+	}
+	return optionsHandle(r.ptr), nil
+}
+
+func cOptionsSet(o optionsHandle, name, value string) error {
+	cname, err := cString(name, "option name "+strconv.Quote(name))
+	if err != nil {
+		return err
+	}
+	defer freeCString(cname)
+	cvalue, err := cString(value, "value of option "+name)
+	if err != nil {
+		return err
+	}
+	defer freeCString(cvalue)
+	r := C.sg_options_set(o, cname, cvalue)
+	return resultError(r.rc, r.msg)
+}
+
+func cOptionsGet(o optionsHandle, name string) (string, error) {
+	cname, err := cString(name, "option name "+strconv.Quote(name))
+	if err != nil {
+		return "", err
+	}
+	defer freeCString(cname)
+	r := C.sg_options_get(o, cname)
+	if err := resultError(r.rc, r.msg); err != nil {
+		return "", err
+	}
+	return takeString(r.ptr), nil
+}
+
+func cOptionsFree(o optionsHandle) { C.kv_options_free(o) }
+
+// ---- opening, closing, removing ----------------------------------------
+
+func cOpen(path string, o optionsHandle) (dbHandle, error) {
+	cpath, err := cString(path, "path")
+	if err != nil {
+		return nil, err
+	}
+	defer freeCString(cpath)
+	r := C.sg_open(cpath, o)
+	if err := resultError(r.rc, r.msg); err != nil {
+		return nil, err
+	}
+	return dbHandle(r.ptr), nil
+}
+
+func cClose(db dbHandle) error {
+	r := C.sg_close(db)
+	return resultError(r.rc, r.msg)
+}
+
+func cRepair(path string, o optionsHandle) (string, error) {
+	cpath, err := cString(path, "path")
+	if err != nil {
+		return "", err
+	}
+	defer freeCString(cpath)
+	r := C.sg_repair(cpath, o)
+	report := takeString(r.ptr) // a report may come with a failure too
+	return report, resultError(r.rc, r.msg)
+}
+
+func cDestroy(path string) error {
+	cpath, err := cString(path, "path")
+	if err != nil {
+		return err
+	}
+	defer freeCString(cpath)
+	r := C.sg_destroy(cpath)
+	return resultError(r.rc, r.msg)
+}
+
+// ---- single keys and batches -------------------------------------------
+
+func cPut(db dbHandle, key, value []byte, flags uint) error {
+	r := C.sg_put(db, bytesPtr(key), C.size_t(len(key)), bytesPtr(value), C.size_t(len(value)),
+		C.uint(flags))
+	return resultError(r.rc, r.msg)
+}
+
+func cDelete(db dbHandle, key []byte, flags uint) error {
+	r := C.sg_delete(db, bytesPtr(key), C.size_t(len(key)), C.uint(flags))
+	return resultError(r.rc, r.msg)
+}
+
+func cGet(db dbHandle, snap snapshotHandle, key []byte) ([]byte, error) {
+	r := C.sg_get(db, snap, bytesPtr(key), C.size_t(len(key)))
+	if err := resultError(r.rc, r.msg); err != nil {
+		return nil, err
+	}
+	return takeBytes(r.ptr, r.len), nil
+}
+
+// cMultiGet looks up every key in one kv_multi_get call. The keys are packed
+// into one Go buffer (kv.h takes them back to back); the values come back in
+// one C buffer, copied into one Go allocation and freed once. values[i] is nil
+// for an absent key and a non-nil (possibly empty) slice of that allocation
+// otherwise, capped so that appending to one never overwrites the next.
+func cMultiGet(db dbHandle, snap snapshotHandle, keys [][]byte) ([][]byte, error) {
+	n := len(keys)
+	total := 0
+	for _, k := range keys {
+		total += len(k)
+	}
+	packed := make([]byte, 0, total)
+	keyLens := make([]C.size_t, n)
+	for i, k := range keys {
+		packed = append(packed, k...)
+		keyLens[i] = C.size_t(len(k))
+	}
+	valLens := make([]C.size_t, n)
+	statuses := make([]C.int, n)
+	r := C.sg_multi_get(db, snap, C.size_t(n), bytesPtr(packed), unsafe.SliceData(keyLens),
+		unsafe.SliceData(valLens), unsafe.SliceData(statuses))
+	if err := resultError(r.rc, r.msg); err != nil {
+		if r.ptr != nil {
+			C.kv_free(r.ptr)
+		}
+		return nil, err
+	}
+	found := 0
+	for i := range statuses {
+		if int(statuses[i]) == statusOK {
+			found += int(valLens[i])
+		}
+	}
+	all := takeBytes(r.ptr, C.size_t(found))
+	if all == nil {
+		all = []byte{} // found values may all be empty, with no buffer
+	}
+	values := make([][]byte, n)
+	offset := 0
+	for i := range statuses {
+		if int(statuses[i]) != statusOK {
+			continue
+		}
+		end := offset + int(valLens[i])
+		values[i] = all[offset:end:end]
+		offset = end
+	}
+	return values, nil
+}
+
+func cBatchNew() (batchHandle, error) {
+	r := C.sg_batch_new()
+	if err := resultError(r.rc, r.msg); err != nil {
+		return nil, err
+	}
+	return batchHandle(r.ptr), nil
+}
+
+func cBatchPut(b batchHandle, key, value []byte) error {
+	r := C.sg_batch_put(b, bytesPtr(key), C.size_t(len(key)), bytesPtr(value), C.size_t(len(value)))
+	return resultError(r.rc, r.msg)
+}
+
+func cBatchDelete(b batchHandle, key []byte) error {
+	r := C.sg_batch_delete(b, bytesPtr(key), C.size_t(len(key)))
+	return resultError(r.rc, r.msg)
+}
+
+func cBatchClear(b batchHandle)     { C.kv_batch_clear(b) }
+func cBatchCount(b batchHandle) int { return int(C.kv_batch_count(b)) }
+func cBatchFree(b batchHandle)      { C.kv_batch_free(b) }
+
+func cWrite(db dbHandle, b batchHandle, flags uint) error {
+	r := C.sg_write(db, b, C.uint(flags))
+	return resultError(r.rc, r.msg)
+}
+
+// ---- iterators and snapshots -------------------------------------------
+
+func cIterNew(db dbHandle, snap snapshotHandle, lower, upper []byte) (iterHandle, error) {
+	r := C.sg_iter_new(db, snap, bytesPtr(lower), C.size_t(len(lower)), bytesPtr(upper),
+		C.size_t(len(upper)))
+	if err := resultError(r.rc, r.msg); err != nil {
+		return nil, err
+	}
+	return iterHandle(r.ptr), nil
+}
+
+func cIterNewPrefix(db dbHandle, snap snapshotHandle, prefix []byte) (iterHandle, error) {
+	r := C.sg_iter_new_prefix(db, snap, bytesPtr(prefix), C.size_t(len(prefix)))
+	if err := resultError(r.rc, r.msg); err != nil {
+		return nil, err
+	}
+	return iterHandle(r.ptr), nil
+}
+
+func cIterFree(it iterHandle) { C.kv_iter_free(it) }
+
+// iterMove names a cursor move of sg_iter_move.
+type iterMove C.int
+
+const (
+	moveNext   = iterMove(C.SG_NEXT)
+	movePrev   = iterMove(C.SG_PREV)
+	moveFirst  = iterMove(C.SG_FIRST)
+	moveLast   = iterMove(C.SG_LAST)
+	moveSeekGE = iterMove(C.SG_SEEK_GE)
+	moveSeekLE = iterMove(C.SG_SEEK_LE)
+	moveSeekLT = iterMove(C.SG_SEEK_LT)
+)
+
+// cursorEntry is where an iterator stands after a move: at an entry (key and
+// value borrowed from strata until the next move or free), or off the range
+// (end), or failed (err).
+type cursorEntry struct {
+	key, value []byte // borrowed C memory; never keep past the next move
+	end        bool
+	err        error
+}
+
+func cIterMove(it iterHandle, move iterMove, target []byte) cursorEntry {
+	e := C.sg_iter_move(it, C.int(move), bytesPtr(target), C.size_t(len(target)))
+	switch int(e.rc) {
+	case statusOK:
+		return cursorEntry{key: borrowed(unsafe.Pointer(e.key), e.key_len),
+			value: borrowed(unsafe.Pointer(e.val), e.val_len)}
+	case statusEnd:
+		return cursorEntry{end: true}
+	default:
+		return cursorEntry{err: resultError(e.rc, e.msg)}
+	}
+}
+
+func cSnapshotNew(db dbHandle) (snapshotHandle, error) {
+	r := C.sg_snapshot_new(db)
+	if err := resultError(r.rc, r.msg); err != nil {
+		return nil, err
+	}
+	return snapshotHandle(r.ptr), nil
+}
+
+func cSnapshotFree(s snapshotHandle)            { C.kv_snapshot_free(s) }
+func cSnapshotSequence(s snapshotHandle) uint64 { return uint64(C.kv_snapshot_sequence(s)) }
+
+// ---- maintenance ----------------------------------------------------------
+
+func cFlush(db dbHandle) error {
+	r := C.sg_flush(db)
+	return resultError(r.rc, r.msg)
+}
+
+func cWaitCompactions(db dbHandle) error {
+	r := C.sg_wait_compactions(db)
+	return resultError(r.rc, r.msg)
+}
+
+func cCompactRange(db dbHandle, start, end []byte) error {
+	r := C.sg_compact_range(db, bytesPtr(start), C.size_t(len(start)), bytesPtr(end),
+		C.size_t(len(end)))
+	return resultError(r.rc, r.msg)
+}
+
+func cProperty(db dbHandle, name string) (string, error) {
+	cname, err := cString(name, "property name "+strconv.Quote(name))
+	if err != nil {
+		return "", err
+	}
+	defer freeCString(cname)
+	r := C.sg_property(db, cname)
+	if err := resultError(r.rc, r.msg); err != nil {
+		return "", err
+	}
+	return takeString(r.ptr), nil
+}
+
+func cCheckpoint(db dbHandle, dir string) error {
+	cdir, err := cString(dir, "checkpoint directory")
+	if err != nil {
+		return err
+	}
+	defer freeCString(cdir)
+	r := C.sg_checkpoint(db, cdir)
+	return resultError(r.rc, r.msg)
+}
+
+func cVerify(db dbHandle) error {
+	r := C.sg_verify(db)
+	return resultError(r.rc, r.msg)
+}

@@ -1,0 +1,148 @@
+package strata
+
+import (
+	"errors"
+	"runtime"
+	"sync/atomic"
+)
+
+// DB is an open strata database: a directory holding an ordered map from
+// byte-string keys to byte-string values.
+//
+// A DB is safe for concurrent use by many goroutines, Close included: calls
+// that are running when Close is called finish first, and later calls return
+// an error matching ErrClosed. Close it when done; a DB that becomes
+// unreachable without Close is closed by a finalizer, but only as a safety
+// net, at a time the garbage collector picks, while the directory stays
+// locked against other openers until then.
+//
+// Keys and values passed in are read during the call only and may be reused
+// as soon as it returns. Values returned are the caller's own copies.
+type DB struct {
+	h      dbHandle
+	path   string
+	closed atomic.Bool
+}
+
+// Open opens the database in directory path, creating it unless
+// opts.ErrorIfNotExists is set. opts may be nil for strata's defaults.
+//
+// A database already open, by another DB in this process or by another
+// process, gives an error matching ErrBusy. Bad options give one matching
+// ErrInvalidArgument that names the option.
+func Open(path string, opts *Options) (*DB, error) {
+	var h dbHandle
+	err := withCOptions(opts, func(o optionsHandle) error {
+		var err error
+		h, err = cOpen(path, o)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	d := &DB{h: h, path: path}
+	runtime.SetFinalizer(d, (*DB).finalize)
+	return d, nil
+}
+
+// Path returns the directory the database was opened from.
+func (d *DB) Path() string { return d.path }
+
+// Close closes the database. Iterators and snapshots that are still open
+// keep working (and must still be closed); strata shuts the engine down and
+// releases the directory when the last of them is closed. Closing twice
+// returns an error matching ErrClosed.
+func (d *DB) Close() error {
+	if !d.closed.CompareAndSwap(false, true) {
+		return closedError("DB.Close")
+	}
+	runtime.SetFinalizer(d, nil)
+	return cClose(d.h)
+}
+
+func (d *DB) finalize() {
+	if d.closed.CompareAndSwap(false, true) {
+		_ = cClose(d.h)
+	}
+}
+
+// handle returns the C handle for a call named `what`, or ErrClosed.
+func (d *DB) handle(what string) (dbHandle, error) {
+	if d == nil {
+		return nil, newError(statusInvalidArgument, what+": nil *DB")
+	}
+	if d.closed.Load() {
+		return nil, closedError(what)
+	}
+	return d.h, nil
+}
+
+// done finishes a call: it keeps d alive until the C call has returned (so
+// the finalizer cannot close the handle under it), and reports a call that
+// raced with Close, which strata rejects as an invalid argument, as ErrClosed.
+func (d *DB) done(what string, err error) error {
+	runtime.KeepAlive(d)
+	if err != nil && d.closed.Load() {
+		var e *Error
+		if errors.As(err, &e) && e.Code == statusInvalidArgument {
+			return closedError(what)
+		}
+	}
+	return err
+}
+
+// Put sets key to value. opts may be nil (see WriteOptions). An empty value
+// is a value, distinct from an absent key.
+func (d *DB) Put(key, value []byte, opts *WriteOptions) error {
+	h, err := d.handle("DB.Put")
+	if err != nil {
+		return err
+	}
+	return d.done("DB.Put", cPut(h, key, value, opts.flags()))
+}
+
+// Get returns a copy of the value of key, which the caller owns, or an error
+// matching ErrNotFound if the key is absent. It costs two crossings into C
+// (the lookup and the free); MultiGet amortises them over many keys.
+func (d *DB) Get(key []byte) ([]byte, error) {
+	return d.get("DB.Get", nil, key)
+}
+
+func (d *DB) get(what string, snap snapshotHandle, key []byte) ([]byte, error) {
+	h, err := d.handle(what)
+	if err != nil {
+		return nil, err
+	}
+	v, err := cGet(h, snap, key)
+	return v, d.done(what, err)
+}
+
+// Delete removes key. Deleting an absent key is not an error. opts may be
+// nil.
+func (d *DB) Delete(key []byte, opts *WriteOptions) error {
+	h, err := d.handle("DB.Delete")
+	if err != nil {
+		return err
+	}
+	return d.done("DB.Delete", cDelete(h, key, opts.flags()))
+}
+
+// MultiGet looks up many keys at once, as of one moment, in a single call
+// into strata: the keys travel packed in one buffer and the values come back
+// in one, so the per-call cost of cgo is paid once. values[i] is the value of
+// keys[i]: nil if the key is absent, a non-nil slice (empty for an empty
+// value) if present. The values share one allocation; each is capped so that
+// appending to one never overwrites another. Keys may repeat and come in any
+// order. If any lookup fails, MultiGet returns that error and no values.
+func (d *DB) MultiGet(keys [][]byte) (values [][]byte, err error) {
+	return d.multiGet("DB.MultiGet", nil, keys)
+}
+
+func (d *DB) multiGet(what string, snap snapshotHandle, keys [][]byte) ([][]byte, error) {
+	h, err := d.handle(what)
+	if err != nil {
+		return nil, err
+	}
+	values, err := cMultiGet(h, snap, keys)
+	return values, d.done(what, err)
+}

@@ -1,0 +1,231 @@
+package strata
+
+import "runtime"
+
+// IterOptions choose what an Iterator walks. A nil *IterOptions walks every
+// key of the latest state.
+type IterOptions struct {
+	// LowerBound is the first key the iterator may visit (inclusive); nil
+	// means from the first key.
+	LowerBound []byte
+	// UpperBound is the key the iterator stops before (exclusive); nil means
+	// to the last key. A non-nil empty UpperBound is the empty key, so the
+	// range is empty.
+	UpperBound []byte
+	// Prefix, when non-nil, restricts the iterator to keys that begin with
+	// it (strata computes the bounds, prefixes ending in 0xFF included). It
+	// cannot be combined with LowerBound or UpperBound.
+	Prefix []byte
+	// Snapshot, when non-nil, makes the iterator read as of that snapshot.
+	// Without one it reads the database as it is when NewIter returns.
+	Snapshot *Snapshot
+}
+
+// Iterator is a cursor over an ordered range of keys, reading the database as
+// it was when the iterator was created (or as of its snapshot). It is at an
+// entry (Valid is true), before the first entry, or after the last. A new
+// iterator is before the first, so Next moves to the first entry, as does
+// First; from after the last, Prev moves to the last entry.
+//
+//	it, err := db.NewIter(&strata.IterOptions{Prefix: []byte("user/")})
+//	if err != nil { ... }
+//	defer it.Close()
+//	for ok := it.First(); ok; ok = it.Next() {
+//		use(it.Key(), it.Value())
+//	}
+//	if err := it.Error(); err != nil { ... }
+//
+// Every move returns whether the iterator is now at an entry; false means it
+// moved off the range, or failed, which Error tells apart. After a failure
+// every move fails the same way.
+//
+// Key and Value return slices that the iterator reuses: they are valid until
+// the next move or Close, and must not be modified. Keep a copy (KeyCopy,
+// ValueCopy, or bytes.Clone) to hold on to one. Each move is one crossing
+// into C; the key and value are copied into Go memory only when asked for.
+//
+// An Iterator is not safe for concurrent use: one goroutine at a time. It
+// must be closed. It keeps working after its DB is closed (the engine stays
+// up until the last iterator and snapshot are closed). A finalizer frees a
+// forgotten one, but only as a safety net.
+type Iterator struct {
+	h     iterHandle
+	at    cursorEntry // the entry the C cursor is at; borrowed memory
+	valid bool
+	err   error
+
+	// Copies of at.key and at.value, made on demand and reused across moves.
+	key, value             []byte
+	keyCopied, valueCopied bool
+}
+
+// NewIter returns an iterator over the range opts describe (nil: all keys).
+func (d *DB) NewIter(opts *IterOptions) (*Iterator, error) {
+	return d.newIter("DB.NewIter", opts, nil)
+}
+
+// newIter makes an iterator; snap is used when opts names no snapshot.
+func (d *DB) newIter(what string, opts *IterOptions, snap *Snapshot) (*Iterator, error) {
+	var o IterOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Snapshot != nil {
+		if snap != nil && o.Snapshot != snap {
+			return nil, newError(statusInvalidArgument,
+				what+": IterOptions.Snapshot is another snapshot than the one iterated")
+		}
+		snap = o.Snapshot
+	}
+	if o.Prefix != nil && (o.LowerBound != nil || o.UpperBound != nil) {
+		return nil, newError(statusInvalidArgument,
+			what+": IterOptions.Prefix cannot be combined with LowerBound or UpperBound")
+	}
+	var sh snapshotHandle
+	if snap != nil {
+		if snap.db != d {
+			return nil, newError(statusInvalidArgument,
+				what+": the snapshot belongs to another DB")
+		}
+		if snap.h == nil {
+			return nil, closedError(what + ": snapshot")
+		}
+		sh = snap.h
+	}
+	h, err := d.handle(what)
+	if err != nil {
+		return nil, err
+	}
+	var ih iterHandle
+	if o.Prefix != nil {
+		ih, err = cIterNewPrefix(h, sh, o.Prefix)
+	} else {
+		ih, err = cIterNew(h, sh, o.LowerBound, o.UpperBound)
+	}
+	runtime.KeepAlive(snap)
+	if err = d.done(what, err); err != nil {
+		return nil, err
+	}
+	it := &Iterator{h: ih}
+	runtime.SetFinalizer(it, (*Iterator).finalize)
+	return it, nil
+}
+
+func (it *Iterator) finalize() {
+	if it.h != nil {
+		cIterFree(it.h)
+		it.h = nil
+	}
+}
+
+// move performs one cursor move and records where it landed.
+func (it *Iterator) move(m iterMove, target []byte) bool {
+	if it.h == nil {
+		it.valid, it.err = false, closedError("Iterator")
+		return false
+	}
+	if it.err != nil {
+		// Failed for good, as kv.h describes. (strata itself lets a cursor
+		// go on after a seek whose target it rejected; the binding keeps
+		// the simpler rule, so Error always explains the last false.)
+		return false
+	}
+	e := cIterMove(it.h, m, target)
+	runtime.KeepAlive(it)
+	it.at, it.keyCopied, it.valueCopied = e, false, false
+	it.valid = !e.end && e.err == nil
+	if e.err != nil {
+		it.err = e.err
+	}
+	return it.valid
+}
+
+// First moves to the first entry of the range.
+func (it *Iterator) First() bool { return it.move(moveFirst, nil) }
+
+// Last moves to the last entry of the range.
+func (it *Iterator) Last() bool { return it.move(moveLast, nil) }
+
+// Next moves one entry forward (from before the first: to the first).
+func (it *Iterator) Next() bool { return it.move(moveNext, nil) }
+
+// Prev moves one entry backward (from after the last: to the last).
+func (it *Iterator) Prev() bool { return it.move(movePrev, nil) }
+
+// SeekGE moves to the first key >= key. A key outside the range is clamped
+// to it.
+func (it *Iterator) SeekGE(key []byte) bool { return it.move(moveSeekGE, key) }
+
+// SeekLT moves to the last key < key.
+func (it *Iterator) SeekLT(key []byte) bool { return it.move(moveSeekLT, key) }
+
+// SeekLE moves to the last key <= key (RocksDB's SeekForPrev).
+func (it *Iterator) SeekLE(key []byte) bool { return it.move(moveSeekLE, key) }
+
+// Valid reports whether the iterator is at an entry.
+func (it *Iterator) Valid() bool { return it.valid }
+
+// Key returns the current key, or nil when not Valid (the empty key is a
+// non-nil empty slice). The slice is valid until the next move or Close.
+func (it *Iterator) Key() []byte {
+	if !it.valid {
+		return nil
+	}
+	if !it.keyCopied {
+		if it.key == nil {
+			it.key = make([]byte, 0, len(it.at.key))
+		}
+		it.key = append(it.key[:0], it.at.key...)
+		it.keyCopied = true
+	}
+	return it.key
+}
+
+// Value returns the current value, or nil when not Valid (an empty value is
+// a non-nil empty slice). The slice is valid until the next move or Close.
+func (it *Iterator) Value() []byte {
+	if !it.valid {
+		return nil
+	}
+	if !it.valueCopied {
+		if it.value == nil {
+			it.value = make([]byte, 0, len(it.at.value))
+		}
+		it.value = append(it.value[:0], it.at.value...)
+		it.valueCopied = true
+	}
+	return it.value
+}
+
+// KeyCopy returns a copy of the current key that the caller owns, or nil.
+func (it *Iterator) KeyCopy() []byte {
+	if !it.valid {
+		return nil
+	}
+	return append(make([]byte, 0, len(it.at.key)), it.at.key...)
+}
+
+// ValueCopy returns a copy of the current value that the caller owns, or nil.
+func (it *Iterator) ValueCopy() []byte {
+	if !it.valid {
+		return nil
+	}
+	return append(make([]byte, 0, len(it.at.value)), it.at.value...)
+}
+
+// Error returns the error that stopped the iterator, if any: a read failure
+// such as one matching ErrCorruption, or ErrClosed after Close. Moving off
+// the end of the range is not an error.
+func (it *Iterator) Error() error { return it.err }
+
+// Close frees the iterator and returns Error's result (nil if it never
+// failed). Closing twice returns an error matching ErrClosed.
+func (it *Iterator) Close() error {
+	if it.h == nil {
+		return closedError("Iterator.Close")
+	}
+	runtime.SetFinalizer(it, nil)
+	cIterFree(it.h)
+	it.h, it.valid, it.at = nil, false, cursorEntry{}
+	return it.err
+}
