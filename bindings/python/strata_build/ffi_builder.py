@@ -7,6 +7,8 @@ header and library are is decided later, by setup.py's build_ext (see
 locate_library.py), which adds the include, library and run-time directories
 to the extension before it is compiled.
 
+walk_ahead.c, the binding's own C glue, is compiled into the same extension.
+
 The GIL: cffi's API-mode wrappers release the GIL around every call into C
 (Py_BEGIN_ALLOW_THREADS in the generated code), so each engine call lets
 other Python threads run. tests/test_threads.py checks that this holds.
@@ -16,11 +18,14 @@ from pathlib import Path
 
 from cffi import FFI
 
+HERE = Path(__file__).resolve().parent
+
 ffibuilder = FFI()
-ffibuilder.cdef((Path(__file__).resolve().parent / "kv_cdef.h").read_text())
+ffibuilder.cdef((HERE / "kv_cdef.h").read_text())
+ffibuilder.cdef((HERE / "walk_ahead_cdef.h").read_text())
 ffibuilder.set_source(
     "strata._strata_cffi",
-    '#include "strata/kv.h"\n',
+    '#include "strata/kv.h"\n' + (HERE / "walk_ahead.c").read_text(),
     libraries=["strata"],
 )
 

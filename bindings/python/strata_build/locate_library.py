@@ -139,7 +139,7 @@ def _build_from_source(work_dir: Path) -> StrataLibrary:
         )
     build_dir = work_dir / "libstrata"
     configure = [cmake, "-S", str(REPO_ROOT), "-B", str(build_dir),
-                 "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
+                 "-DCMAKE_BUILD_TYPE=Release",
                  "-DSTRATA_BUILD_TESTS=OFF", "-DSTRATA_BUILD_EXAMPLES=OFF"]
     if shutil.which("ninja"):
         configure += ["-G", "Ninja"]

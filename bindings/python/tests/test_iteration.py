@@ -154,3 +154,42 @@ def test_iterators_keep_working_after_db_close(db_path):
 
 def test_db_iteration_protocol(filled):
     assert [k for k in filled] == KEYS
+
+
+def test_walks_read_ahead_in_batches_of_any_size(db):
+    # Entries bigger than the read-ahead buffer (copied on their own), small
+    # ones around them, and enough entries to pass several batch sizes.
+    big = {b"big%d" % i: bytes([i]) * (300_000 + i) for i in range(3)}
+    small = {b"small%05d" % i: b"s%d" % i for i in range(1500)}
+    for key, value in {**big, **small}.items():
+        db.put(key, value)
+    expected = sorted({**big, **small}.items())
+    assert list(db.items()) == expected
+    assert list(db.items(reverse=True)) == expected[::-1]
+    assert list(db.keys()) == [k for k, _ in expected]
+    assert list(db.values(reverse=True)) == [v for _, v in reversed(expected)]
+    walk = db.items()
+    assert next(walk) == expected[0]
+    assert [next(walk) for _ in range(5)] == expected[1:6]
+    walk.close()
+    assert next(walk, None) is None
+
+
+def test_walk_shared_by_threads_yields_each_entry_once(db):
+    import threading
+
+    for i in range(5000):
+        db.put(b"%05d" % i, b"v")
+    walk = db.keys()
+    seen = [[] for _ in range(4)]
+
+    def drain(out):
+        for key in walk:
+            out.append(key)
+
+    threads = [threading.Thread(target=drain, args=(out,)) for out in seen]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(sum(seen, [])) == [b"%05d" % i for i in range(5000)]

@@ -31,7 +31,7 @@ from strata._errors import (
     NotSupportedError,
     StrataIOError,
 )
-from strata._iterator import Iterator
+from strata._iterator import Iterator, RangeIterator
 from strata._native import ffi as _ffi
 from strata._native import lib as _lib
 from strata._options import CONTRACT_OPTIONS, resolve_options
@@ -69,6 +69,7 @@ __all__ = [
     "MAX_VALUE_LEN",
     "NoMemoryError",
     "NotSupportedError",
+    "RangeIterator",
     "Snapshot",
     "StrataIOError",
     "WriteBatch",

@@ -22,7 +22,7 @@ from strata._batch import WriteBatch
 from strata._convert import (MISSING, BytesLike, as_c_bound, as_c_bytes, c_string,
                              thread_out_value, to_bytes, unpack_chars)
 from strata._errors import pending_error, raise_for
-from strata._iterator import ITEMS, KEYS, VALUES, Iterator
+from strata._iterator import ITEMS, KEYS, VALUES, Iterator, RangeIterator
 from strata._native import ffi, lib
 from strata._options import CONTRACT_OPTIONS, new_options, read_options
 from strata._snapshot import Snapshot
@@ -57,10 +57,12 @@ class DB:
         c_path = c_string(path, "path")
         c_options = new_options(options)
         try:
-            out = ffi.new("kv_db **")
-            raise_for(lib.kv_open(c_path, c_options, out))
+            # Read back before opening, so nothing can fail once the handle
+            # exists (it would hold the directory's LOCK until collected).
             names = CONTRACT_OPTIONS + tuple(n for n in options if n not in CONTRACT_OPTIONS)
             self._options = read_options(c_options, names)
+            out = ffi.new("kv_db **")
+            raise_for(lib.kv_open(c_path, c_options, out))
         finally:
             lib.kv_options_free(c_options)
         self._path = os.fsdecode(c_path)
@@ -257,8 +259,9 @@ class DB:
 
     # ---- Range reads -------------------------------------------------------
 
-    def _new_iter(self, start: Any, stop: Any, prefix: Any, snapshot: Optional[Snapshot],
-                  kind: int, reverse: bool, close_at_end: bool) -> Iterator[Any]:
+    def _new_iter(self, start: Any, stop: Any, prefix: Any,
+                  snapshot: Optional[Snapshot]) -> Any:
+        """A new C kv_iter (the caller wraps it at once)."""
         out = ffi.new("kv_iter **")
         snap = ffi.NULL if snapshot is None else _snapshot_handle(snapshot)
         try:
@@ -278,37 +281,37 @@ class DB:
         finally:
             if snapshot is not None:
                 snapshot._release()
-        return Iterator(out[0], kind, reverse, close_at_end)
+        return out[0]
 
     def iterator(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
                  *, prefix: Optional[BytesLike] = None, reverse: bool = False,
-                 snapshot: Optional[Snapshot] = None) -> Iterator[Tuple[bytes, bytes]]:
+                 snapshot: Optional[Snapshot] = None) -> Iterator:
         """A cursor (Iterator) over ``[start, stop)`` (None: open), or over
         the keys beginning with `prefix`, with seek/seek_for_prev/first/last/
         next/prev. Close it (or use ``with``) when done."""
-        return self._new_iter(start, stop, prefix, snapshot, ITEMS, reverse, False)
+        return Iterator(self._new_iter(start, stop, prefix, snapshot), reverse)
 
     def items(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
               *, prefix: Optional[BytesLike] = None, reverse: bool = False,
-              snapshot: Optional[Snapshot] = None) -> Iterator[Tuple[bytes, bytes]]:
+              snapshot: Optional[Snapshot] = None) -> RangeIterator[Tuple[bytes, bytes]]:
         """``(key, value)`` pairs of ``[start, stop)`` (or of `prefix`) in key
         order, or reversed. The walk sees the database as of this call (or of
         `snapshot`); it frees its C iterator when exhausted or closed."""
-        return self._new_iter(start, stop, prefix, snapshot, ITEMS, reverse, True)
+        return RangeIterator(self._new_iter(start, stop, prefix, snapshot), ITEMS, reverse)
 
     def keys(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
              *, prefix: Optional[BytesLike] = None, reverse: bool = False,
-             snapshot: Optional[Snapshot] = None) -> Iterator[bytes]:
+             snapshot: Optional[Snapshot] = None) -> RangeIterator[bytes]:
         """Like items(), yielding only keys."""
-        return self._new_iter(start, stop, prefix, snapshot, KEYS, reverse, True)
+        return RangeIterator(self._new_iter(start, stop, prefix, snapshot), KEYS, reverse)
 
     def values(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
                *, prefix: Optional[BytesLike] = None, reverse: bool = False,
-               snapshot: Optional[Snapshot] = None) -> Iterator[bytes]:
+               snapshot: Optional[Snapshot] = None) -> RangeIterator[bytes]:
         """Like items(), yielding only values."""
-        return self._new_iter(start, stop, prefix, snapshot, VALUES, reverse, True)
+        return RangeIterator(self._new_iter(start, stop, prefix, snapshot), VALUES, reverse)
 
-    def __iter__(self) -> Iterator[bytes]:
+    def __iter__(self) -> RangeIterator[bytes]:
         """``for key in db``: every key in order."""
         return self.keys()
 

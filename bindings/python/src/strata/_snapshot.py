@@ -20,7 +20,7 @@ from strata._native import ffi, lib
 
 if TYPE_CHECKING:
     from strata._db import DB
-    from strata._iterator import Iterator
+    from strata._iterator import Iterator, RangeIterator
 
 _D = TypeVar("_D")
 
@@ -115,22 +115,22 @@ class Snapshot:
         return self._db.multi_get(keys, snapshot=self)
 
     def iterator(self, start: Any = None, stop: Any = None, *, prefix: Any = None,
-                 reverse: bool = False) -> "Iterator[Tuple[bytes, bytes]]":
+                 reverse: bool = False) -> "Iterator":
         """db.iterator(...) as of the snapshot."""
         return self._db.iterator(start, stop, prefix=prefix, reverse=reverse, snapshot=self)
 
     def items(self, start: Any = None, stop: Any = None, *, prefix: Any = None,
-              reverse: bool = False) -> "Iterator[Tuple[bytes, bytes]]":
+              reverse: bool = False) -> "RangeIterator[Tuple[bytes, bytes]]":
         """db.items(...) as of the snapshot."""
         return self._db.items(start, stop, prefix=prefix, reverse=reverse, snapshot=self)
 
     def keys(self, start: Any = None, stop: Any = None, *, prefix: Any = None,
-             reverse: bool = False) -> "Iterator[bytes]":
+             reverse: bool = False) -> "RangeIterator[bytes]":
         """db.keys(...) as of the snapshot."""
         return self._db.keys(start, stop, prefix=prefix, reverse=reverse, snapshot=self)
 
     def values(self, start: Any = None, stop: Any = None, *, prefix: Any = None,
-               reverse: bool = False) -> "Iterator[bytes]":
+               reverse: bool = False) -> "RangeIterator[bytes]":
         """db.values(...) as of the snapshot."""
         return self._db.values(start, stop, prefix=prefix, reverse=reverse, snapshot=self)
 
