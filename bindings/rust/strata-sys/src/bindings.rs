@@ -46,7 +46,9 @@ pub struct kv_snapshot {
 unsafe extern "C" {
     pub fn kv_version() -> *const ::std::os::raw::c_char;
     pub fn kv_last_error() -> *const ::std::os::raw::c_char;
-    pub fn kv_status_name(status: ::std::os::raw::c_int) -> *const ::std::os::raw::c_char;
+    pub fn kv_status_name(
+        status: ::std::os::raw::c_int,
+    ) -> *const ::std::os::raw::c_char;
     pub fn kv_options_new() -> *mut kv_options;
     pub fn kv_options_set(
         o: *mut kv_options,
@@ -132,7 +134,10 @@ unsafe extern "C" {
         name: *const ::std::os::raw::c_char,
         out: *mut *mut ::std::os::raw::c_char,
     ) -> ::std::os::raw::c_int;
-    pub fn kv_snapshot_new(db: *mut kv_db, out: *mut *mut kv_snapshot) -> ::std::os::raw::c_int;
+    pub fn kv_snapshot_new(
+        db: *mut kv_db,
+        out: *mut *mut kv_snapshot,
+    ) -> ::std::os::raw::c_int;
     pub fn kv_snapshot_free(snap: *mut kv_snapshot);
     pub fn kv_snapshot_sequence(snap: *const kv_snapshot) -> u64;
     pub fn kv_get_at(

@@ -21,9 +21,8 @@ pub(crate) fn path_to_cstring(path: &Path, what: &str) -> Result<CString> {
         .ok_or_else(|| Error::invalid_argument(format!("{what}: path is not valid Unicode")))?
         .as_bytes()
         .to_vec();
-    CString::new(bytes).map_err(|_| {
-        Error::invalid_argument(format!("{what}: path {} contains a NUL byte", path.display()))
-    })
+    CString::new(bytes)
+        .map_err(|_| Error::invalid_argument(format!("{what}: path {} contains a NUL byte", path.display())))
 }
 
 /// A string argument (an option name or value, a property name) as a C string.

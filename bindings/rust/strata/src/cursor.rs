@@ -83,14 +83,20 @@ impl<'a> Cursor<'a> {
         let status = unsafe {
             match snapshot {
                 None => sys::kv_iter_new(db.as_ptr(), start, start_len, end, end_len, &mut raw),
-                Some(s) => sys::kv_iter_new_at(db.as_ptr(), s.as_ptr(), start, start_len, end, end_len, &mut raw),
+                Some(s) => {
+                    sys::kv_iter_new_at(db.as_ptr(), s.as_ptr(), start, start_len, end, end_len, &mut raw)
+                }
             }
         };
         Cursor::from_new(status, raw)
     }
 
     /// A cursor over the keys that begin with `prefix`.
-    pub(crate) fn over_prefix(db: &'a Db, snapshot: Option<&'a Snapshot<'_>>, prefix: &[u8]) -> Result<Cursor<'a>> {
+    pub(crate) fn over_prefix(
+        db: &'a Db,
+        snapshot: Option<&'a Snapshot<'_>>,
+        prefix: &[u8],
+    ) -> Result<Cursor<'a>> {
         let (p, p_len) = bytes_arg(prefix);
         let snap = snapshot.map_or(ptr::null(), Snapshot::as_ptr);
         let mut raw = ptr::null_mut();
@@ -112,12 +118,16 @@ impl<'a> Cursor<'a> {
     pub fn first(&mut self) -> Result<bool> {
         // SAFETY (all moves): `raw` is our live iterator and the out pointers
         // point into `e`.
-        self.step(|it, e| unsafe { sys::kv_iter_first(it, &mut e.key, &mut e.key_len, &mut e.value, &mut e.value_len) })
+        self.step(|it, e| unsafe {
+            sys::kv_iter_first(it, &mut e.key, &mut e.key_len, &mut e.value, &mut e.value_len)
+        })
     }
 
     /// Moves to the last entry of the range.
     pub fn last(&mut self) -> Result<bool> {
-        self.step(|it, e| unsafe { sys::kv_iter_last(it, &mut e.key, &mut e.key_len, &mut e.value, &mut e.value_len) })
+        self.step(|it, e| unsafe {
+            sys::kv_iter_last(it, &mut e.key, &mut e.key_len, &mut e.value, &mut e.value_len)
+        })
     }
 
     /// Moves one entry forward; from "before the first", to the first.
@@ -125,12 +135,16 @@ impl<'a> Cursor<'a> {
     // (that is `Iter`), so clippy's advice to implement the trait is moot.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<bool> {
-        self.step(|it, e| unsafe { sys::kv_iter_next(it, &mut e.key, &mut e.key_len, &mut e.value, &mut e.value_len) })
+        self.step(|it, e| unsafe {
+            sys::kv_iter_next(it, &mut e.key, &mut e.key_len, &mut e.value, &mut e.value_len)
+        })
     }
 
     /// Moves one entry backward; from "after the last", to the last.
     pub fn prev(&mut self) -> Result<bool> {
-        self.step(|it, e| unsafe { sys::kv_iter_prev(it, &mut e.key, &mut e.key_len, &mut e.value, &mut e.value_len) })
+        self.step(|it, e| unsafe {
+            sys::kv_iter_prev(it, &mut e.key, &mut e.key_len, &mut e.value, &mut e.value_len)
+        })
     }
 
     /// Moves to the first key `>= target` (a target outside the range is
@@ -147,7 +161,15 @@ impl<'a> Cursor<'a> {
     pub fn seek_for_prev<K: AsRef<[u8]>>(&mut self, target: K) -> Result<bool> {
         let (t, t_len) = bytes_arg(target.as_ref());
         self.step(|it, e| unsafe {
-            sys::kv_iter_seek_for_prev(it, t, t_len, &mut e.key, &mut e.key_len, &mut e.value, &mut e.value_len)
+            sys::kv_iter_seek_for_prev(
+                it,
+                t,
+                t_len,
+                &mut e.key,
+                &mut e.key_len,
+                &mut e.value,
+                &mut e.value_len,
+            )
         })
     }
 

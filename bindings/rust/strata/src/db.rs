@@ -102,7 +102,12 @@ impl Db {
     }
 
     /// Sets `key` to `value` with per-call settings (e.g. `sync`).
-    pub fn put_opt<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, key: K, value: V, options: WriteOptions) -> Result<()> {
+    pub fn put_opt<K: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &self,
+        key: K,
+        value: V,
+        options: WriteOptions,
+    ) -> Result<()> {
         let (k, k_len) = bytes_arg(key.as_ref());
         let (v, v_len) = bytes_arg(value.as_ref());
         // SAFETY: as in `put`.

@@ -91,17 +91,17 @@ impl Error {
     /// An argument the binding rejects before calling into C (for example a
     /// path containing a NUL byte, which a C string cannot carry).
     pub(crate) fn invalid_argument(message: impl Into<String>) -> Error {
-        Error {
-            kind: ErrorKind::InvalidArgument,
-            status: sys::KV_INVALID_ARGUMENT,
-            message: message.into(),
-        }
+        Error { kind: ErrorKind::InvalidArgument, status: sys::KV_INVALID_ARGUMENT, message: message.into() }
     }
 
     /// A constructor of the C ABI returned NULL, which it does only when out
     /// of memory.
     pub(crate) fn no_memory(call: &str) -> Error {
-        Error { kind: ErrorKind::NoMemory, status: sys::KV_NO_MEMORY, message: format!("{call}: out of memory") }
+        Error {
+            kind: ErrorKind::NoMemory,
+            status: sys::KV_NO_MEMORY,
+            message: format!("{call}: out of memory"),
+        }
     }
 }
 

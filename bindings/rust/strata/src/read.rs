@@ -70,7 +70,8 @@ pub(crate) fn multi_get<K: AsRef<[u8]>>(
             statuses.as_mut_ptr(),
         )
     };
-    let found_bytes = statuses.iter().zip(&value_lens).filter(|(s, _)| **s == sys::KV_OK).map(|(_, l)| l).sum();
+    let found_bytes =
+        statuses.iter().zip(&value_lens).filter(|(s, _)| **s == sys::KV_OK).map(|(_, l)| l).sum();
     // SAFETY: the buffer (NULL when nothing was found) is ours to free and
     // holds every found value back to back. Owning it first frees it on the
     // error path too.
