@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Tests the Go binding (bindings/go) against the strata build tree in
+# $STRATA_BUILD_DIR (default: build/release): go vet, then go test -race of
+# the package (which also runs the cross-language fixture test with that
+# tree's strata-fixture-writer), then vets, builds and runs examples/go.
+#
+# Linking goes through pkg-config: PKG_CONFIG_PATH points at the build tree's
+# pkgconfig-uninstalled/strata.pc, whose rpath lets the test binaries find
+# libstrata.so there without LD_LIBRARY_PATH.
+#
+# Needs Go 1.23 or newer and a C compiler (cgo; -race too). When go is
+# missing it installs Debian's golang-go; when that go is older than 1.23 it
+# fetches a newer toolchain through the Go module proxy (the toolchain is
+# published there as the module golang.org/toolchain). Extra arguments go to
+# go test (e.g. -run Model -v).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+build_dir=${STRATA_BUILD_DIR:-$repo/build/release}
+if [[ ! -f $build_dir/libstrata.so || ! -f $build_dir/pkgconfig-uninstalled/strata.pc ]]; then
+  echo "test-go: no libstrata.so or pkgconfig-uninstalled/strata.pc in $build_dir;" \
+    "build strata first (bash scripts/test.sh does)" >&2
+  exit 1
+fi
+export STRATA_BUILD_DIR=$(cd "$build_dir" && pwd)
+if [[ ! -x $STRATA_BUILD_DIR/tests/fixture/strata-fixture-writer ]]; then
+  echo "test-go: $STRATA_BUILD_DIR/tests/fixture/strata-fixture-writer is missing" >&2
+  exit 1
+fi
+
+# The toolchain pinned when Debian's go is too old; any 1.23+ would do.
+fallback_toolchain=go1.23.12
+
+go_minor() { # the minor version of the go at $1 (go1.N...), or 0
+  "$1" env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p' | grep . || echo 0
+}
+go=$(command -v go || true)
+[[ -n $go ]] || { [[ -x /usr/local/go/bin/go ]] && go=/usr/local/go/bin/go; }
+if [[ -z $go ]]; then
+  echo "test-go: installing Debian's golang-go"
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq golang-go >/dev/null
+  go=$(command -v go)
+fi
+command -v cc >/dev/null || { echo "test-go: cgo needs a C compiler (cc)" >&2; exit 1; }
+if (($(go_minor "$go") < 23)); then
+  if (($(go_minor "$go") >= 21)); then
+    # Go 1.21+ switches toolchains itself, through the module proxy.
+    export GOTOOLCHAIN=$fallback_toolchain
+  else
+    # Older go cannot switch, but can download the toolchain module; its
+    # files come out of the module cache without execute bits, which the
+    # go command would otherwise restore itself.
+    echo "test-go: $("$go" version) is too old; fetching $fallback_toolchain"
+    arch=$("$go" env GOARCH)
+    mod=golang.org/toolchain@v0.0.1-$fallback_toolchain.linux-$arch
+    scratch=$(mktemp -d)
+    dir=$(cd "$scratch" && "$go" mod init fetch-toolchain >/dev/null 2>&1 &&
+      GOFLAGS=-modcacherw "$go" mod download -json "$mod" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    rm -rf "$scratch"
+    [[ -n $dir ]] || { echo "test-go: could not download $mod" >&2; exit 1; }
+    chmod +x "$dir"/bin/* "$dir"/pkg/tool/*/*
+    go=$dir/bin/go
+  fi
+fi
+echo "test-go: $("$go" version)"
+
+export PKG_CONFIG_PATH=$STRATA_BUILD_DIR/pkgconfig-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
+export CGO_ENABLED=1
+# Go's build cache does not notice a changed C library, header or pkg-config
+# result: a package built against another build tree (or an older kv.h) would
+# be reused, linked with that tree's rpath. CGO_CPPFLAGS is part of the cache
+# key, so a define naming this exact library and header forces a rebuild of
+# the cgo packages exactly when they change.
+strata_id=$(cat "$STRATA_BUILD_DIR/libstrata.so" "$repo/capi/include/strata/kv.h" \
+  "$STRATA_BUILD_DIR/pkgconfig-uninstalled/strata.pc" | sha256sum | cut -c1-16)
+export CGO_CPPFLAGS="${CGO_CPPFLAGS:-} -DSTRATA_BUILD_ID=$strata_id"
+
+cd "$repo/bindings/go"
+"$go" vet ./...
+"$go" test -race -count=1 "$@" ./...
+
+cd "$repo/examples/go"
+"$go" vet ./...
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+"$go" build -o "$out/strata-go-example" .
+"$out/strata-go-example" "$out/db" >/dev/null
+echo "test-go: examples/go built and ran"
