@@ -51,7 +51,8 @@ HEADER_VERSION: str = "%d.%d.%d" % (
 
 def library_version() -> str:
     """The version of the libstrata loaded at run time (kv_version())."""
-    return _ffi.string(_lib.kv_version()).decode("ascii")
+    version: str = _ffi.string(_lib.kv_version()).decode("ascii")
+    return version
 
 
 __all__ = [

@@ -62,7 +62,8 @@ def as_c_bound(obj: Optional[Any], what: str) -> tuple[Any, int]:
 def to_bytes(pointer: Any, length: int) -> bytes:
     """A new bytes object holding `length` bytes at `pointer` (a copy: the
     C memory is borrowed or about to be freed)."""
-    return ffi.buffer(pointer, length)[:]
+    data: bytes = ffi.buffer(pointer, length)[:]
+    return data
 
 
 unpack_chars = ffi.unpack
@@ -93,7 +94,8 @@ _per_thread = threading.local()
 def thread_out_value() -> OutValue:
     """This thread's OutValue."""
     try:
-        return _per_thread.out
+        out: OutValue = _per_thread.out
+        return out
     except AttributeError:
         out = _per_thread.out = OutValue()
         return out

@@ -348,7 +348,8 @@ class DB:
         out = ffi.new("char **")
         raise_for(lib.kv_property(self._handle, c_string(name, "property name"), out))
         try:
-            return ffi.string(out[0]).decode("utf-8", "replace")
+            text: str = ffi.string(out[0]).decode("utf-8", "replace")
+            return text
         finally:
             lib.kv_free(out[0])
 

@@ -41,7 +41,7 @@ class Error(Exception):
     def __str__(self) -> str:
         return f"{self.message} [{self.status_name}]"
 
-    def __reduce__(self):  # keeps the subclasses picklable (e.g. across processes)
+    def __reduce__(self) -> "tuple[type[Error], tuple[str, int]]":  # keeps the subclasses picklable (e.g. across processes)
         return (type(self), (self.message, self.status))
 
 

@@ -247,7 +247,7 @@ class RangeIterator(Generic[_T]):
             self._key_chars = ffi.cast("char **", self._key)
             self._val_chars = ffi.cast("char **", self._val)
 
-    def _fetch_locked(self) -> list:
+    def _fetch_locked(self) -> "list[Any]":
         """The next batch of entries (empty at the end, when the C iterator
         is freed). REQUIRES: the lock held, the handle open."""
         if self._batch_max < _MAX_BATCH or self._cap < _MAX_BUFFER:
@@ -259,7 +259,7 @@ class RangeIterator(Generic[_T]):
                          self._val_len)
         self._first_move = self._then_move
         count = self._count[0]
-        entries: list = []
+        entries: "list[Any]" = []
         if count:
             # Slices of one copy of the buffer. (A plain loop: measured faster
             # than chaining accumulate/map/zip, which must build slice objects.)
