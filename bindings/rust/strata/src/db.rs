@@ -236,10 +236,12 @@ impl Db {
         // SAFETY: the handle is open; the name is valid for the call; on
         // KV_OK `out` is a string we own.
         let status = unsafe { sys::kv_property(self.as_ptr(), c_name.as_ptr(), &mut out) };
+        // The status first: it reads this thread's error message, which the
+        // kv_free inside take_c_string is allowed to replace.
+        let result = check_done(status);
         // SAFETY: `out` is NULL or ours to free.
         let text = unsafe { take_c_string(out) };
-        check_done(status)?;
-        Ok(text)
+        result.map(|()| text)
     }
 
     /// A human-readable summary: levels, files, bytes, memtables, cache,

@@ -21,10 +21,12 @@ pub fn repair<P: AsRef<Path>>(path: P, options: Options) -> Result<String> {
     // SAFETY: path and options are valid for the call; on return `report` is
     // NULL or a string we own.
     let status = unsafe { sys::kv_repair(c_path.as_ptr(), c_options.as_ptr(), &mut report) };
+    // The status first: it reads this thread's error message, which the
+    // kv_free inside take_c_string is allowed to replace.
+    let result = check_done(status);
     // SAFETY: `report` is NULL or ours to free.
     let text = unsafe { take_c_string(report) };
-    check_done(status)?;
-    Ok(text)
+    result.map(|()| text)
 }
 
 /// Deletes the database at `path`: its files, then the directory if it is

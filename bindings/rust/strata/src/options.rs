@@ -160,10 +160,12 @@ impl Options {
         let mut value = ptr::null_mut();
         // SAFETY: handle and name are valid; on KV_OK `value` is a string we own.
         let status = unsafe { sys::kv_options_get(handle.as_ptr(), name.as_ptr(), &mut value) };
+        // The status first: it reads this thread's error message, which the
+        // kv_free inside take_c_string is allowed to replace.
+        let result = check_done(status);
         // SAFETY: `value` is NULL or ours to free.
         let text = unsafe { take_c_string(value) };
-        check_done(status)?;
-        Ok(text)
+        result.map(|()| text)
     }
 
     /// A `kv_options` holding these settings, applied in order; the first one
