@@ -229,7 +229,9 @@ impl Db {
 
     /// A property of the database as text: `"stats"`,
     /// `"num-files-at-level0"` … `"num-files-at-level6"`, `"total-table-bytes"`,
-    /// `"memtable-bytes"`, `"last-sequence"`. An unknown name is an error.
+    /// `"memtable-bytes"`, `"last-sequence"`, `"sstables"` (one line per live
+    /// table: level, number, bytes, entries, smallest and largest key in hex).
+    /// An unknown name is an error.
     pub fn property(&self, name: &str) -> Result<String> {
         let c_name = str_to_cstring(name, "Db::property")?;
         let mut out = ptr::null_mut();

@@ -207,6 +207,8 @@ fn maintenance_calls_and_properties() {
     assert!(db.property("total-table-bytes").unwrap().parse::<u64>().unwrap() > 100_000);
     assert!(db.property("memtable-bytes").unwrap().parse::<u64>().is_ok());
     assert!(db.property("last-sequence").unwrap().parse::<u64>().unwrap() >= 3000);
+    let sstables = db.property("sstables").unwrap();
+    assert_eq!(sstables.lines().count() as u64, tables, "{sstables}");
     let stats = db.stats().unwrap();
     assert!(!stats.is_empty());
     assert!(stats.lines().count() > 1, "{stats}");
