@@ -193,3 +193,18 @@ def test_walk_shared_by_threads_yields_each_entry_once(db):
     for t in threads:
         t.join()
     assert sorted(sum(seen, [])) == [b"%05d" % i for i in range(5000)]
+
+
+def test_next_and_for_loops_share_one_walk(db):
+    for i in range(1000):
+        db.put(b"%04d" % i, b"v")
+    walk = db.keys()
+    got = [next(walk), next(walk)]
+    for key in walk:
+        got.append(key)
+        if len(got) == 500:
+            break
+    got.append(next(walk))
+    got.extend(walk)  # a second loop goes on where the first stopped
+    assert got == [b"%04d" % i for i in range(1000)]
+    assert walk.closed
