@@ -1,0 +1,55 @@
+#include "process_stats.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "engine.h"
+
+namespace strata_bench {
+
+uint64_t now_nanos() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
+std::optional<uint64_t> process_write_bytes() {
+  std::ifstream io("/proc/self/io");
+  std::string name;
+  uint64_t value;
+  while (io >> name >> value)
+    if (name == "write_bytes:") return value;
+  return std::nullopt;
+}
+
+uint64_t peak_rss_bytes() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<uint64_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
+}
+
+uint64_t directory_bytes(const std::string& dir, const std::string& suffix) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  uint64_t total = 0;
+  fs::recursive_directory_iterator it(dir, ec), end;
+  if (ec) throw BenchError("cannot list " + dir + ": " + ec.message());
+  for (; it != end; it.increment(ec)) {
+    if (ec) throw BenchError("cannot list " + dir + ": " + ec.message());
+    std::error_code entry_ec;
+    if (!it->is_regular_file(entry_ec)) continue;
+    const std::string name = it->path().filename().string();
+    if (name.size() < suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    uint64_t size = it->file_size(entry_ec);
+    if (!entry_ec) total += size;  // a file deleted meanwhile counts as gone
+  }
+  return total;
+}
+
+}  // namespace strata_bench
