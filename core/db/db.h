@@ -148,8 +148,14 @@ class DB : public std::enable_shared_from_this<DB> {
   bool HasBackgroundWork() const;
   Status FlushOldestImmutable(std::unique_lock<std::mutex>* lock);
   Status WriteLevel0Table(MemTable* mem, FileMetaData* meta);
+  // Deletes files no Version, memtable or work in progress needs.
+  // REQUIRES: *lock holds mu_; released during the deletions.
   void RemoveObsoleteFiles(std::unique_lock<std::mutex>* lock);
-  void RecordBackgroundError(const Status& s);
+  void RemoveObsoleteFilesCounted(std::unique_lock<std::mutex>* lock);
+  // Keeps the first failure of a write, flush or compaction: from then on
+  // writes fail with it (prefixed with what failed, `during`) until the
+  // database is reopened. REQUIRES: mu_ held.
+  void RecordBackgroundError(const Status& s, std::string_view during);
 
   // Compaction (db_compact.cc).
   bool NeedsCompaction() const;
@@ -185,6 +191,7 @@ class DB : public std::enable_shared_from_this<DB> {
   bool compaction_running_ = false;                    // GUARDED_BY(mu_), background only
   std::string compact_pointers_[kNumLevels];                 // GUARDED_BY(mu_), per level
   bool shutting_down_ = false;                         // GUARDED_BY(mu_)
+  int file_removals_running_ = 0;                      // GUARDED_BY(mu_)
   std::vector<std::thread> bg_threads_;
   DbStats stats_;
 };

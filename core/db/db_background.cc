@@ -12,9 +12,29 @@
 
 namespace strata {
 
-void DB::RecordBackgroundError(const Status& s) {
+namespace {
+// The same code with a message that says what failed and what to do.
+Status StoppedBy(const Status& s, std::string_view during) {
+  const std::string msg = std::string(during) +
+                          " failed; writes are stopped until the database is reopened: " +
+                          s.message();
+  switch (s.code()) {
+    case Status::Code::kCorruption: return Status::Corruption(msg);
+    case Status::Code::kNoMemory: return Status::NoMemory(msg);
+    case Status::Code::kNotSupported: return Status::NotSupported(msg);
+    case Status::Code::kInvalidArgument: return Status::InvalidArgument(msg);
+    case Status::Code::kBusy: return Status::Busy(msg);
+    case Status::Code::kNotFound:  // never expected here; still an I/O-side failure
+    case Status::Code::kIOError:
+    case Status::Code::kOk: break;
+  }
+  return Status::IOError(msg);
+}
+}  // namespace
+
+void DB::RecordBackgroundError(const Status& s, std::string_view during) {
   if (bg_error_.ok() && !s.ok()) {
-    bg_error_ = s;
+    bg_error_ = StoppedBy(s, during);
     done_cv_.notify_all();
   }
 }
@@ -35,12 +55,12 @@ void DB::BackgroundLoop() {
       flush_running_ = true;
       Status s = FlushOldestImmutable(&lock);
       flush_running_ = false;
-      if (!s.ok()) RecordBackgroundError(s);
+      if (!s.ok()) RecordBackgroundError(s, "background flush");
     } else {
       compaction_running_ = true;
       Status s = BackgroundCompaction(&lock);
       compaction_running_ = false;
-      if (!s.ok()) RecordBackgroundError(s);
+      if (!s.ok()) RecordBackgroundError(s, "background compaction");
     }
     RemoveObsoleteFiles(&lock);
     done_cv_.notify_all();
@@ -119,6 +139,15 @@ Status DB::WriteLevel0Table(MemTable* mem, FileMetaData* meta) {
 }
 
 void DB::RemoveObsoleteFiles(std::unique_lock<std::mutex>* lock) {
+  // Counted so that WaitForBackgroundWork also waits for the deletions this
+  // pass makes with the mutex released.
+  ++file_removals_running_;
+  RemoveObsoleteFilesCounted(lock);
+  --file_removals_running_;
+  done_cv_.notify_all();
+}
+
+void DB::RemoveObsoleteFilesCounted(std::unique_lock<std::mutex>* lock) {
   if (!bg_error_.ok()) return;  // after an error the state on disk is not trusted enough to prune
   std::set<uint64_t> live = pending_outputs_;
   versions_->AddLiveFiles(&live);
@@ -186,7 +215,8 @@ Status DB::WaitForBackgroundWork() {
   std::unique_lock lock(mu_);
   done_cv_.wait(lock, [&] {
     return !bg_error_.ok() || (imms_.empty() && !flush_running_ && manual_compactions_ == 0 &&
-                               !compaction_running_ && !NeedsCompaction());
+                               !compaction_running_ && !NeedsCompaction() &&
+                               file_removals_running_ == 0);
   });
   return bg_error_;
 }

@@ -36,6 +36,7 @@ class AvlTree final : public SortedContainer {
   // REQUIRES: arena outlives the tree.
   explicit AvlTree(Arena* arena) : arena_(arena) {}
 
+  char* AllocateEntry(size_t bytes) override { return arena_->Allocate(bytes); }
   void Insert(const char* entry) override;
   const char* LowerBound(std::string_view internal_key) const override;
   std::unique_ptr<Cursor> NewCursor() const override;

@@ -54,7 +54,9 @@ MemTable::~MemTable() = default;
 void MemTable::Add(SequenceNumber seq, ValueKind kind, std::string_view user_key,
                    std::string_view value) {
   if (kind == ValueKind::kDeletion) value = {};
-  container_->Insert(EncodeEntry(&arena_, user_key, seq, kind, value));
+  char* entry = container_->AllocateEntry(EncodedEntrySize(user_key, value));
+  EncodeEntryInto(entry, user_key, seq, kind, value);
+  container_->Insert(entry);
   // Counted after the insert, with release ordering (paired with the
   // acquire loads in NumEntries/NumDeletions), so that a reader that sees a
   // count can find at least that many entries.

@@ -44,6 +44,7 @@ class RedBlackTree final : public SortedContainer {
   // REQUIRES: arena outlives the tree.
   explicit RedBlackTree(Arena* arena) : arena_(arena) {}
 
+  char* AllocateEntry(size_t bytes) override { return arena_->Allocate(bytes); }
   void Insert(const char* entry) override;
   const char* LowerBound(std::string_view internal_key) const override;
   std::unique_ptr<Cursor> NewCursor() const override;

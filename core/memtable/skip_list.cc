@@ -7,34 +7,30 @@
 
 namespace strata {
 
-// A node is this header followed, in the same arena allocation, by `height`
-// forward links (one per level it spans). Keeping the links inline saves a
-// pointer and a cache miss per node compared with a separate array.
+// A node is this header, preceded in the same arena allocation by its
+// `height` forward links (link 0 nearest the header) and followed by its
+// entry (invariant 2).
 struct SkipList::Node {
-  Node(const char* e, uint64_t prefix) : entry(e), key_prefix(prefix) {}
-
-  std::atomic<Node*>* links() {
-    return std::launder(reinterpret_cast<std::atomic<Node*>*>(this + 1));
+  std::atomic<Node*>* link(int level) {
+    return std::launder(reinterpret_cast<std::atomic<Node*>*>(this) - 1 - level);
   }
+  const char* entry() const { return reinterpret_cast<const char*>(this + 1); }
+  char* mutable_entry() { return reinterpret_cast<char*>(this + 1); }
 
   // Readers: acquire, pairing with the writer's release in SetNext
   // (invariant 3).
-  Node* Next(int level) { return links()[level].load(std::memory_order_acquire); }
-  void SetNext(int level, Node* node) {
-    links()[level].store(node, std::memory_order_release);
-  }
+  Node* Next(int level) { return link(level)->load(std::memory_order_acquire); }
+  void SetNext(int level, Node* node) { link(level)->store(node, std::memory_order_release); }
   // For the writer only, on links no reader can reach yet or that only the
   // writer itself stores to.
-  Node* RelaxedNext(int level) { return links()[level].load(std::memory_order_relaxed); }
+  Node* RelaxedNext(int level) { return link(level)->load(std::memory_order_relaxed); }
   void RelaxedSetNext(int level, Node* node) {
-    links()[level].store(node, std::memory_order_relaxed);
+    link(level)->store(node, std::memory_order_relaxed);
   }
 
-  const char* const entry;  // null for head_ only
-  // KeyPrefix of the entry's user key, kept beside the links: most steps of
-  // a search are decided by it alone, without a second cache miss on the
-  // entry (invariant 2 covers it like the entry).
-  const uint64_t key_prefix;
+  // KeyPrefix of the entry's user key: most steps of a search are decided by
+  // it alone, without decoding the entry (invariant 6). Unused in head_.
+  uint64_t key_prefix = 0;
 };
 
 namespace {
@@ -52,35 +48,38 @@ uint64_t KeyPrefix(std::string_view internal_key) {
   return prefix;
 }
 
-// Orders node against key (whose KeyPrefix is key_prefix): < 0 when the
-// node's entry comes first.
+// Orders a node's entry against key (whose KeyPrefix is key_prefix): < 0 when
+// the entry comes first.
 inline int CompareNodeToKey(const char* entry, uint64_t node_prefix, std::string_view key,
                             uint64_t key_prefix) {
   if (node_prefix != key_prefix) return node_prefix < key_prefix ? -1 : 1;
   return CompareEntryToKey(entry, key);
 }
 
-constexpr size_t kNodeAlignment = alignof(std::atomic<void*>) > alignof(const char*)
-                                      ? alignof(std::atomic<void*>)
-                                      : alignof(const char*);
+constexpr size_t kLinkBytes = sizeof(std::atomic<void*>);
+static_assert(alignof(std::atomic<void*>) <= 8 && alignof(uint64_t) <= 8);
+
 }  // namespace
 
 SkipList::SkipList(Arena* arena)
     : arena_(arena),
-      head_(NewNode(nullptr, 0, kMaxHeight)),
+      head_(NewNode(kMaxHeight, 0)),
       max_height_(1),
       random_state_(0x9e3779b97f4a7c15ull) {}
 
-SkipList::Node* SkipList::NewNode(const char* entry, uint64_t key_prefix, int height) {
-  static_assert(sizeof(Node) % alignof(std::atomic<Node*>) == 0,
-                "the links must start aligned right after the header");
-  char* memory =
-      arena_->AllocateAligned(sizeof(Node) + sizeof(std::atomic<Node*>) * height, kNodeAlignment);
-  Node* node = new (memory) Node(entry, key_prefix);
-  for (int level = 0; level < height; ++level) {
-    new (memory + sizeof(Node) + sizeof(std::atomic<Node*>) * level) std::atomic<Node*>(nullptr);
+SkipList::Node* SkipList::NewNode(int height, size_t entry_bytes) {
+  static_assert(sizeof(Node) % kLinkBytes == 0, "the entry must start right after the header");
+  char* memory = arena_->AllocateAligned(kLinkBytes * height + sizeof(Node) + entry_bytes, 8);
+  for (int level = height - 1; level >= 0; --level) {
+    new (memory + kLinkBytes * (height - 1 - level)) std::atomic<Node*>(nullptr);
   }
-  return node;
+  return new (memory + kLinkBytes * height) Node();
+}
+
+char* SkipList::AllocateEntry(size_t bytes) {
+  pending_height_ = RandomHeight();
+  pending_node_ = NewNode(pending_height_, bytes);
+  return pending_node_->mutable_entry();
 }
 
 int SkipList::RandomHeight() {
@@ -103,7 +102,7 @@ SkipList::Node* SkipList::FindGreaterOrEqual(std::string_view key, Node** prev) 
   int level = max_height_.load(std::memory_order_relaxed) - 1;
   while (true) {
     Node* next = x->Next(level);
-    if (next != nullptr && CompareNodeToKey(next->entry, next->key_prefix, key, key_prefix) < 0) {
+    if (next != nullptr && CompareNodeToKey(next->entry(), next->key_prefix, key, key_prefix) < 0) {
       x = next;  // still before key: keep moving right on this level
     } else {
       if (prev != nullptr) prev[level] = x;
@@ -119,7 +118,7 @@ SkipList::Node* SkipList::FindLessThan(std::string_view key) const {
   int level = max_height_.load(std::memory_order_relaxed) - 1;
   while (true) {
     Node* next = x->Next(level);
-    if (next != nullptr && CompareNodeToKey(next->entry, next->key_prefix, key, key_prefix) < 0) {
+    if (next != nullptr && CompareNodeToKey(next->entry(), next->key_prefix, key, key_prefix) < 0) {
       x = next;
     } else {
       if (level == 0) return x;
@@ -143,12 +142,21 @@ SkipList::Node* SkipList::FindLast() const {
 }
 
 void SkipList::Insert(const char* entry) {
-  const std::string_view key = EntryInternalKey(entry);
+  if (pending_node_ == nullptr || entry != pending_node_->entry()) {
+    // Not placed by AllocateEntry: copy it into a node of its own.
+    const size_t bytes = EntrySize(entry);
+    std::memcpy(AllocateEntry(bytes), entry, bytes);
+  }
+  Node* const node = pending_node_;
+  const int height = pending_height_;
+  pending_node_ = nullptr;
+
+  const std::string_view key = EntryInternalKey(node->entry());
+  node->key_prefix = KeyPrefix(key);
   Node* prev[kMaxHeight];
   [[maybe_unused]] Node* successor = FindGreaterOrEqual(key, prev);
-  assert(successor == nullptr || CompareEntryToKey(successor->entry, key) != 0);
+  assert(successor == nullptr || CompareEntryToKey(successor->entry(), key) != 0);
 
-  const int height = RandomHeight();
   const int max_height = max_height_.load(std::memory_order_relaxed);
   if (height > max_height) {
     for (int level = max_height; level < height; ++level) prev[level] = head_;
@@ -156,7 +164,6 @@ void SkipList::Insert(const char* entry) {
     max_height_.store(height, std::memory_order_relaxed);
   }
 
-  Node* node = NewNode(entry, KeyPrefix(key), height);
   // Bottom-up (invariant 4). The node's own link can be relaxed: the release
   // store that publishes the node orders it before any reader can see it.
   for (int level = 0; level < height; ++level) {
@@ -167,7 +174,7 @@ void SkipList::Insert(const char* entry) {
 
 const char* SkipList::LowerBound(std::string_view internal_key) const {
   Node* node = FindGreaterOrEqual(internal_key, nullptr);
-  return node == nullptr ? nullptr : node->entry;
+  return node == nullptr ? nullptr : node->entry();
 }
 
 // ---- Cursor
@@ -179,7 +186,7 @@ class SkipList::SkipListCursor final : public SortedContainer::Cursor {
   bool Valid() const override { return node_ != nullptr; }
   const char* entry() const override {
     assert(Valid());
-    return node_->entry;
+    return node_->entry();
   }
   void Next() override {
     assert(Valid());
@@ -187,7 +194,7 @@ class SkipList::SkipListCursor final : public SortedContainer::Cursor {
   }
   void Prev() override {
     assert(Valid());
-    node_ = list_->FindLessThan(EntryInternalKey(node_->entry));
+    node_ = list_->FindLessThan(EntryInternalKey(node_->entry()));
     if (node_ == list_->head_) node_ = nullptr;
   }
   void Seek(std::string_view internal_key) override {

@@ -11,7 +11,10 @@
 //     before the SkipList is destroyed. A node pointer a reader holds, or a
 //     cursor keeps between calls, therefore stays valid.
 //  2. A node's entry is written before the node is published and
-//     never changes afterwards.
+//     never changes afterwards. The entry lives inside the node's own
+//     allocation, right after its header, and the links sit just before
+//     the header: [link h-1 .. link 0][header][entry]. A step of a search
+//     thus reads one place in memory, not a node and then a distant entry.
 //  3. There is one writer at a time (the caller's synchronisation). It fills
 //     in a new node's own forward links first, then publishes the node by
 //     storing it into its predecessors' links with release stores; readers
@@ -55,6 +58,7 @@ class SkipList final : public SortedContainer {
   // REQUIRES: arena outlives the list.
   explicit SkipList(Arena* arena);
 
+  char* AllocateEntry(size_t bytes) override;
   void Insert(const char* entry) override;
   const char* LowerBound(std::string_view internal_key) const override;
   std::unique_ptr<Cursor> NewCursor() const override;
@@ -71,7 +75,8 @@ class SkipList final : public SortedContainer {
   // 1 in kBranching nodes of a level also appears on the level above.
   static constexpr uint32_t kBranching = 4;
 
-  Node* NewNode(const char* entry, uint64_t key_prefix, int height);
+  // A node of `height` links with room for `entry_bytes` of entry.
+  Node* NewNode(int height, size_t entry_bytes);
   int RandomHeight();
 
   // The first node >= key, or nullptr. When prev is not null it receives, for
@@ -89,6 +94,10 @@ class SkipList final : public SortedContainer {
   std::atomic<int> max_height_;
   // Random state for node heights; used by the writer only.
   uint64_t random_state_;
+  // The node AllocateEntry made for the next Insert, and its height; used by
+  // the writer only.
+  Node* pending_node_ = nullptr;
+  int pending_height_ = 0;
 };
 
 }  // namespace strata

@@ -27,18 +27,18 @@ std::unique_ptr<SortedContainer> NewSortedContainer(MemTableKind kind, Arena* ar
   return std::make_unique<SkipList>(arena);
 }
 
-const char* EncodeEntry(Arena* arena, std::string_view user_key, SequenceNumber seq,
-                        ValueKind kind, std::string_view value) {
+size_t EncodedEntrySize(std::string_view user_key, std::string_view value) {
+  const size_t key_size = user_key.size() + kInternalKeyTrailerBytes;
+  return VarintLength(key_size) + key_size + VarintLength(value.size()) + value.size();
+}
+
+void EncodeEntryInto(char* buffer, std::string_view user_key, SequenceNumber seq, ValueKind kind,
+                     std::string_view value) {
   const size_t key_size = user_key.size() + kInternalKeyTrailerBytes;
   assert(key_size <= std::numeric_limits<uint32_t>::max());
   assert(value.size() <= std::numeric_limits<uint32_t>::max());
   assert(seq <= kMaxSequenceNumber);
-  const size_t encoded_size =
-      VarintLength(key_size) + key_size + VarintLength(value.size()) + value.size();
-
-  // Entries are plain bytes, so they take the arena's unaligned path.
-  char* const entry = arena->Allocate(encoded_size);
-  char* p = EncodeVarint32(entry, static_cast<uint32_t>(key_size));
+  char* p = EncodeVarint32(buffer, static_cast<uint32_t>(key_size));
   // An empty user key or value may have a null data(); memcpy must not see it.
   if (!user_key.empty()) std::memcpy(p, user_key.data(), user_key.size());
   p += user_key.size();
@@ -46,8 +46,20 @@ const char* EncodeEntry(Arena* arena, std::string_view user_key, SequenceNumber 
   p += kInternalKeyTrailerBytes;
   p = EncodeVarint32(p, static_cast<uint32_t>(value.size()));
   if (!value.empty()) std::memcpy(p, value.data(), value.size());
-  assert(p + value.size() == entry + encoded_size);
+  assert(p + value.size() == buffer + EncodedEntrySize(user_key, value));
+}
+
+const char* EncodeEntry(Arena* arena, std::string_view user_key, SequenceNumber seq,
+                        ValueKind kind, std::string_view value) {
+  // Entries are plain bytes, so they take the arena's unaligned path.
+  char* const entry = arena->Allocate(EncodedEntrySize(user_key, value));
+  EncodeEntryInto(entry, user_key, seq, kind, value);
   return entry;
+}
+
+size_t EntrySize(const char* entry) {
+  const DecodedEntry decoded = DecodeEntry(entry);
+  return static_cast<size_t>(decoded.value.data() + decoded.value.size() - entry);
 }
 
 }  // namespace strata

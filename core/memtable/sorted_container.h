@@ -27,7 +27,10 @@
 //
 // Ownership: a container allocates its nodes in the Arena it was given and
 // never frees them; the Arena must outlive the container, and the entries
-// must outlive both (in practice they live in the same Arena).
+// must outlive both (in practice they live in the same Arena). The fast path
+// lets the container place an entry itself: AllocateEntry returns the memory
+// to encode it into, next to the node that will hold it (one allocation, and
+// one cache line less to fetch per step of a search).
 #pragma once
 
 #include <atomic>
@@ -84,7 +87,15 @@ class SortedContainer {
   SortedContainer& operator=(const SortedContainer&) = delete;
   virtual ~SortedContainer();
 
-  // Adds `entry` (encoded as above, allocated by the caller).
+  // Memory for one entry of `bytes` bytes, to be encoded (EncodeEntryInto)
+  // and then passed to Insert before any other call by the writer. Valid for
+  // the container's life.
+  // REQUIRES: one writer at a time.
+  virtual char* AllocateEntry(size_t bytes) = 0;
+
+  // Adds `entry` (encoded as above). An entry not obtained from the latest
+  // AllocateEntry is copied into the container's own memory first, so the
+  // entries cursors hand out may be copies of what was passed in.
   // REQUIRES: one writer at a time; no entry with an equal internal key was
   // inserted before (a memtable never writes one sequence number twice).
   virtual void Insert(const char* entry) = 0;
@@ -161,6 +172,14 @@ class WriterPriorityMutex {
 // (the C ABI rejects longer keys and values before they get here).
 const char* EncodeEntry(Arena* arena, std::string_view user_key, SequenceNumber seq,
                         ValueKind kind, std::string_view value);
+
+// The bytes EncodeEntry would use for these fields.
+size_t EncodedEntrySize(std::string_view user_key, std::string_view value);
+// Encodes the entry into `buffer`, which holds EncodedEntrySize bytes.
+void EncodeEntryInto(char* buffer, std::string_view user_key, SequenceNumber seq, ValueKind kind,
+                     std::string_view value);
+// The bytes an encoded entry occupies.
+size_t EntrySize(const char* entry);
 
 namespace entry_internal {
 // Reads a varint32 that is known to be well formed (the entry was encoded by
