@@ -39,6 +39,12 @@ def test_properties_and_stats(db):
     assert int(db.property("memtable-bytes")) > 0
     for level in range(7):
         assert db.property(f"num-files-at-level{level}").isdigit()
+    assert db.property("sstables") == ""
+    db.put(b"", b"empty key")
+    db.put(b"\xffz", b"v")
+    db.flush()
+    level, number, size, entries, smallest, largest = db.property("sstables").split()
+    assert (level, entries, smallest, largest) == ("0", "12", "-", "ff7a")
     with pytest.raises(strata.InvalidArgumentError):
         db.property("no-such-property")
     with pytest.raises(strata.InvalidArgumentError):

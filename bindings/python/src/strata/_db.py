@@ -343,8 +343,10 @@ class DB:
 
     def property(self, name: str) -> str:
         """A property of the database as text: "stats", "num-files-at-levelN"
-        (N = 0..6), "total-table-bytes", "memtable-bytes", "last-sequence".
-        An unknown name raises InvalidArgumentError."""
+        (N = 0..6), "total-table-bytes", "memtable-bytes", "last-sequence",
+        "sstables" (one line per live table: "LEVEL NUMBER BYTES ENTRIES
+        SMALLEST LARGEST", keys in hex, "-" for the empty key). An unknown
+        name raises InvalidArgumentError."""
         out = ffi.new("char **")
         raise_for(lib.kv_property(self._handle, c_string(name, "property name"), out))
         try:
