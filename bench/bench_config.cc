@@ -102,6 +102,9 @@ BenchConfig parse_command_line(int argc, char** argv) {
       ->delimiter(',')
       ->check(CLI::IsMember(workload_names()))
       ->default_str("all");
+  // A scalar flag given twice takes the last value, so scripts can put
+  // defaults first and let the user's flags override them (bench/run does).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--rounds", c.rounds, "rounds; engines take turns in a rotating order")
       ->check(CLI::Range(uint64_t{1}, uint64_t{100}))
       ->capture_default_str();

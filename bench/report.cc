@@ -249,12 +249,12 @@ std::string markdown_report(const json& doc) {
   }
   out << "\n";
   if (summary.contains("fsync_limit_ops_per_sec"))
-    out << "fsync limit of the disk (one thread appending 128 bytes + fdatasync): "
+    out << "- fsync limit of the disk (one thread appending 128 bytes + fdatasync): "
         << format_number(summary["fsync_limit_ops_per_sec"].get<double>(), "ops/s")
         << " ops/s.\n";
-  out << "Medians of " << config["rounds"].get<int>() << " round(s); ↑ higher is better, ↓ lower "
+  out << "- Medians of " << config["rounds"].get<int>() << " round(s); ↑ higher is better, ↓ lower "
       << "is better; the ratio columns are strata ÷ peer.\n";
-  out << "Sizes: " << config["num"].get<uint64_t>() << " keys of 16 bytes with 100-byte values, "
+  out << "- Sizes: " << config["num"].get<uint64_t>() << " keys of 16 bytes with 100-byte values, "
       << config["reads"].get<uint64_t>() << " reads (" << config["reads_while_writing"].get<uint64_t>()
       << " while writing), " << config["seeks"].get<uint64_t>()
       << " seeks, " << config["sync_ops"].get<uint64_t>() << " fsynced writes per fillsync";
@@ -262,16 +262,16 @@ std::string markdown_report(const json& doc) {
     out << ", each engine process in a " << config["mem_mb"].get<uint64_t>()
         << " MiB memory cgroup (page cache included)";
   out << ".\n";
-  out << "Machine: " << meta["machine"]["cpu"].get<std::string>() << ", "
+  out << "- Machine: " << meta["machine"]["cpu"].get<std::string>() << ", "
       << meta["machine"]["logical_cpus"].get<int>() << " logical CPUs, "
       << meta["machine"]["memory_bytes"].get<uint64_t>() / (1ull << 30) << " GiB RAM, "
       << meta["machine"].value("kernel", "") << ", " << meta["machine"]["filesystem"].get<std::string>()
       << " on " << meta["machine"]["device"].get<std::string>() << ".\n";
-  out << "Engines:";
+  out << "- Engines:";
   for (const auto& e : engines)
     out << " " << e << " " << meta["versions"].value(e, "?")
         << (e == engines.back() ? "." : ",");
-  out << "\nRun " << meta["date"].get<std::string>() << ": `" << meta["command"].get<std::string>()
+  out << "\n- Run " << meta["date"].get<std::string>() << ": `" << meta["command"].get<std::string>()
       << "`\n";
   return out.str();
 }
