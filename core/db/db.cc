@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <deque>
 
 #include "core/cache/block_cache.h"
 #include "core/db/db_iterator.h"
@@ -128,14 +129,22 @@ Status DB::ReplayLog(uint64_t number, SequenceNumber* max_sequence) {
   STRATA_RETURN_IF_ERROR(env_->NewSequentialFile(path, &file));
   log::Reader reader(std::move(file), path, size);
 
-  // Applies a batch to a memtable at consecutive sequence numbers.
-  struct Inserter : WriteBatch::Handler {
-    MemTable* mem;
+  // Collects a batch's operations at consecutive sequence numbers.
+  struct Operation {
+    std::string_view key;
+    std::string_view value;
+    SequenceNumber seq;
+    ValueKind kind;
+  };
+  struct Collector : WriteBatch::Handler {
+    std::vector<Operation>* ops;
     SequenceNumber seq;
     void Put(std::string_view k, std::string_view v) override {
-      mem->Add(seq++, ValueKind::kValue, k, v);
+      ops->push_back({k, v, seq++, ValueKind::kValue});
     }
-    void Delete(std::string_view k) override { mem->Add(seq++, ValueKind::kDeletion, k, {}); }
+    void Delete(std::string_view k) override {
+      ops->push_back({k, {}, seq++, ValueKind::kDeletion});
+    }
   };
   // Counts operations without applying them, to validate a batch first.
   struct Counter : WriteBatch::Handler {
@@ -143,22 +152,35 @@ Status DB::ReplayLog(uint64_t number, SequenceNumber* max_sequence) {
     void Delete(std::string_view) override {}
   };
 
-  auto mem = std::make_shared<MemTable>(options_.memtable);
+  // The log holds writes in arrival order, which for random keys makes every
+  // memtable insert a cold search from the head. Sorted first, the inserts
+  // become appends (the skip list's finger), which makes replaying a full
+  // log several times faster. The batches stay in `batches` (a deque: its
+  // elements never move) until the operations pointing into them are in.
+  std::deque<WriteBatch> batches;
+  std::vector<Operation> ops;
   std::string record;
-  WriteBatch batch;
   while (reader.ReadRecord(&record)) {
+    WriteBatch& batch = batches.emplace_back();
     Status s = batch.SetContents(record);
     Counter counter;
     if (s.ok()) s = batch.Iterate(&counter);
     if (!s.ok()) return Status::Corruption(path + ": " + s.message());
-    Inserter inserter;
-    inserter.mem = mem.get();
-    inserter.seq = batch.Sequence();
-    batch.Iterate(&inserter);
+    Collector collector;
+    collector.ops = &ops;
+    collector.seq = batch.Sequence();
+    batch.Iterate(&collector);
     if (batch.Count() > 0) {
       *max_sequence = std::max(*max_sequence, batch.Sequence() + batch.Count() - 1);
     }
   }
+  STRATA_RETURN_IF_ERROR(reader.status());
+  std::sort(ops.begin(), ops.end(), [](const Operation& a, const Operation& b) {
+    const int c = a.key.compare(b.key);
+    return c != 0 ? c < 0 : a.seq > b.seq;  // internal-key order: newest first
+  });
+  auto mem = std::make_shared<MemTable>(options_.memtable);
+  for (const Operation& op : ops) mem->Add(op.seq, op.kind, op.key, op.value);
   STRATA_RETURN_IF_ERROR(reader.status());
   if (mem->NumEntries() > 0) imms_.push_back({std::move(mem), number});
   return Status::OK();

@@ -65,7 +65,9 @@ SkipList::SkipList(Arena* arena)
     : arena_(arena),
       head_(NewNode(kMaxHeight, 0)),
       max_height_(1),
-      random_state_(0x9e3779b97f4a7c15ull) {}
+      random_state_(0x9e3779b97f4a7c15ull) {
+  for (Node*& f : finger_) f = head_;
+}
 
 SkipList::Node* SkipList::NewNode(int height, size_t entry_bytes) {
   static_assert(sizeof(Node) % kLinkBytes == 0, "the entry must start right after the header");
@@ -154,8 +156,12 @@ void SkipList::Insert(const char* entry) {
   const std::string_view key = EntryInternalKey(node->entry());
   node->key_prefix = KeyPrefix(key);
   Node* prev[kMaxHeight];
-  [[maybe_unused]] Node* successor = FindGreaterOrEqual(key, prev);
-  assert(successor == nullptr || CompareEntryToKey(successor->entry(), key) != 0);
+  if (CanInsertAfterFinger(key, node->key_prefix)) {
+    FindFromFinger(key, node->key_prefix, prev);
+  } else {
+    [[maybe_unused]] Node* successor = FindGreaterOrEqual(key, prev);
+    assert(successor == nullptr || CompareEntryToKey(successor->entry(), key) != 0);
+  }
 
   const int max_height = max_height_.load(std::memory_order_relaxed);
   if (height > max_height) {
@@ -169,6 +175,40 @@ void SkipList::Insert(const char* entry) {
   for (int level = 0; level < height; ++level) {
     node->RelaxedSetNext(level, prev[level]->RelaxedNext(level));
     prev[level]->SetNext(level, node);
+  }
+  // The new finger: the node itself where it has links, its predecessors
+  // above that.
+  const int levels = std::max(height, max_height);
+  for (int level = 0; level < levels; ++level) finger_[level] = level < height ? node : prev[level];
+  last_inserted_ = node;
+}
+
+bool SkipList::CanInsertAfterFinger(std::string_view key, uint64_t key_prefix) const {
+  if (last_inserted_ == nullptr) return false;
+  if (CompareNodeToKey(last_inserted_->entry(), last_inserted_->key_prefix, key, key_prefix) >= 0) {
+    return false;  // not after the last insert
+  }
+  Node* next = last_inserted_->RelaxedNext(0);
+  // Right after it: nothing between the last insert and the key.
+  return next == nullptr || CompareNodeToKey(next->entry(), next->key_prefix, key, key_prefix) > 0;
+}
+
+void SkipList::FindFromFinger(std::string_view key, uint64_t key_prefix, Node** prev) const {
+  // Every finger node is before the key, so walking right from it on its
+  // level ends at the key's predecessor there; for an ascending stream the
+  // walk is almost always zero steps.
+  const int max_height = max_height_.load(std::memory_order_relaxed);
+  for (int level = 0; level < max_height; ++level) {
+    Node* x = finger_[level];
+    while (true) {
+      Node* next = x->RelaxedNext(level);
+      if (next == nullptr ||
+          CompareNodeToKey(next->entry(), next->key_prefix, key, key_prefix) >= 0) {
+        break;
+      }
+      x = next;
+    }
+    prev[level] = x;
   }
 }
 

@@ -82,6 +82,10 @@ class SkipList final : public SortedContainer {
   // The first node >= key, or nullptr. When prev is not null it receives, for
   // each level below the current height, the last node < key on that level.
   Node* FindGreaterOrEqual(std::string_view key, Node** prev) const;
+  // Like FindGreaterOrEqual with prev, from the finger. REQUIRES: key belongs
+  // right after last_inserted_ (CanInsertAfterFinger).
+  void FindFromFinger(std::string_view key, uint64_t key_prefix, Node** prev) const;
+  bool CanInsertAfterFinger(std::string_view key, uint64_t key_prefix) const;
   // The last node < key, or head_ when there is none.
   Node* FindLessThan(std::string_view key) const;
   // The last node, or head_ when the list is empty.
@@ -98,6 +102,13 @@ class SkipList final : public SortedContainer {
   // the writer only.
   Node* pending_node_ = nullptr;
   int pending_height_ = 0;
+  // The finger: the last node inserted and, per level, the last node at or
+  // before it. An insert of a key that belongs right after the last one (an
+  // ascending stream: sequential keys, or a sorted log replay) starts its
+  // search from here instead of from the head, which makes it O(1). Used by
+  // the writer only; finger_[level] is head_ where no node precedes.
+  Node* last_inserted_ = nullptr;
+  Node* finger_[kMaxHeight];
 };
 
 }  // namespace strata
