@@ -166,7 +166,7 @@ Status DB::RunCompaction(CompactionInputs* inputs, std::unique_lock<std::mutex>*
   } else {
     // A failed compaction leaves the old tables in place; an I/O failure
     // stops writes like any background error.
-    RecordBackgroundError(s);
+    RecordBackgroundError(s, "compaction");
   }
   return s;
 }

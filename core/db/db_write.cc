@@ -108,7 +108,7 @@ Status DB::RunWriter(Writer* w) {
       if (sync) stats_.wal_syncs.fetch_add(1, std::memory_order_relaxed);
     } else {
       // The WAL may now end in a partial record: no later write may follow it.
-      RecordBackgroundError(s);
+      RecordBackgroundError(s, "write-ahead log write");
     }
   }
 
@@ -195,7 +195,7 @@ Status DB::SwitchMemTable() {
   if (!s.ok()) {
     wal_ = std::move(old);
     wal_number_ = old_number;
-    RecordBackgroundError(s);
+    RecordBackgroundError(s, "creating a write-ahead log");
     return s;
   }
   if (options_.sync) {
@@ -203,13 +203,18 @@ Status DB::SwitchMemTable() {
   }
   Status close = old->Close();
   if (s.ok()) s = close;
-  if (!s.ok()) {
-    RecordBackgroundError(s);
-    return s;
-  }
+  // The switch completes even when the old log failed to sync or close: the
+  // new log is in place, so the memtable must go with the log that holds its
+  // writes. Otherwise a flush finishing meanwhile would record the new log
+  // as the oldest one needed, declaring the old one (and acknowledged writes
+  // in it) obsolete.
   imms_.push_back({std::move(mem_), old_number});
   mem_ = std::make_shared<MemTable>(options_.memtable);
   InstallSuperVersion();
+  if (!s.ok()) {
+    RecordBackgroundError(s, "closing the write-ahead log");
+    return s;
+  }
   MaybeScheduleWork();
   return Status::OK();
 }

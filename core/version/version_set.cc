@@ -55,15 +55,20 @@ Status VersionSet::WriteSnapshotManifest() {
   }
   std::string record;
   snapshot.EncodeTo(&record);
+  const std::string name = path.substr(dbname_.size() + 1);
   Status s = writer->AddRecord(record);
   if (s.ok()) s = writer->Sync();
-  if (s.ok()) {
-    const std::string name = path.substr(dbname_.size() + 1);
-    s = WriteFileAtomically(env_, dbname_, "CURRENT", name + "\n");
-  }
+  if (s.ok()) s = WriteFileAtomically(env_, dbname_, "CURRENT", name + "\n");
   if (!s.ok()) {
     writer.reset();
-    env_->RemoveFile(path);
+    // When only the directory sync after the rename failed, CURRENT already
+    // names the new manifest (which is complete and synced): removing it
+    // would leave CURRENT pointing at nothing.
+    std::string current;
+    if (!ReadFileToString(env_, CurrentFileName(dbname_), &current).ok() ||
+        current != name + "\n") {
+      env_->RemoveFile(path);
+    }
     return s;
   }
   manifest_ = std::move(writer);
@@ -128,6 +133,7 @@ Status VersionSet::Recover() {
 
 Status VersionSet::LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* lock) {
   manifest_cv_.wait(*lock, [this] { return !manifest_busy_; });
+  if (!manifest_error_.ok()) return manifest_error_;
   manifest_busy_ = true;
 
   if (!edit->log_number()) edit->SetLogNumber(log_number_);
@@ -149,6 +155,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* 
     s = manifest_->AddRecord(record);
     if (s.ok()) s = manifest_->Sync();
     lock->lock();
+    if (!s.ok()) manifest_error_ = s;
   }
   if (s.ok()) {
     Install(std::move(next));

@@ -43,7 +43,11 @@ class VersionSet {
   Status Recover();
 
   // Writes the edit to the manifest (synced) and installs the resulting
-  // Version as current. Fills in next file number and last sequence.
+  // Version as current. Fills in next file number and last sequence. After
+  // a failed manifest write every later call fails with that error: the
+  // manifest may end in a partial record, and an edit appended after it
+  // would turn a torn tail into damage in the middle. Reopening starts a new
+  // manifest.
   // REQUIRES: *lock holds the database mutex; it is released during I/O and
   // held again on return. Manifest writers are serialised internally.
   Status LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* lock);
@@ -78,6 +82,7 @@ class VersionSet {
   std::list<std::weak_ptr<const Version>> versions_;
   std::unique_ptr<log::Writer> manifest_;
   bool manifest_busy_ = false;
+  Status manifest_error_;  // the first failed manifest write, if any
   std::condition_variable manifest_cv_;
 };
 
