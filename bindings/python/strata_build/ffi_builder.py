@@ -7,7 +7,8 @@ header and library are is decided later, by setup.py's build_ext (see
 locate_library.py), which adds the include, library and run-time directories
 to the extension before it is compiled.
 
-walk_ahead.c, the binding's own C glue, is compiled into the same extension.
+The binding's own C glue (walk_ahead.c, get_copy.c: fewer crossings into C
+on the hot paths, only kv.h calls) is compiled into the same extension.
 
 The GIL: cffi's API-mode wrappers release the GIL around every call into C
 (Py_BEGIN_ALLOW_THREADS in the generated code), so each engine call lets
@@ -19,13 +20,15 @@ from pathlib import Path
 from cffi import FFI
 
 HERE = Path(__file__).resolve().parent
+# The binding's own C glue: each file says why it exists.
+GLUE = ("walk_ahead.c", "get_copy.c")
 
 ffibuilder = FFI()
 ffibuilder.cdef((HERE / "kv_cdef.h").read_text())
-ffibuilder.cdef((HERE / "walk_ahead_cdef.h").read_text())
+ffibuilder.cdef((HERE / "glue_cdef.h").read_text())
 ffibuilder.set_source(
     "strata._strata_cffi",
-    '#include "strata/kv.h"\n' + (HERE / "walk_ahead.c").read_text(),
+    '#include "strata/kv.h"\n' + "".join((HERE / name).read_text() for name in GLUE),
     libraries=["strata"],
 )
 

@@ -3,14 +3,18 @@
  *
  * Why: a Python `for key, value in db.items()` would otherwise cross from
  * Python into C once per entry, and the fixed cost of that crossing (argument
- * conversion, releasing and retaking the GIL, reading four out parameters)
- * is several times the cost of kv_iter_next itself. strata_walk_ahead makes
- * up to `max` moves in one crossing and copies the entries into one buffer
- * that Python then slices. An iterator reads a fixed snapshot, so reading
- * ahead changes nothing the caller can see; the explicit cursor
- * (Iterator.next/prev/seek) does not use this, since it must stay where it
- * was moved.
+ * conversion, releasing and retaking the GIL, reading four out parameters,
+ * building the bytes and the tuple in Python code) is several times the cost
+ * of kv_iter_next itself. strata_walk_ahead makes up to `max` moves in one
+ * crossing and writes the entries into one buffer as a pickle (protocol 3
+ * opcodes, a documented and stable format) of a list of `bytes` or of
+ * `(bytes, bytes)` tuples, which Python's C unpickler turns into objects
+ * without running Python code per entry. An iterator reads a fixed
+ * snapshot, so reading ahead changes nothing the caller can see; the
+ * explicit cursor (Iterator.next/prev/seek) does not use this, since it must
+ * stay where it was moved.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "strata/kv.h"
@@ -20,9 +24,23 @@
 #define STRATA_MOVE_PREV 1
 #define STRATA_MOVE_LAST 2
 
-/* What to copy of each entry. */
+/* What to write of each entry: the key, the value, or a (key, value) tuple. */
 #define STRATA_WANT_KEY 1
 #define STRATA_WANT_VALUE 2
+
+/* Bytes the pickle framing of one entry may add: two bytes objects of at most
+ * 5 opcode bytes each and one TUPLE2; plus MARK at the start and LIST, STOP
+ * at the end of the buffer. */
+#define STRATA_ENTRY_OVERHEAD 11
+#define STRATA_FRAME_OVERHEAD 3
+
+/* Pickle opcodes (Lib/pickletools.py documents them). */
+#define PICKLE_MARK '('
+#define PICKLE_LIST 'l'
+#define PICKLE_STOP '.'
+#define PICKLE_TUPLE2 '\x86'
+#define PICKLE_SHORT_BINBYTES 'C' /* 1-byte length */
+#define PICKLE_BINBYTES 'B'       /* 4-byte little-endian length */
 
 static int strata_move(kv_iter *it, int move, const void **k, size_t *kl, const void **v,
                        size_t *vl) {
@@ -33,45 +51,62 @@ static int strata_move(kv_iter *it, int move, const void **k, size_t *kl, const 
   }
 }
 
+/* Appends a pickled bytes object. Lengths fit 32 bits: keys are at most
+ * KV_MAX_KEY_LEN and values KV_MAX_VALUE_LEN (1 GiB). */
+static char *strata_pickle_bytes(char *out, const void *p, size_t n) {
+  if (n < 256) {
+    *out++ = PICKLE_SHORT_BINBYTES;
+    *out++ = (char)n;
+  } else {
+    uint32_t len = (uint32_t)n;
+    *out++ = PICKLE_BINBYTES;
+    for (int i = 0; i < 4; i++) *out++ = (char)((len >> (8 * i)) & 0xff);
+  }
+  if (n) memcpy(out, p, n);
+  return out + n;
+}
+
 /* Makes up to `max` moves on `it` (`first_move` for the first, `then_move`
- * after), copying each entry's key and/or value (per `want`) into `buf`
- * (capacity `cap`) back to back, and their lengths into lens[2i], lens[2i+1]
- * (0 for what is not wanted). Sets *count to the entries copied and *used to
- * the bytes used.
+ * after) and writes the entries reached (per `want`) into `buf` (capacity
+ * `cap`, at least STRATA_FRAME_OVERHEAD + STRATA_ENTRY_OVERHEAD) as a pickle
+ * of a list. Sets *count to the entries written and *used to the bytes
+ * used; the pickle is complete whatever the return value.
  *
  * Returns the status of the last move:
- *   KV_OK with *pending == 0: `max` entries were copied;
- *   KV_OK with *pending == 1: the last entry reached did not fit in the
- *     buffer; it is not counted and is left in *pk/*pkl/*pv/*pvl, valid
- *     until the next call on the iterator, for the caller to copy;
- *   KV_END: the walk is over (the entries before it were copied);
- *   an error from the iterator (the entries before it were copied).
+ *   KV_OK with *pending == 0: `max` entries were written;
+ *   KV_OK with *pending == 1: the last entry reached did not fit; it is not
+ *     in the pickle but left in *pk/*pkl/*pv/*pvl, valid until the next call
+ *     on the iterator, for the caller to copy;
+ *   KV_END: the walk is over (the entries before it were written);
+ *   an error from the iterator (the entries before it were written).
  * Thread safety: as kv_iter, one thread at a time. */
 static int strata_walk_ahead(kv_iter *it, int first_move, int then_move, int want,
-                             char *buf, size_t cap, size_t *lens, size_t max,
-                             size_t *count, size_t *used, int *pending,
-                             const void **pk, size_t *pkl, const void **pv, size_t *pvl) {
-  size_t n = 0, off = 0;
+                             char *buf, size_t cap, size_t max, size_t *count, size_t *used,
+                             int *pending, const void **pk, size_t *pkl, const void **pv,
+                             size_t *pvl) {
+  char *out = buf;
+  char *limit = buf + cap - 2; /* room kept for LIST and STOP */
+  size_t n = 0;
   int rc = KV_OK;
   *pending = 0;
+  *out++ = PICKLE_MARK;
   while (n < max) {
     rc = strata_move(it, n == 0 ? first_move : then_move, pk, pkl, pv, pvl);
     if (rc != KV_OK) break;
     size_t kl = (want & STRATA_WANT_KEY) ? *pkl : 0;
     size_t vl = (want & STRATA_WANT_VALUE) ? *pvl : 0;
-    if (kl + vl > cap - off) {
+    if (kl + vl + STRATA_ENTRY_OVERHEAD > (size_t)(limit - out)) {
       *pending = 1;
       break;
     }
-    if (kl) memcpy(buf + off, *pk, kl);
-    off += kl;
-    if (vl) memcpy(buf + off, *pv, vl);
-    off += vl;
-    lens[2 * n] = kl;
-    lens[2 * n + 1] = vl;
+    if (want & STRATA_WANT_KEY) out = strata_pickle_bytes(out, *pk, kl);
+    if (want & STRATA_WANT_VALUE) out = strata_pickle_bytes(out, *pv, vl);
+    if (want == (STRATA_WANT_KEY | STRATA_WANT_VALUE)) *out++ = PICKLE_TUPLE2;
     n++;
   }
+  *out++ = PICKLE_LIST;
+  *out++ = PICKLE_STOP;
   *count = n;
-  *used = off;
+  *used = (size_t)(out - buf);
   return rc;
 }

@@ -27,6 +27,17 @@ def test_get_default_and_empty_value(db):
     assert b"empty" in db
 
 
+def test_values_of_every_size(db):
+    # Up to the per-thread buffer's size a value is copied in C; beyond it,
+    # handed over and freed from Python: both sides of that line.
+    for size in (0, 1, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 1 << 20):
+        value = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+        db.put(b"v%d" % size, value)
+        assert db.get(b"v%d" % size) == value
+        with db.snapshot() as snap:
+            assert snap.get(b"v%d" % size) == value
+
+
 def test_binary_keys_and_values(db):
     key, value = b"\x00\xff\x00\x01", bytes(range(256)) * 3
     db.put(key, value)

@@ -73,31 +73,35 @@ a `char **` view of their `void **` out parameters (ffi.cast, once) so they
 can use it without a cast per call."""
 
 
-class OutValue:
-    """The out parameters of one kv_get: a `void **` (with a `char **` view
-    of the same memory) and a `size_t *`. Each thread keeps one (see
-    thread_out_value): a call cannot re-enter itself on one thread, and
+class GetBuffer:
+    """What one strata_get_copy call (get_copy.c) writes to: a buffer for
+    values up to CAPACITY bytes, the value's length, and the pointer to a
+    larger value (with a `char **` view of it). Each thread keeps one (see
+    thread_get_buffer): a call cannot re-enter itself on one thread, and
     ffi.new per call would cost more than the engine's lookup of a cached
     key."""
 
-    __slots__ = ("ptr", "chars", "length")
+    CAPACITY = 16 * 1024
+
+    __slots__ = ("buf", "length", "big", "big_chars")
 
     def __init__(self) -> None:
-        self.ptr = ffi.new("void **")
-        self.chars = ffi.cast("char **", self.ptr)
+        self.buf = ffi.new("char[]", self.CAPACITY)
         self.length = ffi.new("size_t *")
+        self.big = ffi.new("void **")
+        self.big_chars = ffi.cast("char **", self.big)
 
 
 _per_thread = threading.local()
 
 
-def thread_out_value() -> OutValue:
-    """This thread's OutValue."""
+def thread_get_buffer() -> GetBuffer:
+    """This thread's GetBuffer."""
     try:
-        out: OutValue = _per_thread.out
+        out: GetBuffer = _per_thread.get_buffer
         return out
     except AttributeError:
-        out = _per_thread.out = OutValue()
+        out = _per_thread.get_buffer = GetBuffer()
         return out
 
 

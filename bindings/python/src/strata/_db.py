@@ -19,8 +19,8 @@ import threading
 from typing import Any, Dict, Iterable, List, Optional, Tuple, TypeVar, Union, overload
 
 from strata._batch import WriteBatch
-from strata._convert import (MISSING, BytesLike, as_c_bound, as_c_bytes, c_string,
-                             thread_out_value, to_bytes, unpack_chars)
+from strata._convert import (MISSING, BytesLike, GetBuffer, as_c_bound, as_c_bytes, c_string,
+                             thread_get_buffer, to_bytes, unpack_chars)
 from strata._errors import pending_error, raise_for
 from strata._iterator import ITEMS, KEYS, VALUES, Iterator, RangeIterator
 from strata._native import ffi, lib
@@ -31,6 +31,9 @@ _D = TypeVar("_D")
 _OK = lib.KV_OK
 _NOT_FOUND = lib.KV_NOT_FOUND
 _SYNC = lib.KV_WRITE_SYNC
+# kv_get / kv_get_at plus the copy and kv_free in one call into C (get_copy.c).
+_get_copy = lib.strata_get_copy
+_GET_CAPACITY = GetBuffer.CAPACITY
 
 StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
@@ -147,23 +150,26 @@ class DB:
             k, k_len = key, len(key)
         else:
             k, k_len = as_c_bytes(key, "key")
-        out = thread_out_value()
-        val = out.ptr
-        val_len = out.length
+        out = thread_get_buffer()
         if snapshot is None:
-            rc = lib.kv_get(self._handle, k, k_len, val, val_len)
+            rc = _get_copy(self._handle, ffi.NULL, k, k_len, out.buf, _GET_CAPACITY, out.length,
+                           out.big)
         else:
             snap = _snapshot_handle(snapshot)
             try:
-                rc = lib.kv_get_at(self._handle, snap, k, k_len, val, val_len)
+                rc = _get_copy(self._handle, snap, k, k_len, out.buf, _GET_CAPACITY, out.length,
+                               out.big)
                 error = pending_error(rc)
             finally:
                 snapshot._release()
             if error is not None:
                 raise error
         if rc == _OK:
-            value = unpack_chars(out.chars[0], val_len[0])
-            lib.kv_free(val[0])
+            length = out.length[0]
+            if length <= _GET_CAPACITY:  # copied into out.buf, already freed in C
+                return unpack_chars(out.buf, length)
+            value = unpack_chars(out.big_chars[0], length)
+            lib.kv_free(out.big[0])
             return value
         if rc == _NOT_FOUND:
             return default

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import threading
 import typing
+from pickle import loads as _loads
 from typing import Any, Generic, Optional, Tuple, TypeVar
 
 from strata._convert import as_c_bytes, unpack_chars as _unpack
-from strata._errors import closed_error, raise_for
+from strata._errors import closed_error, pending_error, raise_for
 from strata._native import ffi, lib
 
 _T = TypeVar("_T")
@@ -178,11 +179,12 @@ class RangeIterator(Generic[_T]):
 
     It reads ahead: entries are fetched from C in growing batches (up to
     256 entries or 256 KiB per call), which changes nothing visible, since
-    the walk reads a fixed snapshot, but saves a crossing into C per entry.
+    the walk reads a fixed snapshot, but saves a crossing into C per entry
+    (see walk_ahead.c).
     """
 
     __slots__ = ("_handle", "_lock", "_want", "_first_move", "_then_move", "_ready",
-                 "_batch_max", "_buf", "_cap", "_lens", "_count", "_used", "_pending",
+                 "_batch_max", "_buf", "_cap", "_count", "_used", "_pending",
                  "_key", "_key_len", "_val", "_val_len", "_key_chars", "_val_chars",
                  "__weakref__")
 
@@ -235,7 +237,6 @@ class RangeIterator(Generic[_T]):
         if cap != self._cap:
             self._cap = cap
             self._buf = ffi.new("char[]", cap)
-        self._lens = ffi.new("size_t[]", 2 * self._batch_max)
         if not hasattr(self, "_count"):
             self._count = ffi.new("size_t *")
             self._used = ffi.new("size_t *")
@@ -254,30 +255,14 @@ class RangeIterator(Generic[_T]):
             self._grow_locked()
         batch_max = self._batch_max
         rc = _walk_ahead(self._handle, self._first_move, self._then_move, self._want,
-                         self._buf, self._cap, self._lens, batch_max, self._count,
-                         self._used, self._pending, self._key, self._key_len, self._val,
-                         self._val_len)
+                         self._buf, self._cap, batch_max, self._count, self._used,
+                         self._pending, self._key, self._key_len, self._val, self._val_len)
         self._first_move = self._then_move
-        count = self._count[0]
-        entries: "list[Any]" = []
-        if count:
-            # Slices of one copy of the buffer. (A plain loop: measured faster
-            # than chaining accumulate/map/zip, which must build slice objects.)
-            data = _unpack(self._buf, self._used[0])
-            lens = _unpack(self._lens, 2 * count)
-            want = self._want
-            off = 0
-            if want == _WANT_ITEMS:
-                for i in range(0, 2 * count, 2):
-                    mid = off + lens[i]
-                    end = mid + lens[i + 1]
-                    entries.append((data[off:mid], data[mid:end]))
-                    off = end
-            else:
-                for i in range(0 if want == _WANT_KEYS else 1, 2 * count, 2):
-                    end = off + lens[i]
-                    entries.append(data[off:end])
-                    off = end
+        error = pending_error(rc)  # read now: the message is per thread and per call
+        # The entries, as a pickled list that walk_ahead.c wrote (the C
+        # unpickler builds every bytes and tuple without running Python code
+        # per entry).
+        entries: "list[Any]" = _loads(ffi.buffer(self._buf, self._used[0]))
         if rc == _OK:
             if self._pending[0]:  # an entry too big for the buffer: copy it directly
                 key = _unpack(self._key_chars[0], self._key_len[0])
@@ -293,7 +278,8 @@ class RangeIterator(Generic[_T]):
             # Yield what was read before the failure; the next fetch repeats
             # the error (a failed kv_iter keeps returning it).
             return entries
-        raise_for(rc)
+        if error is not None:
+            raise error
         raise AssertionError(f"strata_walk_ahead returned {rc}")
 
     def _free_locked(self) -> None:
