@@ -320,17 +320,14 @@ func resultError(rc C.int, msg *C.char) error {
 
 // takeBytes copies n bytes of C memory that strata handed out into a new Go
 // slice, then frees the C memory. A non-nil ptr with n == 0 gives a non-nil
-// empty slice (an empty value, as distinct from none).
+// empty slice (an empty value, as distinct from none). It is C.GoBytes
+// without GoBytes' int32 length, since a multi-get buffer may pass 2 GiB.
 func takeBytes(ptr unsafe.Pointer, n C.size_t) []byte {
 	if ptr == nil {
 		return nil
 	}
-	var out []byte
-	if n == 0 {
-		out = []byte{}
-	} else {
-		out = C.GoBytes(ptr, C.int(n))
-	}
+	out := make([]byte, int(n))
+	copy(out, unsafe.Slice((*byte)(ptr), int(n)))
 	C.kv_free(ptr)
 	return out
 }

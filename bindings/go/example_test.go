@@ -299,12 +299,23 @@ func ExampleDestroy() {
 }
 
 func ExampleRepair() {
-	// Repair works on a closed database whose manifest was lost or damaged.
-	report, err := strata.Repair("/var/lib/app/db", nil)
+	dir := tempDir()
+	defer os.RemoveAll(dir)
+	db, _ := strata.Open(dir, nil)
+	db.Put([]byte("k"), []byte("v"), nil)
+	db.Close()
+
+	// On a closed database whose manifest was lost or damaged: the report
+	// says what was kept and what was dropped.
+	report, err := strata.Repair(dir, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Print(report)
+	db, _ = strata.Open(dir, nil)
+	defer db.Close()
+	v, _ := db.Get([]byte("k"))
+	fmt.Println(report != "", string(v))
+	// Output: true v
 }
 
 func ExampleError() {

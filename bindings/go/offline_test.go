@@ -70,6 +70,7 @@ func TestRepairRebuildsALostManifest(t *testing.T) {
 	if report == "" {
 		t.Fatal("Repair gave no report")
 	}
+	t.Logf("repair report:\n%s", report)
 	db, err = Open(dir, &Options{ErrorIfNotExists: true})
 	if err != nil {
 		t.Fatalf("open after Repair: %v\nreport:\n%s", err, report)
