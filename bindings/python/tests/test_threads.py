@@ -166,3 +166,24 @@ def test_other_threads_run_during_an_engine_call(tmp_path):
         assert progress >= 100, (
             f"another thread made {progress} steps during a {elapsed:.2f}s engine call: "
             "the GIL was held")
+
+
+def test_every_generated_wrapper_releases_the_gil(tmp_path):
+    """cffi's generated code for the extension: every wrapper of a C
+    function releases the GIL around the call (none was declared to keep it)."""
+    import importlib.util
+    import re
+
+    from conftest import REPO_ROOT
+
+    builder_path = REPO_ROOT / "bindings" / "python" / "strata_build" / "ffi_builder.py"
+    spec = importlib.util.spec_from_file_location("strata_ffi_builder", builder_path)
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    source = tmp_path / "generated.c"
+    builder.ffibuilder.emit_c_code(str(source))
+    wrappers = re.split(r"\n(?=static PyObject \*\n_cffi_f_)", source.read_text())[1:]
+    assert len(wrappers) >= 48
+    for wrapper in wrappers:
+        name = re.search(r"_cffi_f_(\w+)", wrapper).group(1)
+        assert "Py_BEGIN_ALLOW_THREADS" in wrapper, f"{name} keeps the GIL"
