@@ -100,11 +100,22 @@ static sg_result sg_delete(kv_db *db, const void *k, size_t kl, unsigned flags) 
 	return sg_status(flags == 0 ? kv_delete(db, k, kl) : kv_delete_ex(db, k, kl, flags));
 }
 
-static sg_result sg_get(kv_db *db, const kv_snapshot *snap, const void *k, size_t kl) {
+// kv_get, and when the value fits in the caller's scratch buffer, the copy
+// into it and the kv_free too, so that a typical Get crosses into C once:
+// then ptr is NULL and len the value's length. A value too big for the
+// buffer comes back in strata's own allocation (ptr) for the caller to copy
+// and free.
+static sg_result sg_get(kv_db *db, const kv_snapshot *snap, const void *k, size_t kl,
+                        void *scratch, size_t scratch_len) {
 	void *val = NULL;
 	size_t len = 0;
 	int rc = snap == NULL ? kv_get(db, k, kl, &val, &len) : kv_get_at(db, snap, k, kl, &val, &len);
 	sg_result r = {rc, sg_copy_message(rc), val, len};
+	if (rc == KV_OK && len <= scratch_len) {
+		if (len > 0) memcpy(scratch, val, len);
+		kv_free(val);
+		r.ptr = NULL;
+	}
 	return r;
 }
 
@@ -231,6 +242,7 @@ import "C"
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -445,12 +457,26 @@ func cDelete(db dbHandle, key []byte, flags uint) error {
 	return resultError(r.rc, r.msg)
 }
 
+// getScratch holds buffers that Get's shim copies small values into, so
+// that the value is copied and freed in the same crossing as the lookup.
+// The pool keeps the buffers out of the per-call allocations; the caller
+// still gets its own exact-size copy.
+var getScratch = sync.Pool{New: func() any { b := make([]byte, getScratchLen); return &b }}
+
+const getScratchLen = 4096
+
 func cGet(db dbHandle, snap snapshotHandle, key []byte) ([]byte, error) {
-	r := C.sg_get(db, snap, bytesPtr(key), C.size_t(len(key)))
+	scratch := getScratch.Get().(*[]byte)
+	defer getScratch.Put(scratch)
+	r := C.sg_get(db, snap, bytesPtr(key), C.size_t(len(key)), bytesPtr(*scratch),
+		C.size_t(len(*scratch)))
 	if err := resultError(r.rc, r.msg); err != nil {
 		return nil, err
 	}
-	return takeBytes(r.ptr, r.len), nil
+	if r.ptr != nil {
+		return takeBytes(r.ptr, r.len), nil
+	}
+	return append(make([]byte, 0, int(r.len)), (*scratch)[:r.len]...), nil
 }
 
 // cMultiGet looks up every key in one kv_multi_get call. The keys are packed

@@ -3,6 +3,7 @@ package strata
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -255,5 +256,22 @@ func TestErrorIsMatchesOnlyItsSentinel(t *testing.T) {
 	if !errors.Is(closed, ErrClosed) || !errors.Is(closed, ErrInvalidArgument) ||
 		errors.Is(closed, ErrBusy) {
 		t.Error("a closed-handle error matches ErrClosed and ErrInvalidArgument only")
+	}
+}
+
+// Get copies values up to the scratch size in one crossing and larger ones
+// from strata's own buffer: both paths, and the boundary between them.
+func TestGetValueSizes(t *testing.T) {
+	db := openTemp(t, nil)
+	for _, n := range []int{0, 1, getScratchLen - 1, getScratchLen, getScratchLen + 1, 1 << 20} {
+		v := bytes.Repeat([]byte{byte(n)}, n)
+		k := []byte(fmt.Sprintf("size-%d", n))
+		if err := db.Put(k, v, nil); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Get(k)
+		if err != nil || !bytes.Equal(got, v) || got == nil || cap(got) != n {
+			t.Fatalf("%d bytes: got %d bytes (cap %d), %v", n, len(got), cap(got), err)
+		}
 	}
 }
