@@ -48,10 +48,11 @@ func Open(path string, opts *Options) (*DB, error) {
 // Path returns the directory the database was opened from.
 func (d *DB) Path() string { return d.path }
 
-// Close closes the database. Iterators and snapshots that are still open
-// keep working (and must still be closed); strata shuts the engine down and
-// releases the directory when the last of them is closed. Closing twice
-// returns an error matching ErrClosed.
+// Close closes the database. Iterators that are still open keep working,
+// and snapshots can still be closed (reads through them return ErrClosed,
+// as they need the open DB); both must still be closed, and strata shuts the
+// engine down and releases the directory when the last of them is. Closing
+// twice returns an error matching ErrClosed.
 func (d *DB) Close() error {
 	if !d.closed.CompareAndSwap(false, true) {
 		return closedError("DB.Close")
