@@ -334,9 +334,11 @@ class Repairer {
   // parses into a new table. The original goes to the backup.
   Status SalvageTable(uint64_t number, uint64_t size, const std::string& first_damage) {
     to_back_up_.push_back(TableName(number));
+    // `why` adds to the damage found by the first read, unless it is the
+    // same problem seen again (a bad footer or index fails both reads).
     auto drop = [&](const std::string& why) {
-      report_->dropped.push_back(
-          {number, first_damage == why ? why : first_damage + "; " + why, true});
+      const bool same = why.empty() || first_damage.find(why) != std::string::npos;
+      report_->dropped.push_back({number, same ? first_damage : first_damage + "; " + why, true});
       return Status::OK();
     };
     std::unique_ptr<RandomAccessFile> file;
@@ -350,14 +352,14 @@ class Repairer {
     Footer footer;
     Status s = footer.DecodeFrom(footer_bytes);
     if (s.IsNotSupported()) return s;
-    if (!s.ok()) return drop("footer: " + s.message());
+    if (!s.ok()) return drop(s.message());
     if (!HandleWithin(footer.index_handle, footer_offset)) {
       return drop("the footer's index handle points outside the file");
     }
     BlockContents contents;
     s = ReadBlock(file.get(), footer.index_handle, true, &contents);
     if (s.IsIOError()) return s;
-    if (!s.ok()) return drop("index block: " + s.message());
+    if (!s.ok()) return drop(s.message());
     Block index(std::move(contents));
     if (!index.well_formed()) return drop("index block is malformed");
 
@@ -580,7 +582,10 @@ class Repairer {
         // Zeros to the end of the file are preallocated space, not lost data.
         const bool zero_tail =
             pos == all.size() && skipped.find_first_not_of('\0') == std::string_view::npos;
-        if (!zero_tail) log.bytes_skipped += skipped.size();
+        if (!zero_tail) {
+          log.bytes_skipped += skipped.size();
+          ++log.damaged_stretches;
+        }
       }
     } else if (reader.torn_tail()) {
       log.damage = "torn tail cut at offset " + std::to_string(reader.end_of_good_records()) +
@@ -1013,6 +1018,11 @@ std::string RepairReport::ToString() const {
                   LogName(l.number).c_str(), l.records, l.operations, l.records_dropped,
                   l.bytes_skipped, tables.c_str());
     out += line;
+    if (l.damaged_stretches > 0) {
+      out += "    " + Plural(l.damaged_stretches, "stretch", "stretches") +
+             " of damaged bytes held no recognisable record; whatever records were there are "
+             "lost\n";
+    }
     if (!l.damage.empty()) out += "    note: " + l.damage + "\n";
   }
   for (const auto& m : merged) {

@@ -83,6 +83,9 @@ struct RepairReport {
     // Bytes not replayed: damaged records and stretches where no record
     // could be recognised (zeros at the end of the file are not counted).
     uint64_t bytes_skipped = 0;
+    // Stretches of bytes_skipped where no record could be recognised: each
+    // lost at least part of one record, how many is unknown.
+    uint64_t damaged_stretches = 0;
     std::string damage;            // the first problem found; empty if none
     std::vector<uint64_t> tables;  // the new tables holding its data
   };
