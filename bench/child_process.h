@@ -34,6 +34,8 @@ class ChildProcess {
   bool read_line(std::string* line);
   // Sends SIGKILL.
   void kill_now();
+  // The child's process id (-1 once reaped).
+  pid_t pid() const { return pid_; }
 
   struct Exit {
     int status = 0;           // as from waitpid

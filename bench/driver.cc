@@ -1,9 +1,11 @@
 #include "driver.h"
 
+#include <signal.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -27,6 +29,33 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+// Ctrl-C or SIGTERM: the handler kills the running child (so the driver's
+// wait returns at once) and the driver stops after that step, removing its
+// databases and cgroups on the way out.
+volatile sig_atomic_t g_interrupted = 0;
+std::atomic<pid_t> g_running_child{0};
+static_assert(std::atomic<pid_t>::is_always_lock_free, "used in a signal handler");
+
+extern "C" void on_interrupt(int) {
+  g_interrupted = 1;
+  pid_t child = g_running_child.load();
+  if (child > 0) kill(child, SIGKILL);
+}
+
+void install_interrupt_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+struct Interrupted {};
+
+void stop_if_interrupted() {
+  if (g_interrupted) throw Interrupted{};
+}
 
 // One child to run: `step` in `subdir` of the engine's round directory,
 // recorded under `workload` ("" for an unrecorded setup step).
@@ -248,8 +277,10 @@ void Driver::run_engine_round(int round, const std::string& engine) {
     } else {
       std::unique_ptr<MemoryCgroup> cgroup;
       uint64_t t0 = now_nanos();
+      stop_if_interrupted();
       try {
         auto child = start(s.step, engine, dir, &cgroup);
+        g_running_child = child->pid();
         if (s.step == "reopen-fill") {
           // Wait until the child has written everything, then kill it.
           std::string line;
@@ -265,6 +296,8 @@ void Driver::run_engine_round(int round, const std::string& engine) {
         } else {
           record = finish(*child, cgroup.get(), t0, s.step);
         }
+        g_running_child = 0;
+        stop_if_interrupted();
       } catch (const BenchError& e) {
         record = {{"ok", false}, {"error", e.what()}};
       }
@@ -305,10 +338,19 @@ int Driver::run() {
                steps_total_, base_dir_.c_str());
   const bool measure_fsync = contains(config_.workloads, "fillsync1") ||
                              contains(config_.workloads, "fillsync8");
-  for (int round = 0; round < static_cast<int>(config_.rounds); ++round) {
-    if (measure_fsync) fsync_rates_.push_back(measure_fsync_rate(base_dir_, 300, 2.0));
-    const size_t n = config_.engines.size();
-    for (size_t k = 0; k < n; ++k) run_engine_round(round, config_.engines[(k + round) % n]);
+  install_interrupt_handlers();
+  try {
+    for (int round = 0; round < static_cast<int>(config_.rounds); ++round) {
+      stop_if_interrupted();
+      if (measure_fsync) fsync_rates_.push_back(measure_fsync_rate(base_dir_, 300, 2.0));
+      const size_t n = config_.engines.size();
+      for (size_t k = 0; k < n; ++k) run_engine_round(round, config_.engines[(k + round) % n]);
+    }
+  } catch (const Interrupted&) {
+    std::error_code ec;
+    if (!config_.keep) fs::remove_all(base_dir_, ec);
+    throw BenchError(config_.keep ? "interrupted; the databases are kept in " + base_dir_
+                                  : "interrupted; its databases were removed");
   }
 
   json doc;
