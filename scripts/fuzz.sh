@@ -3,11 +3,11 @@
 # runs each for a number of executions or seconds, one after another, then
 # prints executions, time, speed, corpus size and crashes per target.
 #
-#   bash scripts/fuzz.sh [--runs N | --seconds S] [--build-only] [TARGET...]
+#   bash scripts/fuzz.sh [--runs N] [--seconds S] [--build-only] [TARGET...]
 #
 #   --runs N       stop each target after N executions (libFuzzer -runs)
-#   --seconds S    stop each target after S seconds (-max_total_time);
-#                  the default is --seconds 60
+#   --seconds S    stop each target after S seconds (-max_total_time); with
+#                  --runs too, whichever comes first. Default: --seconds 60
 #   --build-only   configure and build, run nothing
 #   TARGET         any of the targets below (default: all of them)
 #
@@ -32,14 +32,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 all_targets=(log_reader write_batch version_edit block table_reader bloom_filter options capi_sequence)
-limit=(-max_total_time=60)
-limit_text="60 s"
+runs=""
+seconds=""
 build_only=0
 targets=()
 while (($#)); do
   case "$1" in
-    --runs) limit=(-runs="$2"); limit_text="$2 runs"; shift 2 ;;
-    --seconds) limit=(-max_total_time="$2"); limit_text="$2 s"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
     --build-only) build_only=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -51,6 +51,11 @@ while (($#)); do
   esac
 done
 ((${#targets[@]})) || targets=("${all_targets[@]}")
+[[ -n $runs || -n $seconds ]] || seconds=60
+limit=()
+limit_text=""
+[[ -n $runs ]] && { limit+=(-runs="$runs"); limit_text="$runs runs"; }
+[[ -n $seconds ]] && { limit+=(-max_total_time="$seconds"); limit_text="${limit_text:+$limit_text or }$seconds s"; }
 
 # ---- Toolchain: the build's dependencies, then clang with its libFuzzer.
 bash scripts/setup-deps.sh
@@ -141,6 +146,6 @@ for t in "${targets[@]}"; do
 done
 
 echo
-echo "== fuzzing summary ($limit_text per target; logs in $build/logs)"
+echo "== fuzzing summary (at most $limit_text per target; logs in $build/logs)"
 printf '%s\n' "${summary[@]}"
 exit $failed

@@ -20,7 +20,8 @@
 //   capi_sequence   operation sequences in the fuzzer's encoding (see
 //                   capi_sequence_fuzzer.cc), written by SequenceWriter below
 //
-// Each seed is named after what it holds. Existing files are overwritten, not
+// Each seed is named after what it holds; a seed identical to one already
+// written for the same target is skipped. Existing files are overwritten, not
 // deleted, so crash regressions kept in the same directories survive a rerun.
 // Committed corpora were made with this program; rerun it after a format
 // change and commit the result.
@@ -30,6 +31,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,7 +63,10 @@ class CorpusWriter {
  public:
   explicit CorpusWriter(fs::path root) : root_(std::move(root)) {}
 
+  // Writes a seed unless the target already has one with the same bytes
+  // (the databases share their WAL contents, for instance).
   void Add(const std::string& target, const std::string& name, std::string_view bytes) {
+    if (!seen_.insert(target + '\0' + std::string(bytes)).second) return;
     const fs::path dir = root_ / target;
     fs::create_directories(dir);
     std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
@@ -73,6 +78,7 @@ class CorpusWriter {
 
  private:
   fs::path root_;
+  std::set<std::string> seen_;
   int written_ = 0;
 };
 
@@ -510,7 +516,7 @@ int main(int argc, char** argv) {
   const DbConfig configs[] = {
       {"plain", "none", "10"},
       {"lz4", "lz4", "0"},
-      {"zstd", "zstd", "10"},
+      {"zstd", "zstd", "20"},
   };
   for (const DbConfig& config : configs) {
     const std::string dir = work + "/" + config.name;
