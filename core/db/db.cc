@@ -59,6 +59,19 @@ Status DB::Recover() {
     }
     STRATA_RETURN_IF_ERROR(versions_->Recover());
   } else {
+    // CURRENT becomes durable before any log or table is written, so tables
+    // or logs without it mean CURRENT was lost: starting an empty database
+    // here would delete them as leftovers.
+    std::vector<std::string> present;
+    STRATA_RETURN_IF_ERROR(env->GetChildren(dbname_, &present));
+    for (const auto& name : present) {
+      uint64_t number;
+      const FileKind kind = ParseFileName(name, &number);
+      if (kind == FileKind::kLog || kind == FileKind::kTable) {
+        return Status::Corruption("CURRENT is missing in " + dbname_ + ", which holds " + name +
+                                  ": the database is damaged (kv_repair can rebuild it)");
+      }
+    }
     if (!options_.create_if_missing) {
       return Status::InvalidArgument(dbname_ + " holds no database (create_if_missing is false)");
     }
@@ -95,6 +108,20 @@ Status DB::Recover() {
       if (!on_disk.count(number)) {
         return Status::Corruption("table " + TableFileName(dbname_, number) +
                                   " listed in the manifest is missing");
+      }
+    }
+    // A manifest that names no log yet (that of a new database or a
+    // checkpoint) has seen no flush: the first open records its log before
+    // any write. A table it does not list means the manifest lost its later
+    // edits; going on would delete that table as a leftover.
+    if (versions_->log_number() == 0) {
+      for (uint64_t number : on_disk) {
+        if (!listed.count(number)) {
+          return Status::Corruption("the manifest of " + dbname_ + " names no log, yet table " +
+                                    TableFileName(dbname_, number) + " is not in it: the "
+                                    "manifest lost its later edits (kv_repair can rebuild the "
+                                    "database)");
+        }
       }
     }
   }

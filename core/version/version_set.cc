@@ -92,6 +92,9 @@ Status VersionSet::Recover() {
     return Status::Corruption("CURRENT names '" + current + "', not a manifest");
   }
   const std::string path = dbname_ + "/" + current;
+  if (!env_->FileExists(path)) {
+    return Status::Corruption("manifest " + path + " named by CURRENT is missing");
+  }
   uint64_t size = 0;
   std::unique_ptr<SequentialFile> file;
   s = env_->GetFileSize(path, &size);
@@ -118,6 +121,20 @@ Status VersionSet::Recover() {
   STRATA_RETURN_IF_ERROR(reader.status());
   if (records == 0 || !log_number || !next_file || !last_seq) {
     return Status::Corruption("manifest " + path + " is empty or incomplete");
+  }
+  // An edit only ever names as the oldest log one that exists (numbered
+  // below the next file number it records), and that log is deleted only
+  // after a later edit moves past it. So if it is gone, the manifest lost
+  // its latest edits (cut short, or an older copy put back): going on would
+  // silently drop the writes those edits had moved into tables. (A
+  // checkpoint records log 0, a repair one at the next file number: neither
+  // names a log that must exist.)
+  if (*log_number != 0 && *log_number < *next_file &&
+      !env_->FileExists(LogFileName(dbname_, *log_number))) {
+    return Status::Corruption("manifest " + path + " names log " +
+                              LogFileName(dbname_, *log_number) +
+                              " as the oldest one needed, and it is missing: the manifest or the "
+                              "log was lost (kv_repair can rebuild the database)");
   }
   std::string error;
   auto version = builder.Build(&error);
