@@ -170,7 +170,7 @@ Status DB::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) {
     // An empty memtable is never switched: its arena alone may exceed a
     // tiny memtable_bytes, and switching it would only make another.
     if (mem_->NumEntries() == 0) return Status::OK();
-    if (!force && mem_->ApproximateMemoryUsage() < options_.memtable_bytes) return Status::OK();
+    if (!force && mem_->EntryMemoryUsage() < options_.memtable_bytes) return Status::OK();
     if (static_cast<int>(imms_.size()) >= options_.max_immutable_memtables ||
         l0_files >= options_.l0_stop_trigger) {
       // Wait for a flush or compaction to make room.

@@ -47,7 +47,9 @@ class MemTableIterator final : public InternalIterator {
 }  // namespace
 
 MemTable::MemTable(MemTableKind kind)
-    : kind_(kind), container_(NewSortedContainer(kind, &arena_)) {}
+    : kind_(kind),
+      container_(NewSortedContainer(kind, &arena_)),
+      empty_usage_(arena_.MemoryUsage()) {}
 
 MemTable::~MemTable() = default;
 

@@ -79,6 +79,12 @@ class MemTable {
   // Thread-safe.
   size_t ApproximateMemoryUsage() const;
 
+  // What the entries have added to ApproximateMemoryUsage: the measure the
+  // engine compares with memtable_bytes. An empty memtable already holds a
+  // block of its arena (the container's head), which must not count, or a
+  // small memtable_bytes would be "full" with no entries at all. Thread-safe.
+  size_t EntryMemoryUsage() const { return ApproximateMemoryUsage() - empty_usage_; }
+
   // Entries added so far, and how many of them are tombstones. Thread-safe;
   // a reader that sees a count can find at least that many entries.
   uint64_t NumEntries() const { return num_entries_.load(std::memory_order_acquire); }
@@ -92,6 +98,8 @@ class MemTable {
   // container's nodes live here.
   Arena arena_;
   const std::unique_ptr<SortedContainer> container_;
+  // The arena's usage once the container was built, before any entry.
+  const size_t empty_usage_;
   // Written by the single writer after each insert, read by anyone.
   std::atomic<uint64_t> num_entries_{0};
   std::atomic<uint64_t> num_deletions_{0};

@@ -251,8 +251,10 @@ KV_EXPORT int kv_iter_new_prefix(kv_db *db, const kv_snapshot *snap, const void 
  * range, or after the last. A new iterator is before the first. Every call
  * below moves it and then, like kv_iter_next, returns KV_OK and hands out the
  * entry it is now at (borrowed pointers, any of them may be NULL), or KV_END
- * when it moved off the range, or an error. After an error the iterator is
- * failed: every later move returns that error again.
+ * when it moved off the range, or an error. After a read error (such as
+ * KV_CORRUPTION or KV_IO_ERROR) the iterator is failed: every later move
+ * returns that error again. An argument error (KV_INVALID_ARGUMENT, e.g. a
+ * seek target over KV_MAX_KEY_LEN) does not move the iterator.
  *
  *   kv_iter_next          one entry forward; from "before the first" to the
  *                         first. Off the end: KV_END, now after the last.
