@@ -9,6 +9,7 @@
 #include <map>
 
 #include "core/db/db.h"
+#include "core/db/repair.h"
 #include "support/db_test_util.h"
 #include "support/fault_injection_env.h"
 #include "support/temp_dir.h"
@@ -407,6 +408,36 @@ TEST_F(FaultInjectionTest, SyncedWriteOnAnUnsyncedDatabaseSurvivesPowerLoss) {
   ASSERT_TRUE(env_.SimulatePowerLoss().ok());
   ASSERT_TRUE(Open(false).ok());
   ExpectContents(acknowledged);
+}
+
+TEST_F(FaultInjectionTest, PowerLossDuringTheOpensAfterARepairLosesNothing) {
+  // A repaired manifest names no log; the opens after it must keep it
+  // openable whenever the power goes, twice in a row.
+  ASSERT_TRUE(Open(true).ok());
+  std::map<std::string, std::string> acknowledged;
+  WriteKeys("k", 300, 50, &acknowledged);
+  ASSERT_TRUE(db_->Flush().ok());
+  WriteKeys("w", 50, 50, &acknowledged);
+  db_.reset();
+  for (uint64_t point = 0;; ++point) {
+    SCOPED_TRACE("power lost after " + std::to_string(point) + " operations of each open");
+    RepairReport report;
+    Status s = RepairDB(MakeOptions(true), db_path_, &report);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    bool crashed = false;
+    for (int open = 0; open < 2; ++open) {
+      env_.CrashAfter(point);
+      Open(true);
+      db_.reset();
+      crashed |= env_.crashed();
+      ASSERT_TRUE(env_.SimulatePowerLoss().ok());
+    }
+    s = Open(true);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    ExpectContents(acknowledged);
+    db_.reset();
+    if (!crashed || point > 60) break;
+  }
 }
 
 }  // namespace

@@ -127,8 +127,8 @@ Status VersionSet::Recover() {
   // after a later edit moves past it. So if it is gone, the manifest lost
   // its latest edits (cut short, or an older copy put back): going on would
   // silently drop the writes those edits had moved into tables. (A
-  // checkpoint records log 0, a repair one at the next file number: neither
-  // names a log that must exist.)
+  // checkpoint records log 0 and a repair the next file number, "no log":
+  // neither names a log that must exist.)
   if (*log_number != 0 && *log_number < *next_file &&
       !env_->FileExists(LogFileName(dbname_, *log_number))) {
     return Status::Corruption("manifest " + path + " names log " +
@@ -145,6 +145,11 @@ Status VersionSet::Recover() {
   last_sequence_ = *last_seq;
   MarkFileNumberUsed(std::max<uint64_t>(*next_file, 1) - 1);
   MarkFileNumberUsed(number);
+  if (*log_number >= *next_file) {
+    // "No log" (a repair's mark) stays that in the new snapshot: the log
+    // number it records is the next file number it records, past its own.
+    log_number_ = next_file_number_.load() + 1;
+  }
   return WriteSnapshotManifest();
 }
 
