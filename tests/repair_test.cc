@@ -391,6 +391,56 @@ TEST_F(RepairTest, TablesWhoseVersionsInterleaveAreMerged) {
   ExpectContents({{"a", "a-new"}, {"b", "b-new"}, {"z", "z"}});
 }
 
+TEST_F(RepairTest, TablesTheOldManifestRemovedStayOut) {
+  // A compaction input left on disk by a crash still holds "doomed", whose
+  // tombstone the compaction dropped along with it. Using it again would
+  // bring the deleted key back.
+  Open();
+  for (int i = 0; i < 300; ++i) Put(Key(i), "v" + std::to_string(i));
+  Put("doomed", "should stay deleted");
+  ASSERT_TRUE(db_->Flush().ok());
+  Close();
+  const std::vector<uint64_t> before = FilesOfKind(dir_.path(), FileKind::kTable);
+  ASSERT_EQ(before.size(), 1u);
+  const std::string old_table = TableFileName(dir_.path(), before[0]);
+  ASSERT_TRUE(CopyFile(env(), old_table, dir_.Sub("saved.sst")).ok());
+  Open();
+  Delete("doomed");
+  ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
+  Close();
+  ASSERT_FALSE(env()->FileExists(old_table));
+  ASSERT_TRUE(env()->RenameFile(dir_.Sub("saved.sst"), old_table).ok());
+
+  RepairReport report = Repair();
+  ASSERT_EQ(report.obsolete, (std::vector<uint64_t>{before[0]})) << report.ToString();
+  EXPECT_NE(report.old_manifest.find("read"), std::string::npos) << report.old_manifest;
+  EXPECT_TRUE(report.Lossless()) << report.ToString();
+  EXPECT_TRUE(env()->FileExists(TableFileName(report.backup_dir, before[0])));
+  ExpectContents(model_);
+  EXPECT_EQ(Get("doomed"), "NOT_FOUND");
+}
+
+TEST_F(RepairTest, TableListedButMissingIsReportedAsLost) {
+  Open();
+  for (int i = 0; i < 100; ++i) Put(Key(i), "first");
+  ASSERT_TRUE(db_->Flush().ok());
+  for (int i = 100; i < 200; ++i) Put(Key(i), "second");
+  ASSERT_TRUE(db_->Flush().ok());
+  Close();
+  const std::vector<uint64_t> tables = FilesOfKind(dir_.path(), FileKind::kTable);
+  ASSERT_EQ(tables.size(), 2u);
+  ASSERT_TRUE(env()->RemoveFile(TableFileName(dir_.path(), tables[0])).ok());
+  RepairReport report = Repair();
+  EXPECT_EQ(report.missing, (std::vector<uint64_t>{tables[0]}));
+  EXPECT_FALSE(report.Lossless());
+  EXPECT_NE(report.ToString().find("missing (lost): " + std::string(TableFileName("", tables[0])).substr(1)),
+            std::string::npos)
+      << report.ToString();
+  Open();
+  EXPECT_EQ(Get(Key(150)), "second");
+  EXPECT_EQ(Get(Key(50)), "NOT_FOUND");
+}
+
 TEST_F(RepairTest, OpenDatabaseIsBusy) {
   Open();
   Put("k", "v");

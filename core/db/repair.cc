@@ -8,6 +8,7 @@
 #include <ctime>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <queue>
 #include <set>
@@ -209,14 +210,18 @@ class Repairer {
  private:
   Status RunLocked() {
     STRATA_RETURN_IF_ERROR(FindFiles());
-    for (const auto& [number, size] : table_files_) STRATA_RETURN_IF_ERROR(RecoverTable(number, size));
+    ReadOldManifest();
+    for (const auto& [number, size] : table_files_) {
+      if (IsObsolete(number)) continue;
+      STRATA_RETURN_IF_ERROR(RecoverTable(number, size));
+    }
     for (uint64_t number : log_files_) STRATA_RETURN_IF_ERROR(ConvertLog(number));
     STRATA_RETURN_IF_ERROR(OrderTables());
     STRATA_RETURN_IF_ERROR(WriteManifestAndSwitch());
     return MoveReplacedFilesAside();
   }
 
-  // ---- Step 0: what is in the directory --------------------------------
+  // ---- Step 1 (after LOCK, in Run): what is in the directory -------------
 
   Status FindFiles() {
     std::vector<std::string> names;
@@ -261,7 +266,73 @@ class Repairer {
 
   uint64_t NewFileNumber() { return next_file_number_++; }
 
-  // ---- Step 2: tables ---------------------------------------------------
+  // ---- Step 2: what the old manifest says, if it still reads ---------------
+
+  // A table the old manifest once listed and later removed is a compaction
+  // input that a crash left on disk. It must not come back: it may hold
+  // versions that a tombstone hid and a later compaction dropped together
+  // with the tombstone, so listing it again would resurrect deleted data.
+  // When the manifest cannot be read, nothing is known and every table found
+  // is used (the report says so).
+  void ReadOldManifest() {
+    auto unknown = [this](const std::string& why) {
+      report_->old_manifest = why + "; every table found is used";
+    };
+    if (!has_current_) return unknown("none (no CURRENT)");
+    std::string current;
+    if (!ReadFileToString(env_, CurrentFileName(dbname_), &current).ok() || current.empty() ||
+        current.back() != '\n') {
+      return unknown("unreadable (CURRENT is damaged)");
+    }
+    current.pop_back();
+    uint64_t manifest_number = 0;
+    if (ParseFileName(current, &manifest_number) != FileKind::kManifest) {
+      return unknown("unreadable (CURRENT names '" + current + "')");
+    }
+    const std::string path = dbname_ + "/" + current;
+    uint64_t size = 0;
+    std::unique_ptr<SequentialFile> file;
+    if (!env_->GetFileSize(path, &size).ok() || !env_->NewSequentialFile(path, &file).ok()) {
+      return unknown("unreadable (" + current + " is missing)");
+    }
+    log::Reader reader(std::move(file), path, size);
+    std::set<uint64_t> live;
+    std::optional<uint64_t> next_file;
+    std::string record;
+    while (reader.ReadRecord(&record)) {
+      VersionEdit edit;
+      Status s = edit.DecodeFrom(record);
+      if (!s.ok()) return unknown("unreadable (" + current + ": " + s.message() + ")");
+      // Removals first, as VersionBuilder applies them: a move to another
+      // level removes and adds the same table in one edit.
+      for (const auto& [level, number] : edit.deleted_files()) live.erase(number);
+      for (const auto& [level, f] : edit.new_files()) live.insert(f.number);
+      if (edit.next_file_number()) next_file = edit.next_file_number();
+    }
+    if (!reader.status().ok()) return unknown("unreadable (" + reader.status().message() + ")");
+    if (!next_file) return unknown("unreadable (" + current + " is incomplete)");
+    old_live_ = std::move(live);
+    old_next_file_ = *next_file;
+    have_old_manifest_ = true;
+    report_->old_manifest =
+        current + " read: it lists " + std::to_string(old_live_.size()) + " tables";
+    for (uint64_t number : old_live_) {
+      if (!table_files_.count(number)) report_->missing.push_back(number);
+    }
+  }
+
+  // True for a table the old manifest removed (see ReadOldManifest), which
+  // then goes to the backup. Tables numbered from the manifest's next file
+  // number on were made after its last edit (a flush or compaction cut short)
+  // and are used: their data is also elsewhere, and duplicates are harmless.
+  bool IsObsolete(uint64_t number) {
+    if (!have_old_manifest_ || number >= old_next_file_ || old_live_.count(number)) return false;
+    report_->obsolete.push_back(number);
+    to_back_up_.push_back(TableName(number));
+    return true;
+  }
+
+  // ---- Step 2, continued: tables -------------------------------------------
 
   Status OpenTable(uint64_t number, uint64_t size, std::unique_ptr<TableReader>* out) {
     std::unique_ptr<RandomAccessFile> file;
@@ -953,6 +1024,9 @@ class Repairer {
   std::set<uint64_t> log_files_;
   std::vector<std::string> manifests_;
   bool has_current_ = false;
+  bool have_old_manifest_ = false;
+  std::set<uint64_t> old_live_;  // tables the old manifest lists
+  uint64_t old_next_file_ = 0;
   uint64_t next_file_number_ = 1;
 
   std::vector<RecoveredTable> tables_;  // what the new manifest will list
@@ -968,7 +1042,7 @@ std::string Plural(uint64_t n, const char* one, const char* many) {
 }  // namespace
 
 bool RepairReport::Lossless() const {
-  if (!salvaged.empty()) return false;
+  if (!salvaged.empty() || !missing.empty()) return false;
   for (const auto& d : dropped) {
     if (d.held_data) return false;
   }
@@ -981,6 +1055,17 @@ bool RepairReport::Lossless() const {
 std::string RepairReport::ToString() const {
   std::string out = "repair of " + dbname + "\n";
   char line[512];
+  out += "old manifest: " + old_manifest + "\n";
+  if (!obsolete.empty()) {
+    out += "tables left over from before (the old manifest had removed them; to the backup):";
+    for (uint64_t n : obsolete) out += " " + TableName(n);
+    out += "\n";
+  }
+  if (!missing.empty()) {
+    out += "tables the old manifest lists that are missing (lost):";
+    for (uint64_t n : missing) out += " " + TableName(n);
+    out += "\n";
+  }
   out += "tables kept: " + std::to_string(kept.size()) + "\n";
   for (const auto& k : kept) {
     std::string renamed;

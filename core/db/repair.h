@@ -3,7 +3,10 @@
 //
 // What it does, in order (docs/TOOL.md describes it for operators):
 //  1. Takes LOCK (Busy if the database is open anywhere).
-//  2. Reads every table through with checksums on. A table that reads
+//  2. If the old manifest still reads, sets aside the tables it had removed
+//     (compaction inputs a crash left behind: listing them again could
+//     resurrect deleted keys) and notes the tables it lists that are gone.
+//     Then reads every other table through with checksums on. A table that reads
 //     through cleanly is kept as it is. A table with damaged data blocks is
 //     salvaged: every data block that still reads and parses is copied into a
 //     new table, the damaged ones are dropped. A table whose footer or index
@@ -96,6 +99,11 @@ struct RepairReport {
   };
 
   std::string dbname;
+  // What the old manifest said: its name and table count, or why it could
+  // not be used.
+  std::string old_manifest;
+  std::vector<uint64_t> obsolete;  // tables it had removed: set aside, not used
+  std::vector<uint64_t> missing;   // tables it lists that are not on disk
   std::vector<KeptTable> kept;
   std::vector<SalvagedTable> salvaged;
   std::vector<DroppedTable> dropped;
@@ -112,7 +120,8 @@ struct RepairReport {
   std::string backup_dir;           // empty when nothing had to be moved
   std::vector<std::string> backed_up;  // names moved there
 
-  // True when nothing was dropped: no damaged block, table, or log record.
+  // True when nothing was dropped: no damaged block, table, or log record,
+  // and no table the old manifest lists is missing.
   bool Lossless() const;
   // The report as text for people: one section per list above.
   std::string ToString() const;
