@@ -172,6 +172,8 @@ class Driver {
   json runs_ = json::array();
   json fsync_rates_ = json::array();
   size_t steps_total_ = 0, steps_done_ = 0;
+  uint64_t round_start_nanos_ = 0;
+  double first_round_seconds_ = 0;  // 0 until the first round is over
   uint64_t cgroup_serial_ = 0;
   uint64_t start_nanos_ = now_nanos();
   bool failed_ = false;
@@ -247,8 +249,15 @@ void Driver::progress(int round, const std::string& engine, const PlannedStep& s
                       const json& record) {
   ++steps_done_;
   double elapsed = static_cast<double>(now_nanos() - start_nanos_) / 1e9;
+  // The first round's time is the best guess of the others'; until it is
+  // known, assume every step takes the average step's time so far.
   double eta = elapsed / static_cast<double>(steps_done_) *
                static_cast<double>(steps_total_ - steps_done_);
+  if (first_round_seconds_ > 0) {
+    double in_round = static_cast<double>(now_nanos() - round_start_nanos_) / 1e9;
+    eta = std::max(0.0, first_round_seconds_ * static_cast<double>(config_.rounds - round) -
+                            in_round);
+  }
   std::string what = step.workload.empty() ? step.step + " (setup)" : step.workload;
   std::string outcome = record.value("ok", false) ? headline(record["result"])
                                                   : "FAILED: " + record.value("error", "");
@@ -342,9 +351,12 @@ int Driver::run() {
   try {
     for (int round = 0; round < static_cast<int>(config_.rounds); ++round) {
       stop_if_interrupted();
+      round_start_nanos_ = now_nanos();
       if (measure_fsync) fsync_rates_.push_back(measure_fsync_rate(base_dir_, 300, 2.0));
       const size_t n = config_.engines.size();
       for (size_t k = 0; k < n; ++k) run_engine_round(round, config_.engines[(k + round) % n]);
+      if (round == 0)
+        first_round_seconds_ = static_cast<double>(now_nanos() - round_start_nanos_) / 1e9;
     }
   } catch (const Interrupted&) {
     std::error_code ec;
