@@ -7,8 +7,9 @@ header and library are is decided later, by setup.py's build_ext (see
 locate_library.py), which adds the include, library and run-time directories
 to the extension before it is compiled.
 
-The binding's own C glue (walk_ahead.c, get_copy.c: fewer crossings into C
-on the hot paths, only kv.h calls) is compiled into the same extension.
+The binding's own C glue (walk_ahead.c, get_copy.c, multi_get.c: fewer
+crossings into C on the hot paths, only kv.h calls; pickle_out.c, which the
+first and last share) is compiled into the same extension.
 
 The GIL: cffi's API-mode wrappers release the GIL around every call into C
 (Py_BEGIN_ALLOW_THREADS in the generated code), so each engine call lets
@@ -20,8 +21,9 @@ from pathlib import Path
 from cffi import FFI
 
 HERE = Path(__file__).resolve().parent
-# The binding's own C glue: each file says why it exists.
-GLUE = ("walk_ahead.c", "get_copy.c")
+# The binding's own C glue: each file says why it exists. pickle_out.c comes
+# first: the others use it.
+GLUE = ("pickle_out.c", "walk_ahead.c", "get_copy.c", "multi_get.c")
 
 ffibuilder = FFI()
 ffibuilder.cdef((HERE / "kv_cdef.h").read_text())

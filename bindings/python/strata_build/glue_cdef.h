@@ -1,4 +1,5 @@
-/* What cffi sees of the binding's own C glue (walk_ahead.c, get_copy.c). */
+/* What cffi sees of the binding's own C glue (walk_ahead.c, get_copy.c,
+ * multi_get.c). */
 #define STRATA_MOVE_NEXT ...
 #define STRATA_MOVE_PREV ...
 #define STRATA_MOVE_LAST ...
@@ -10,5 +11,19 @@ int strata_walk_ahead(kv_iter *it, int first_move, int then_move, int want,
                       int *pending, const void **pk, size_t *pkl, const void **pv,
                       size_t *pvl);
 
-int strata_get_copy(kv_db *db, const kv_snapshot *snap, const char *key, size_t key_len,
-                    char *buf, size_t cap, size_t *len, void **big);
+#define STRATA_ABSENT ...
+
+typedef struct strata_value_out {
+  char *buf;
+  size_t cap;
+  void *big;
+} strata_value_out;
+
+int64_t strata_get_copy(kv_db *db, const char *key, size_t key_len, strata_value_out *out);
+int64_t strata_get_copy_at(kv_db *db, const kv_snapshot *snap, const char *key, size_t key_len,
+                           strata_value_out *out);
+int strata_contains(kv_db *db, const kv_snapshot *snap, const char *key, size_t key_len);
+
+int strata_multi_get(kv_db *db, const kv_snapshot *snap, size_t n, const char *keys,
+                     const size_t *key_lens, char **pickle, size_t *pickle_len);
+void strata_free(void *p);

@@ -12,7 +12,8 @@
  * without running Python code per entry. An iterator reads a fixed
  * snapshot, so reading ahead changes nothing the caller can see; the
  * explicit cursor (Iterator.next/prev/seek) does not use this, since it must
- * stay where it was moved.
+ * stay where it was moved. The pickle writer is pickle_out.c, compiled before
+ * this file.
  */
 #include <stdint.h>
 #include <string.h>
@@ -29,18 +30,11 @@
 #define STRATA_WANT_VALUE 2
 
 /* Bytes the pickle framing of one entry may add: two bytes objects of at most
- * 5 opcode bytes each and one TUPLE2; plus MARK at the start and LIST, STOP
- * at the end of the buffer. */
-#define STRATA_ENTRY_OVERHEAD 11
+ * PICKLE_BYTES_OVERHEAD opcode bytes each and one TUPLE2; plus MARK at the
+ * start and LIST, STOP at the end of the buffer. The pickle writer is in
+ * pickle_out.c. */
+#define STRATA_ENTRY_OVERHEAD (2 * PICKLE_BYTES_OVERHEAD + 1)
 #define STRATA_FRAME_OVERHEAD 3
-
-/* Pickle opcodes (Lib/pickletools.py documents them). */
-#define PICKLE_MARK '('
-#define PICKLE_LIST 'l'
-#define PICKLE_STOP '.'
-#define PICKLE_TUPLE2 '\x86'
-#define PICKLE_SHORT_BINBYTES 'C' /* 1-byte length */
-#define PICKLE_BINBYTES 'B'       /* 4-byte little-endian length */
 
 static int strata_move(kv_iter *it, int move, const void **k, size_t *kl, const void **v,
                        size_t *vl) {
@@ -49,21 +43,6 @@ static int strata_move(kv_iter *it, int move, const void **k, size_t *kl, const 
     case STRATA_MOVE_LAST: return kv_iter_last(it, k, kl, v, vl);
     default: return kv_iter_next(it, k, kl, v, vl);
   }
-}
-
-/* Appends a pickled bytes object. Lengths fit 32 bits: keys are at most
- * KV_MAX_KEY_LEN and values KV_MAX_VALUE_LEN (1 GiB). */
-static char *strata_pickle_bytes(char *out, const void *p, size_t n) {
-  if (n < 256) {
-    *out++ = PICKLE_SHORT_BINBYTES;
-    *out++ = (char)n;
-  } else {
-    uint32_t len = (uint32_t)n;
-    *out++ = PICKLE_BINBYTES;
-    for (int i = 0; i < 4; i++) *out++ = (char)((len >> (8 * i)) & 0xff);
-  }
-  if (n) memcpy(out, p, n);
-  return out + n;
 }
 
 /* Makes up to `max` moves on `it` (`first_move` for the first, `then_move`

@@ -29,13 +29,21 @@ def test_get_default_and_empty_value(db):
 
 def test_values_of_every_size(db):
     # Up to the per-thread buffer's size a value is copied in C; beyond it,
-    # handed over and freed from Python: both sides of that line.
-    for size in (0, 1, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 1 << 20):
+    # handed over and freed from Python: both sides of that line. multi_get
+    # pickles values with a 1-byte length below 256 bytes, a 4-byte one above.
+    sizes = (0, 1, 255, 256, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 1 << 20)
+    values = {}
+    for size in sizes:
         value = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+        values[b"v%d" % size] = value
         db.put(b"v%d" % size, value)
         assert db.get(b"v%d" % size) == value
+        assert b"v%d" % size in db
         with db.snapshot() as snap:
             assert snap.get(b"v%d" % size) == value
+            assert b"v%d" % size in snap
+    probes = [b"absent"] + list(values) + [b"absent too"] + list(values)[::-1]
+    assert db.multi_get(probes) == [values.get(k) for k in probes]
 
 
 def test_binary_keys_and_values(db):

@@ -18,6 +18,8 @@ from strata._native import ffi, lib
 if TYPE_CHECKING:
     from strata._db import DB
 
+_batch_put = lib.kv_batch_put
+
 
 class WriteBatch:
     """An ordered list of puts and deletes that ``write()`` applies all at
@@ -55,12 +57,24 @@ class WriteBatch:
 
     def put(self, key: BytesLike, value: BytesLike) -> None:
         """Adds a put of `key` = `value`."""
-        k, k_len = as_c_bytes(key, "key")
-        v, v_len = as_c_bytes(value, "value")
+        # bytes, the common case, goes straight to C (this is the per-item
+        # path of every batch, so no helper calls on it); as_c_bytes handles
+        # and checks everything else.
+        if type(key) is bytes:
+            k, k_len = key, len(key)
+        else:
+            k, k_len = as_c_bytes(key, "key")
+        if type(value) is bytes:
+            v, v_len = value, len(value)
+        else:
+            v, v_len = as_c_bytes(value, "value")
         with self._lock:
-            rc = lib.kv_batch_put(self._checked_handle(), k, k_len, v, v_len)
-            if rc:
-                raise_for(rc)
+            handle = self._handle
+            if handle is None:
+                raise closed_error("write batch")
+            rc = _batch_put(handle, k, k_len, v, v_len)
+        if rc:
+            raise_for(rc)  # the message is the thread's own: the lock is not needed
 
     def __setitem__(self, key: BytesLike, value: BytesLike) -> None:
         self.put(key, value)

@@ -73,36 +73,37 @@ a `char **` view of their `void **` out parameters (ffi.cast, once) so they
 can use it without a cast per call."""
 
 
-class GetBuffer:
-    """What one strata_get_copy call (get_copy.c) writes to: a buffer for
-    values up to CAPACITY bytes, the value's length, and the pointer to a
-    larger value (with a `char **` view of it). Each thread keeps one (see
-    thread_get_buffer): a call cannot re-enter itself on one thread, and
-    ffi.new per call would cost more than the engine's lookup of a cached
-    key."""
+class ValueOut:
+    """What one strata_get_copy call (get_copy.c) writes to: `c`, a
+    `strata_value_out *` whose buffer (`buf`, CAPACITY bytes) receives a value
+    that fits, and whose `big` field receives the library's own buffer of a
+    larger one (`big_chars` is a `char **` view of that field, so that
+    unpack_chars reads it without a cast per call). Each thread keeps one
+    (see the thread-local `values_out`): a call cannot re-enter itself on one
+    thread, and ffi.new per call would cost more than the engine's lookup of
+    a cached key."""
 
     CAPACITY = 16 * 1024
 
-    __slots__ = ("buf", "length", "big", "big_chars")
+    __slots__ = ("c", "buf", "big_chars")
 
     def __init__(self) -> None:
         self.buf = ffi.new("char[]", self.CAPACITY)
-        self.length = ffi.new("size_t *")
-        self.big = ffi.new("void **")
-        self.big_chars = ffi.cast("char **", self.big)
+        self.c = ffi.new("strata_value_out *", {"buf": self.buf, "cap": self.CAPACITY})
+        self.big_chars = ffi.cast("char **", ffi.addressof(self.c, "big"))
+        # self.buf also keeps the buffer alive as long as c points into it.
 
 
-_per_thread = threading.local()
+class _ThreadValuesOut(threading.local):
+    """A threading.local whose `out` attribute is this thread's ValueOut,
+    made on first use: reading it is one attribute lookup, cheaper than a
+    function call on the get path."""
+
+    def __init__(self) -> None:
+        self.out = ValueOut()
 
 
-def thread_get_buffer() -> GetBuffer:
-    """This thread's GetBuffer."""
-    try:
-        out: GetBuffer = _per_thread.get_buffer
-        return out
-    except AttributeError:
-        out = _per_thread.get_buffer = GetBuffer()
-        return out
+values_out = _ThreadValuesOut()
 
 
 def c_string(obj: Any, what: str) -> bytes:

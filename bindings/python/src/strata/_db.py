@@ -16,24 +16,33 @@ from __future__ import annotations
 
 import os
 import threading
+from pickle import loads as _loads
 from typing import Any, Dict, Iterable, List, Optional, Tuple, TypeVar, Union, overload
 
 from strata._batch import WriteBatch
-from strata._convert import (MISSING, BytesLike, GetBuffer, as_c_bound, as_c_bytes, c_string,
-                             thread_get_buffer, to_bytes, unpack_chars)
-from strata._errors import pending_error, raise_for
+from strata._convert import (MISSING, BytesLike, ValueOut, as_c_bound, as_c_bytes, c_string,
+                             unpack_chars, values_out)
+from strata._errors import NoMemoryError, pending_error, raise_for
 from strata._iterator import ITEMS, KEYS, VALUES, Iterator, RangeIterator
 from strata._native import ffi, lib
 from strata._options import CONTRACT_OPTIONS, new_options, read_options
 from strata._snapshot import Snapshot
 
 _D = TypeVar("_D")
-_OK = lib.KV_OK
-_NOT_FOUND = lib.KV_NOT_FOUND
 _SYNC = lib.KV_WRITE_SYNC
+# The hot calls, bound once: a module global is cheaper to reach than an
+# attribute of `lib` on every call.
+_kv_put = lib.kv_put
 # kv_get / kv_get_at plus the copy and kv_free in one call into C (get_copy.c).
 _get_copy = lib.strata_get_copy
-_GET_CAPACITY = GetBuffer.CAPACITY
+_get_copy_at = lib.strata_get_copy_at
+_contains = lib.strata_contains
+_ABSENT = lib.STRATA_ABSENT
+_PRESENT = lib.KV_OK
+_VALUE_CAPACITY = ValueOut.CAPACITY
+_multi_get = lib.strata_multi_get
+_free = lib.strata_free
+_NULL = ffi.NULL
 
 StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
@@ -132,7 +141,7 @@ class DB:
         if sync:
             rc = lib.kv_put_ex(self._handle, k, k_len, v, v_len, _SYNC)
         else:
-            rc = lib.kv_put(self._handle, k, k_len, v, v_len)
+            rc = _kv_put(self._handle, k, k_len, v, v_len)
         if rc:
             raise_for(rc)
 
@@ -150,30 +159,27 @@ class DB:
             k, k_len = key, len(key)
         else:
             k, k_len = as_c_bytes(key, "key")
-        out = thread_get_buffer()
+        out = values_out.out
         if snapshot is None:
-            rc = _get_copy(self._handle, ffi.NULL, k, k_len, out.buf, _GET_CAPACITY, out.length,
-                           out.big)
+            n = _get_copy(self._handle, k, k_len, out.c)
         else:
             snap = _snapshot_handle(snapshot)
             try:
-                rc = _get_copy(self._handle, snap, k, k_len, out.buf, _GET_CAPACITY, out.length,
-                               out.big)
-                error = pending_error(rc)
+                n = _get_copy_at(self._handle, snap, k, k_len, out.c)
+                error = pending_error(n) if n != _ABSENT else None
             finally:
                 snapshot._release()
             if error is not None:
                 raise error
-        if rc == _OK:
-            length = out.length[0]
-            if length <= _GET_CAPACITY:  # copied into out.buf, already freed in C
-                return unpack_chars(out.buf, length)
-            value = unpack_chars(out.big_chars[0], length)
-            lib.kv_free(out.big[0])
+        if n >= 0:  # present: n is the value's length
+            if n <= _VALUE_CAPACITY:  # copied into out.buf, already freed in C
+                return unpack_chars(out.buf, n)
+            value = unpack_chars(out.big_chars[0], n)
+            lib.kv_free(out.c.big)
             return value
-        if rc == _NOT_FOUND:
+        if n == _ABSENT:
             return default
-        raise_for(rc)
+        raise_for(n)
 
     def delete(self, key: BytesLike, sync: bool = False) -> None:
         """Deletes `key`; deleting an absent key is not an error. sync as for
@@ -207,8 +213,30 @@ class DB:
         self.delete(key)
 
     def __contains__(self, key: BytesLike) -> bool:
-        """``key in db``."""
-        return self.get(key, MISSING) is not MISSING
+        """``key in db``: a lookup that does not copy the value."""
+        if type(key) is bytes:
+            k, k_len = key, len(key)
+        else:
+            k, k_len = as_c_bytes(key, "key")
+        rc = _contains(self._handle, _NULL, k, k_len)
+        if rc == _PRESENT:
+            return True
+        if rc < 0:
+            raise_for(rc)
+        return False
+
+    def _contains_at(self, key: Any, snapshot: Snapshot) -> bool:
+        """``key in snapshot``."""
+        k, k_len = as_c_bytes(key, "key")
+        snap = _snapshot_handle(snapshot)
+        try:
+            rc = _contains(self._handle, snap, k, k_len)
+            error = pending_error(rc)
+        finally:
+            snapshot._release()
+        if error is not None:
+            raise error
+        return bool(rc == _PRESENT)
 
     def multi_get(self, keys: Iterable[BytesLike], *,
                   snapshot: Optional[Snapshot] = None) -> List[Optional[bytes]]:
@@ -216,38 +244,30 @@ class DB:
         order, read as of one point in time (`snapshot`, or one taken for
         the call) in a single call into the engine."""
         keys = list(keys)
-        n = len(keys)
-        key_lens = ffi.new("size_t[]", n)
-        for i, key in enumerate(keys):
-            key_lens[i] = as_c_bytes(key, "key")[1]  # checks each key's type
+        lengths = [len(k) if type(k) is bytes else as_c_bytes(k, "key")[1] for k in keys]
         packed = b"".join(keys)  # the keys back to back, as kv_multi_get takes them
-        buffer = ffi.new("void **")
-        val_lens = ffi.new("size_t[]", n)
-        statuses = ffi.new("int[]", n)
-        snap = ffi.NULL if snapshot is None else _snapshot_handle(snapshot)
+        out = ffi.new("char **")
+        out_len = ffi.new("size_t *")
+        snap = _NULL if snapshot is None else _snapshot_handle(snapshot)
         try:
-            rc = lib.kv_multi_get(self._handle, snap, n, packed, key_lens, buffer, ffi.NULL,
-                                  val_lens, statuses)
+            rc = _multi_get(self._handle, snap, len(keys), packed,
+                            ffi.new("size_t[]", lengths), out, out_len)
             error = pending_error(rc)
         finally:
             if snapshot is not None:
                 snapshot._release()
+        if error is not None:
+            raise error
+        if out[0] == _NULL:
+            raise NoMemoryError("multi_get: out of memory for the values of "
+                                f"{len(keys)} keys", lib.KV_NO_MEMORY)
         try:
-            if error is not None:
-                raise error
-            values: List[Optional[bytes]] = []
-            base = ffi.cast("char *", buffer[0])
-            offset = 0
-            for i in range(n):
-                if statuses[i] == _OK:
-                    length = val_lens[i]
-                    values.append(to_bytes(base + offset, length))
-                    offset += length
-                else:
-                    values.append(None)
+            # The values as a pickled list (multi_get.c): the C unpickler makes
+            # every bytes object, with no Python code per key.
+            values: List[Optional[bytes]] = _loads(ffi.buffer(out[0], out_len[0]))
             return values
         finally:
-            lib.kv_free(buffer[0])
+            _free(out[0])
 
     # ---- Batches -----------------------------------------------------------
 

@@ -108,7 +108,7 @@ class Snapshot:
         return value
 
     def __contains__(self, key: BytesLike) -> bool:
-        return self._db.get(key, MISSING, snapshot=self) is not MISSING
+        return self._db._contains_at(key, self)
 
     def multi_get(self, keys: Iterable[BytesLike]) -> List[Optional[bytes]]:
         """db.multi_get(keys) as of the snapshot."""
