@@ -23,6 +23,7 @@ package strata
 
 /*
 #cgo pkg-config: strata
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "strata/kv.h"
@@ -202,6 +203,58 @@ static sg_entry sg_iter_move(kv_iter *it, int op, const void *target, size_t tar
 	}
 	e.msg = sg_copy_message(e.rc);
 	return e;
+}
+
+// What sg_iter_fill read: n entries copied into the caller's buffer (each
+// laid out as its key length and value length, two native uint32s, then the
+// key and the value) in `used` bytes, and then rc: KV_OK when it stopped
+// after max_entries, or at an entry too big for the rest of the buffer,
+// which is then handed out borrowed (pending, key, val: valid until the next
+// call on the iterator); KV_END; or an error.
+typedef struct {
+	int rc;
+	char *msg;
+	size_t n;
+	size_t used;
+	int pending;
+	const void *key;
+	size_t key_len;
+	const void *val;
+	size_t val_len;
+} sg_fill;
+
+// Up to max_entries kv_iter_next steps in one crossing, copying each entry
+// into buf (cap bytes, Go memory that C only writes during this call). The
+// cursor ends at the last entry read: the last one copied, or the pending
+// one.
+static sg_fill sg_iter_fill(kv_iter *it, void *buf, size_t cap, size_t max_entries) {
+	sg_fill f = {KV_OK, NULL, 0, 0, 0, NULL, 0, NULL, 0};
+	unsigned char *out = buf;
+	while (f.n < max_entries) {
+		const void *k = NULL, *v = NULL;
+		size_t kl = 0, vl = 0;
+		int rc = kv_iter_next(it, &k, &kl, &v, &vl);
+		if (rc != KV_OK) {
+			f.rc = rc;
+			break;
+		}
+		if (kl + vl + 8 > cap - f.used) {
+			f.pending = 1;
+			f.key = k;
+			f.key_len = kl;
+			f.val = v;
+			f.val_len = vl;
+			break;
+		}
+		uint32_t lens[2] = {(uint32_t)kl, (uint32_t)vl}; // kv.h caps both below 2^32
+		memcpy(out + f.used, lens, 8);
+		if (kl > 0) memcpy(out + f.used + 8, k, kl);
+		if (vl > 0) memcpy(out + f.used + 8 + kl, v, vl);
+		f.used += 8 + kl + vl;
+		f.n++;
+	}
+	f.msg = sg_copy_message(f.rc);
+	return f;
 }
 
 static sg_result sg_snapshot_new(kv_db *db) {
@@ -610,6 +663,39 @@ func cIterMove(it iterHandle, move iterMove, target []byte) cursorEntry {
 	default:
 		return cursorEntry{err: resultError(e.rc, e.msg)}
 	}
+}
+
+// fillResult is what cIterFill read ahead: n entries copied into the
+// buffer, then what comes after them: a borrowed entry that did not fit
+// (pending), the end of the range, or an error.
+type fillResult struct {
+	n       int
+	pending bool
+	tail    cursorEntry // the pending entry, or end, or err; zero otherwise
+}
+
+// fillEntryHeader is the bytes before each entry sg_iter_fill copies: its
+// key length and value length as native-endian uint32s.
+const fillEntryHeader = 8
+
+// cIterFill steps it forward up to maxEntries times in one crossing, copying
+// the entries into buf (see sg_iter_fill for the layout).
+func cIterFill(it iterHandle, buf []byte, maxEntries int) fillResult {
+	f := C.sg_iter_fill(it, bytesPtr(buf), C.size_t(len(buf)), C.size_t(maxEntries))
+	r := fillResult{n: int(f.n)}
+	switch int(f.rc) {
+	case statusOK:
+		if f.pending != 0 {
+			r.pending = true
+			r.tail = cursorEntry{key: borrowed(unsafe.Pointer(f.key), f.key_len),
+				value: borrowed(unsafe.Pointer(f.val), f.val_len)}
+		}
+	case statusEnd:
+		r.tail = cursorEntry{end: true}
+	default:
+		r.tail = cursorEntry{err: resultError(f.rc, f.msg)}
+	}
+	return r
 }
 
 func cSnapshotNew(db dbHandle) (snapshotHandle, error) {

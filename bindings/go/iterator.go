@@ -1,6 +1,9 @@
 package strata
 
-import "runtime"
+import (
+	"encoding/binary"
+	"runtime"
+)
 
 // IterOptions choose what an Iterator walks. A nil *IterOptions walks every
 // key of the latest state.
@@ -41,8 +44,20 @@ type IterOptions struct {
 //
 // Key and Value return slices that the iterator reuses: they are valid until
 // the next move or Close, and must not be modified. Keep a copy (KeyCopy,
-// ValueCopy, or bytes.Clone) to hold on to one. Each move is one crossing
-// into C; the key and value are copied into Go memory only when asked for.
+// ValueCopy, or bytes.Clone) to hold on to one.
+//
+// Every move is one crossing into C, except that a long run of Next calls
+// reads ahead: after 8 single steps since the last other move, Next steps
+// strata's cursor forward several times in one crossing and copies those
+// entries into a buffer that the following Next calls are served from,
+// 2 entries at first, twice as many at each refill, up to 64 entries or
+// 32 KiB. A scan thus pays one crossing per 64 entries, while a seek
+// followed by a few steps makes strata read nothing it does not use (each
+// entry read ahead costs strata a step, which is dearer than a crossing).
+// Every other move (First, Last, Prev, the seeks) drops what was read
+// ahead. Read-ahead changes no result: the iterator reads one consistent
+// state either way. An error met while reading ahead is reported when Next
+// reaches the entry it stopped at; a Prev before that reports it at once.
 //
 // An Iterator is not safe for concurrent use: one goroutine at a time. It
 // must be closed. It keeps working after its DB is closed (the engine stays
@@ -50,14 +65,37 @@ type IterOptions struct {
 // forgotten one, but only as a safety net.
 type Iterator struct {
 	h     iterHandle
-	at    cursorEntry // the entry the C cursor is at; borrowed memory
+	at    cursorEntry // the current entry: borrowed C memory, or a view of ahead
 	valid bool
 	err   error
 
-	// Copies of at.key and at.value, made on demand and reused across moves.
+	// Copies of a borrowed at.key and at.value, made on demand and reused
+	// across moves. Entries served from ahead are Go memory already.
 	key, value             []byte
 	keyCopied, valueCopied bool
+	atAhead                bool // at is a view of ahead
+
+	// Read-ahead of forward steps (see the type's doc). While entries are
+	// buffered or a tail is set, strata's cursor is past the current entry.
+	ahead     []byte      // entries copied by C: key length, value length, key, value
+	aheadOff  int         // where the next unread entry starts
+	aheadLeft int         // unread entries in ahead
+	tail      cursorEntry // what follows them, when tailSet: an entry too big to copy, the end, or an error
+	tailSet   bool
+	steps     int // Next calls since the last other move, up to singleSteps
+	stride    int // entries the next refill asks for
 }
+
+// Read-ahead limits: single steps before it starts, entries per crossing,
+// and the buffer's size (an entry bigger than what is left of it is handed
+// over uncopied, as after Prev).
+const (
+	singleSteps       = 8
+	minReadAhead      = 2
+	maxReadAhead      = 64
+	maxReadAheadBytes = 32 << 10
+	minReadAheadBytes = 512
+)
 
 // NewIter returns an iterator over the range opts describe (nil: all keys).
 func (d *DB) NewIter(opts *IterOptions) (*Iterator, error) {
@@ -118,26 +156,96 @@ func (it *Iterator) finalize() {
 	}
 }
 
-// move performs one cursor move and records where it landed.
-func (it *Iterator) move(m iterMove, target []byte) bool {
+// usable reports whether the iterator may move: not closed (which sets
+// ErrClosed) and not failed.
+func (it *Iterator) usable() bool {
 	if it.h == nil {
 		it.valid, it.err = false, closedError("Iterator")
 		return false
 	}
-	if it.err != nil {
-		// Failed for good, as kv.h describes. (strata itself lets a cursor
-		// go on after a seek whose target it rejected; the binding keeps
-		// the simpler rule, so Error always explains the last false.)
+	// Failed for good, as kv.h describes. (strata itself lets a cursor go on
+	// after a seek whose target it rejected; the binding keeps the simpler
+	// rule, so Error always explains the last false.)
+	return it.err == nil
+}
+
+// move performs one cursor move other than a read-ahead Next and records
+// where it landed.
+func (it *Iterator) move(m iterMove, target []byte) bool {
+	if !it.usable() {
 		return false
 	}
+	if it.aheadLeft > 0 || it.tailSet {
+		// strata's cursor is past the current entry. Only Prev, the one
+		// relative move that comes here, cares: the entry before this one
+		// is the last key below it.
+		if m == movePrev {
+			m, target = moveSeekLT, it.at.key
+		}
+		it.aheadLeft, it.tail, it.tailSet = 0, cursorEntry{}, false
+	}
+	it.steps = 0
 	e := cIterMove(it.h, m, target)
 	runtime.KeepAlive(it)
-	it.at, it.keyCopied, it.valueCopied = e, false, false
+	it.land(e, false)
+	return it.valid
+}
+
+// land makes e the current entry (or end, or failure).
+func (it *Iterator) land(e cursorEntry, fromAhead bool) {
+	it.at, it.atAhead, it.keyCopied, it.valueCopied = e, fromAhead, false, false
 	it.valid = !e.end && e.err == nil
 	if e.err != nil {
 		it.err = e.err
 	}
+}
+
+// next is Next: the next buffered entry, refilling the buffer first when
+// it is used up.
+func (it *Iterator) next() bool {
+	if !it.usable() {
+		return false
+	}
+	if it.aheadLeft == 0 && !it.tailSet {
+		if it.steps < singleSteps {
+			it.steps++
+			it.stride = minReadAhead
+			e := cIterMove(it.h, moveNext, nil)
+			runtime.KeepAlive(it)
+			it.land(e, false)
+			return it.valid
+		}
+		it.refill()
+	}
+	if it.aheadLeft > 0 {
+		b := it.ahead[it.aheadOff:]
+		kl := int(binary.NativeEndian.Uint32(b[0:4]))
+		vl := int(binary.NativeEndian.Uint32(b[4:8]))
+		k := b[fillEntryHeader : fillEntryHeader+kl : fillEntryHeader+kl]
+		v := b[fillEntryHeader+kl : fillEntryHeader+kl+vl : fillEntryHeader+kl+vl]
+		it.aheadOff += fillEntryHeader + kl + vl
+		it.aheadLeft--
+		it.land(cursorEntry{key: k, value: v}, true)
+		return true
+	}
+	e := it.tail
+	it.tail, it.tailSet = cursorEntry{}, false
+	it.land(e, false)
 	return it.valid
+}
+
+// refill reads the next stride entries ahead in one crossing.
+func (it *Iterator) refill() {
+	want := it.stride
+	size := min(max(want*minReadAheadBytes, minReadAheadBytes), maxReadAheadBytes)
+	if len(it.ahead) < size {
+		it.ahead = make([]byte, size)
+	}
+	r := cIterFill(it.h, it.ahead[:size], want)
+	runtime.KeepAlive(it)
+	it.aheadOff, it.aheadLeft = 0, r.n
+	it.tail, it.tailSet = r.tail, r.pending || r.tail.end || r.tail.err != nil
+	it.stride = min(want*2, maxReadAhead)
 }
 
 // First moves to the first entry of the range.
@@ -146,8 +254,9 @@ func (it *Iterator) First() bool { return it.move(moveFirst, nil) }
 // Last moves to the last entry of the range.
 func (it *Iterator) Last() bool { return it.move(moveLast, nil) }
 
-// Next moves one entry forward (from before the first: to the first).
-func (it *Iterator) Next() bool { return it.move(moveNext, nil) }
+// Next moves one entry forward (from before the first: to the first),
+// reading ahead as the type's doc describes.
+func (it *Iterator) Next() bool { return it.next() }
 
 // Prev moves one entry backward (from after the last: to the last).
 func (it *Iterator) Prev() bool { return it.move(movePrev, nil) }
@@ -171,6 +280,9 @@ func (it *Iterator) Key() []byte {
 	if !it.valid {
 		return nil
 	}
+	if it.atAhead {
+		return it.at.key
+	}
 	if !it.keyCopied {
 		if it.key == nil {
 			it.key = make([]byte, 0, len(it.at.key))
@@ -186,6 +298,9 @@ func (it *Iterator) Key() []byte {
 func (it *Iterator) Value() []byte {
 	if !it.valid {
 		return nil
+	}
+	if it.atAhead {
+		return it.at.value
 	}
 	if !it.valueCopied {
 		if it.value == nil {
@@ -227,5 +342,6 @@ func (it *Iterator) Close() error {
 	runtime.SetFinalizer(it, nil)
 	cIterFree(it.h)
 	it.h, it.valid, it.at = nil, false, cursorEntry{}
+	it.ahead, it.aheadLeft, it.tail, it.tailSet = nil, 0, cursorEntry{}, false
 	return it.err
 }
