@@ -2,6 +2,8 @@ package strata
 
 import (
 	"bytes"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -105,5 +107,78 @@ func TestBigBatch(t *testing.T) {
 	}
 	if n != 10000 {
 		t.Fatalf("%d keys, want 10000", n)
+	}
+}
+
+// Operations are buffered in Go and handed to strata in bulk (batch.go):
+// whatever the mix of small operations, ones too big to buffer, hand-overs
+// and rewrites, the batch applies exactly its operations in order, and
+// Count agrees with strata's own count.
+func TestBatchBufferingKeepsOrder(t *testing.T) {
+	db := openTemp(t, nil)
+	b := db.NewBatch()
+	defer b.Close()
+	r := rand.New(rand.NewPCG(11, 0))
+	model := map[string][]byte{}
+	// Mostly small operations, so that many are buffered when one that goes
+	// straight to strata (the last size) comes, and now and then one that
+	// fills the buffer and hands it over.
+	sizes := []int{0, 10, 100, 1000, 1000, 1000, batchHandOverBytes - 20, batchHandOverBytes + 5}
+	keys := []string{"", "a", "b"}
+	for round := 0; round < 4; round++ {
+		staged := map[string][]byte{}
+		var deleted []string
+		for i := 0; i < 300; i++ {
+			k := keys[r.IntN(len(keys))]
+			if r.IntN(4) == 0 {
+				if err := b.Delete([]byte(k)); err != nil {
+					t.Fatal(err)
+				}
+				delete(staged, k)
+				deleted = append(deleted, k)
+				continue
+			}
+			v := bytes.Repeat([]byte{byte(i)}, sizes[r.IntN(len(sizes))])
+			if err := b.Put([]byte(k), v); err != nil {
+				t.Fatal(err)
+			}
+			staged[k] = v
+			deleted = slices.DeleteFunc(deleted, func(d string) bool { return d == k })
+		}
+		if got, want := b.Count(), int(cBatchCount(b.h)); got != want+b.pendingOps {
+			t.Fatalf("round %d: Count %d, strata holds %d and %d are buffered", round, got, want, b.pendingOps)
+		}
+		if b.Count() != 300 {
+			t.Fatalf("round %d: Count %d, want 300", round, b.Count())
+		}
+		for i := 0; i < 2; i++ { // a batch can be written again
+			if err := db.Write(b, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if int(cBatchCount(b.h)) != 300 || b.Count() != 300 {
+			t.Fatalf("round %d: after Write strata holds %d operations, Count %d", round, cBatchCount(b.h), b.Count())
+		}
+		for _, k := range deleted {
+			delete(model, k)
+		}
+		for k, v := range staged {
+			model[k] = v
+		}
+		for _, k := range keys {
+			got, err := db.Get([]byte(k))
+			want, ok := model[k]
+			if !ok {
+				wantErr(t, "Get of a deleted key", err, ErrNotFound)
+				continue
+			}
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("round %d: key %q holds %d bytes (%v), want %d", round, k, len(got), err, len(want))
+			}
+		}
+		b.Clear()
+		if b.Count() != 0 || cBatchCount(b.h) != 0 {
+			t.Fatalf("after Clear: Count %d, strata holds %d", b.Count(), cBatchCount(b.h))
+		}
 	}
 }

@@ -145,8 +145,37 @@ static sg_result sg_batch_delete(kv_batch *b, const void *k, size_t kl) {
 	return sg_status(kv_batch_delete(b, k, kl));
 }
 
-static sg_result sg_write(kv_db *db, const kv_batch *b, unsigned flags) {
-	return sg_status(flags == 0 ? kv_write(db, b) : kv_write_ex(db, b, flags));
+// Batch operations that Go buffered, back to back: a kind byte (SG_OP_PUT or
+// SG_OP_DELETE), the key length and the value length as native uint32s,
+// the key, the value.
+enum { SG_OP_PUT = 0, SG_OP_DELETE = 1, SG_OP_HEADER = 9 };
+
+// Adds the buffered operations to b, in order, stopping at the first that
+// strata refuses.
+static int sg_append_ops(kv_batch *b, const unsigned char *ops, size_t len) {
+	size_t at = 0;
+	while (at + SG_OP_HEADER <= len) {
+		uint32_t kl, vl;
+		memcpy(&kl, ops + at + 1, 4);
+		memcpy(&vl, ops + at + 5, 4);
+		const unsigned char *key = ops + at + SG_OP_HEADER;
+		int rc = ops[at] == SG_OP_PUT ? kv_batch_put(b, key, kl, key + kl, vl)
+		                              : kv_batch_delete(b, key, kl);
+		if (rc != KV_OK) return rc;
+		at += SG_OP_HEADER + (size_t)kl + vl;
+	}
+	return KV_OK;
+}
+
+static sg_result sg_batch_append(kv_batch *b, const void *ops, size_t len) {
+	return sg_status(sg_append_ops(b, ops, len));
+}
+
+// The buffered operations added to b, then b written: one crossing per Write.
+static sg_result sg_write(kv_db *db, kv_batch *b, const void *ops, size_t len, unsigned flags) {
+	int rc = sg_append_ops(b, ops, len);
+	if (rc == KV_OK) rc = flags == 0 ? kv_write(db, b) : kv_write_ex(db, b, flags);
+	return sg_status(rc);
 }
 
 // Bounds: a NULL pointer is an open bound, anything else a key (kv.h).
@@ -293,6 +322,7 @@ static sg_result sg_destroy(const char *path) { return sg_status(kv_destroy(path
 import "C"
 
 import (
+	"encoding/binary"
 	"strconv"
 	"strings"
 	"sync"
@@ -604,8 +634,32 @@ func cBatchClear(b batchHandle)     { C.kv_batch_clear(b) }
 func cBatchCount(b batchHandle) int { return int(C.kv_batch_count(b)) }
 func cBatchFree(b batchHandle)      { C.kv_batch_free(b) }
 
-func cWrite(db dbHandle, b batchHandle, flags uint) error {
-	r := C.sg_write(db, b, C.uint(flags))
+// Buffered batch operations (batch.go) are encoded for sg_append_ops:
+// the kind, the key and value lengths, the key, the value.
+const (
+	batchOpPut       = byte(C.SG_OP_PUT)
+	batchOpDelete    = byte(C.SG_OP_DELETE)
+	batchOpHeaderLen = int(C.SG_OP_HEADER)
+)
+
+// appendBatchOp encodes one operation onto ops.
+func appendBatchOp(ops []byte, kind byte, key, value []byte) []byte {
+	ops = append(ops, kind)
+	ops = binary.NativeEndian.AppendUint32(ops, uint32(len(key)))
+	ops = binary.NativeEndian.AppendUint32(ops, uint32(len(value)))
+	ops = append(ops, key...)
+	return append(ops, value...)
+}
+
+// cBatchAppend hands buffered operations over to strata's batch.
+func cBatchAppend(b batchHandle, ops []byte) error {
+	r := C.sg_batch_append(b, bytesPtr(ops), C.size_t(len(ops)))
+	return resultError(r.rc, r.msg)
+}
+
+// cWrite hands the buffered operations ops over to b, then writes b.
+func cWrite(db dbHandle, b batchHandle, ops []byte, flags uint) error {
+	r := C.sg_write(db, b, bytesPtr(ops), C.size_t(len(ops)), C.uint(flags))
 	return resultError(r.rc, r.msg)
 }
 
