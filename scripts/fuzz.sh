@@ -12,7 +12,8 @@
 #   TARGET         any of the targets below (default: all of them)
 #
 # Targets (tests/fuzz/<target>_fuzzer.cc): log_reader write_batch
-# version_edit block table_reader bloom_filter options capi_sequence.
+# version_edit block table_reader bloom_filter options capi_sequence
+# wal_recovery.
 #
 # Each target starts from its committed seeds (tests/fuzz/corpus/<target>,
 # never written to) plus the inputs earlier runs found (build/fuzz/corpus/
@@ -31,7 +32,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_targets=(log_reader write_batch version_edit block table_reader bloom_filter options capi_sequence)
+all_targets=(log_reader write_batch version_edit block table_reader bloom_filter options capi_sequence
+             wal_recovery)
 runs=""
 seconds=""
 build_only=0
@@ -108,8 +110,8 @@ for t in "${targets[@]}"; do
   dict=()
   [[ -f tests/fuzz/dict/$t.dict ]] && dict=(-dict="tests/fuzz/dict/$t.dict")
   tuning=()
-  if [[ $t == capi_sequence ]]; then
-    # One input opens, uses and destroys a real database: milliseconds, with
+  if [[ $t == capi_sequence || $t == wal_recovery ]]; then
+    # One input opens, uses and closes a real database: milliseconds, with
     # a heap that keeps what the engine caches. Per-input leak scans of that
     # heap and entropic scheduling's bookkeeping over its ~20k coverage
     # features would then take most of the time; leaks are still checked

@@ -29,22 +29,18 @@
 // flags, which must all be KV_INVALID_ARGUMENT with a message and change
 // nothing.
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <signal.h>
-#include <unistd.h>
-
 #include "fuzz/fuzz_check.h"
 #include "fuzz/fuzz_input.h"
 #include "fuzz/kv_model.h"
+#include "fuzz/process_dir.h"
 #include "strata/kv.h"
 
 namespace {
@@ -88,41 +84,7 @@ void AtExit() {
   std::fprintf(stderr, "capi_sequence: %llu sequences, %llu operations\n",
                static_cast<unsigned long long>(g_sequences),
                static_cast<unsigned long long>(g_operations));
-  if (g_base_dir == nullptr) return;
-  std::error_code ec;
-  std::filesystem::remove_all(*g_base_dir, ec);
-}
-
-// The parent of the per-process directories: /dev/shm when usable, else
-// $TMPDIR or /tmp.
-std::string ParentDir() {
-  std::error_code ec;
-  if (std::filesystem::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK) == 0) {
-    return "/dev/shm";
-  }
-  const char* tmp = std::getenv("TMPDIR");
-  return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
-}
-
-// strata-fuzz-capi-<pid>. A process killed by a crash or a timeout cannot
-// clean up after itself, so the directories of processes that no longer
-// exist are removed first.
-std::string MakeBaseDir() {
-  const std::string parent = ParentDir();
-  const std::string prefix = "strata-fuzz-capi-";
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(parent, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) != 0) continue;
-    const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
-      std::filesystem::remove_all(entry.path(), ec);
-    }
-  }
-  const std::string dir = parent + "/" + prefix + std::to_string(::getpid());
-  std::filesystem::remove_all(dir, ec);
-  FUZZ_CHECK(std::filesystem::create_directory(dir, ec), "cannot create %s", dir.c_str());
-  return dir;
+  if (g_base_dir != nullptr) strata::fuzz::RemoveProcessDir(*g_base_dir);
 }
 
 std::string_view AsView(const void* p, size_t n) {
@@ -812,7 +774,7 @@ class Sequence {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  g_base_dir = new std::string(MakeBaseDir());
+  g_base_dir = new std::string(strata::fuzz::MakeProcessDir("strata-fuzz-capi-"));
   std::atexit(AtExit);
   return 0;
 }

@@ -21,35 +21,18 @@
 #include <memory>
 #include <string>
 
-#include "core/checksum.h"
-#include "core/coding.h"
 #include "core/version/version.h"
 #include "core/version/version_edit.h"
-#include "core/wal/log_format.h"
 #include "core/wal/log_reader.h"
 #include "core/wal/log_writer.h"
 #include "core/write_batch.h"
 #include "fuzz/fuzz_check.h"
+#include "fuzz/log_reseal.h"
 #include "fuzz/memory_files.h"
 
 namespace {
 
 using namespace strata;
-
-// Recomputes the checksums of every record whose header and payload lie
-// inside the file, front to back, trusting each (possibly mutated) length.
-void Reseal(std::string* file) {
-  size_t pos = 0;
-  while (file->size() - pos >= log::kHeaderBytes) {
-    char* header = file->data() + pos;
-    const uint32_t length = DecodeFixed32(header + 4);
-    if (length > log::kMaxPayloadBytes) return;
-    EncodeFixed32(header, Checksum32(header + 4, 8));
-    if (file->size() - pos - log::kHeaderBytes < length) return;
-    EncodeFixed32(header + 8, Checksum32(header + log::kHeaderBytes, length));
-    pos += log::kHeaderBytes + length;
-  }
-}
 
 struct CountingHandler : WriteBatch::Handler {
   uint32_t ops = 0;
@@ -63,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const uint8_t mode = data[0];
   std::string file(reinterpret_cast<const char*>(data) + 1, size - 1);
-  if (mode & 1) Reseal(&file);
+  if (mode & 1) fuzz::ResealLogRecords(&file);
 
   log::Reader reader(std::make_unique<fuzz::StringSequentialFile>(file), "fuzz.log",
                      file.size());

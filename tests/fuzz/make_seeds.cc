@@ -19,6 +19,9 @@
 //   options         every option at its default, tuned sets and bad values
 //   capi_sequence   operation sequences in the fuzzer's encoding (see
 //                   capi_sequence_fuzzer.cc), written by SequenceWriter below
+//   wal_recovery    WALs the engine wrote on top of the recovery template
+//                   (whole and torn), and hand-made logs of batches it must
+//                   refuse or treat with care (regression-* are past bugs)
 //
 // Each seed is named after what it holds; a seed identical to one already
 // written for the same target is skipped. Existing files are overwritten, not
@@ -36,6 +39,7 @@
 #include <vector>
 
 #include "core/coding.h"
+#include "core/db/db.h"
 #include "core/dbformat.h"
 #include "core/env.h"
 #include "core/filename.h"
@@ -43,6 +47,10 @@
 #include "core/table/block.h"
 #include "core/table/format.h"
 #include "core/wal/log_reader.h"
+#include "core/wal/log_writer.h"
+#include "core/write_batch.h"
+#include "fuzz/memory_files.h"
+#include "fuzz/recovery_template.h"
 #include "strata/kv.h"
 
 namespace {
@@ -266,6 +274,67 @@ void SeedsFromDatabase(const std::string& dir, const DbConfig& config, CorpusWri
   if (wal_records == 0 || manifest_records == 0 || tables == 0) {
     Die("database " + dir + " lacks a WAL, a manifest or a table");
   }
+}
+
+// ---- Recovery ----------------------------------------------------------------
+
+// WALs that continue the recovery template (recovery_template.h): the engine
+// writes them on top of a copy of the template, and each is cut out as it was
+// when the database closed. Plus hand-made logs the engine must refuse.
+void RecoverySeeds(const std::string& work, CorpusWriter* out) {
+  const std::string dir = work + "/recovery";
+  Status s = fuzz::BuildRecoveryTemplate(dir);
+  if (!s.ok()) Die("recovery template: " + s.ToString());
+  {
+    std::shared_ptr<DB> db;
+    s = DB::Open(fuzz::RecoveryOptions(), dir, &db);
+    if (!s.ok()) Die("recovery template: " + s.ToString());
+    WriteBatch batch;
+    batch.Put(fuzz::TemplateKey(3), "overwritten in a batch");
+    batch.Delete(fuzz::TemplateKey(4));
+    batch.Put("new-key", "");
+    auto check = [](const Status& st) {
+      if (!st.ok()) Die("recovery seed: " + st.ToString());
+    };
+    check(db->Write(WriteOptions(), batch));
+    check(db->Put(WriteOptions(), fuzz::TemplateKey(5), "overwritten"));
+    check(db->Delete(WriteOptions(), fuzz::TemplateKey(6)));
+    check(db->Put(WriteOptions(), std::string("nul\0key", 7), std::string(300, 'v')));
+    check(db->Delete(WriteOptions(), "never-written"));
+  }
+  const std::string wal = ReadFile(fuzz::LiveWalPath(dir));
+  if (wal.empty()) Die("recovery seed: the WAL is empty");
+  out->Add("wal_recovery", "writes.plain", std::string(1, '\0') + wal);
+  out->Add("wal_recovery", "writes.reseal", std::string(1, '\1') + wal);
+  out->Add("wal_recovery", "writes-torn.plain", std::string(1, '\0') + wal.substr(0, wal.size() - 5));
+
+  // Hand-made records: well-formed logs whose batches are not.
+  auto log_of = [](const std::vector<std::string>& payloads) {
+    std::string bytes;
+    log::Writer writer(std::make_unique<fuzz::StringWritableFile>(&bytes));
+    for (const std::string& p : payloads) writer.AddRecord(p);
+    return std::string(1, '\0') + bytes;
+  };
+  WriteBatch overflow;  // sequence numbers past the largest: must be Corruption
+  overflow.Put("a", "1");
+  overflow.Put("b", "2");
+  overflow.SetSequence(kMaxSequenceNumber);
+  out->Add("wal_recovery", "regression-sequence-overflow",
+           log_of({std::string(overflow.Contents())}));
+  WriteBatch last;  // ends exactly at the largest sequence number: valid
+  last.Put("a", "1");
+  last.SetSequence(kMaxSequenceNumber);
+  out->Add("wal_recovery", "sequence-at-maximum", log_of({std::string(last.Contents())}));
+  WriteBatch repeated;  // the same batch twice: sequence numbers reused
+  repeated.Put("t07", "x");
+  repeated.SetSequence(fuzz::kTemplateKeys + 1);
+  out->Add("wal_recovery", "regression-repeated-record",
+           log_of({std::string(repeated.Contents()), std::string(repeated.Contents())}));
+  WriteBatch shadowed;  // a version numbered like the template's: ambiguous
+  shadowed.Put("t07", "x");
+  shadowed.SetSequence(8);
+  out->Add("wal_recovery", "template-sequence", log_of({std::string(shadowed.Contents())}));
+  out->Add("wal_recovery", "undecodable-record", log_of({std::string(20, '\x07')}));
 }
 
 // ---- Options -------------------------------------------------------------
@@ -523,6 +592,7 @@ int main(int argc, char** argv) {
     MakeDatabase(dir, config);
     SeedsFromDatabase(dir, config, &out);
   }
+  RecoverySeeds(work, &out);
   OptionSeeds(&out);
   SequenceSeeds(&out);
   std::error_code ec;
