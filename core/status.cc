@@ -34,9 +34,11 @@ const std::string& Status::message() const {
 
 std::string Status::ToString() const {
   if (ok()) return "OK";
-  std::string out = CodeName(state_->code);
-  out += ": ";
-  out += state_->message;
+  std::string out = CodeName(code_);
+  if (state_ != nullptr) {
+    out += ": ";
+    out += state_->message;
+  }
   return out;
 }
 

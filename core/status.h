@@ -33,10 +33,20 @@ class Status {
     if (this != &other) CopyFrom(other);
     return *this;
   }
-  Status(Status&&) noexcept = default;
-  Status& operator=(Status&&) noexcept = default;
+  Status(Status&& other) noexcept : code_(other.code_), state_(std::move(other.state_)) {
+    other.code_ = Code::kOk;
+  }
+  Status& operator=(Status&& other) noexcept {
+    code_ = other.code_;
+    state_ = std::move(other.state_);
+    other.code_ = Code::kOk;
+    return *this;
+  }
 
   static Status OK() { return Status(); }
+  // Without a message, a status costs no allocation: the hot "absent key"
+  // result of a read uses this form.
+  static Status NotFound() { return Status(Code::kNotFound); }
   static Status NotFound(std::string_view msg) { return Status(Code::kNotFound, msg); }
   static Status Corruption(std::string_view msg) { return Status(Code::kCorruption, msg); }
   static Status NotSupported(std::string_view msg) { return Status(Code::kNotSupported, msg); }
@@ -49,7 +59,7 @@ class Status {
   static Status Busy(std::string_view msg) { return Status(Code::kBusy, msg); }
   static Status NoMemory(std::string_view msg) { return Status(Code::kNoMemory, msg); }
 
-  bool ok() const { return state_ == nullptr; }
+  bool ok() const { return code_ == Code::kOk; }
   bool IsNotFound() const { return code() == Code::kNotFound; }
   bool IsCorruption() const { return code() == Code::kCorruption; }
   bool IsNotSupported() const { return code() == Code::kNotSupported; }
@@ -58,7 +68,7 @@ class Status {
   bool IsBusy() const { return code() == Code::kBusy; }
   bool IsNoMemory() const { return code() == Code::kNoMemory; }
 
-  Code code() const { return state_ ? state_->code : Code::kOk; }
+  Code code() const { return code_; }
   // The message alone, without the code's name; empty for OK.
   const std::string& message() const;
   // "<code name>: <message>", or "OK".
@@ -66,16 +76,20 @@ class Status {
 
  private:
   struct State {
-    Code code;
     std::string message;
   };
 
+  explicit Status(Code code) : code_(code) {}
   Status(Code code, std::string_view msg)
-      : state_(std::make_unique<State>(State{code, std::string(msg)})) {}
+      : code_(code), state_(std::make_unique<State>(State{std::string(msg)})) {}
   void CopyFrom(const Status& other) {
+    code_ = other.code_;
     state_ = other.state_ ? std::make_unique<State>(*other.state_) : nullptr;
   }
 
+  // OK is kOk with no state; an error has its code here and its message, if
+  // it has one, in state_.
+  Code code_ = Code::kOk;
   std::unique_ptr<State> state_;
 };
 

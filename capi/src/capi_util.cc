@@ -5,9 +5,23 @@
 
 namespace strata::capi {
 
+// Set whenever the message may be non-empty, so that the common case of an
+// entry point with nothing to clear touches only this flag, a plain
+// thread-local with no constructor (cheap to reach from a shared library),
+// not the string.
+thread_local bool t_message_set = false;
+
 std::string& LastError() {
   thread_local std::string message;
+  t_message_set = true;
   return message;
+}
+
+void ClearLastError() {
+  if (t_message_set) {
+    LastError().clear();
+    t_message_set = false;
+  }
 }
 
 int Fail(int code, std::string message) {
@@ -18,6 +32,8 @@ int Fail(int code, std::string message) {
 int FromStatus(const Status& s) {
   using Code = Status::Code;
   if (s.ok()) return KV_OK;
+  // "Not found" is an ordinary result, not a failure: no message to keep.
+  if (s.code() == Code::kNotFound && s.message().empty()) return KV_NOT_FOUND;
   LastError() = s.message();
   switch (s.code()) {
     case Code::kOk: return KV_OK;

@@ -21,6 +21,8 @@ namespace strata::capi {
 
 // The calling thread's last error message (kv_last_error).
 std::string& LastError();
+// Empties it; cheap when it is already empty.
+void ClearLastError();
 
 // Sets the message and returns `code`.
 int Fail(int code, std::string message);
@@ -33,7 +35,7 @@ int FromStatus(const Status& s);
 template <typename Fn>
 int Guarded(const char* where, Fn&& fn) noexcept {
   try {
-    LastError().clear();
+    ClearLastError();
     return fn();
   } catch (const std::bad_alloc&) {
     return Fail(KV_NO_MEMORY, std::string(where) + ": out of memory");

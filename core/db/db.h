@@ -177,6 +177,7 @@ class DB : public std::enable_shared_from_this<DB> {
   std::deque<ImmutableMemTable> imms_;                 // GUARDED_BY(mu_), oldest first
   std::unique_ptr<log::Writer> wal_;                   // used by the write leader only
   uint64_t wal_number_ = 0;                            // GUARDED_BY(mu_)
+  bool wal_dir_synced_ = false;                        // used by the write leader only
   std::deque<Writer*> writers_;                        // GUARDED_BY(mu_)
   WriteBatch group_batch_;                             // used by the write leader only
   WriteBatch leader_batch_;                            // used by the write leader only

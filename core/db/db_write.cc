@@ -91,6 +91,11 @@ Status DB::RunWriter(Writer* w) {
     lock.unlock();
     if (count > 0) {
       s = wal_->AddRecord(group->Contents());
+      if (s.ok() && sync && !wal_dir_synced_) {
+        // See NewWal: the log's directory entry, once per log.
+        s = env_->SyncDir(dbname_);
+        if (s.ok()) wal_dir_synced_ = true;
+      }
       if (s.ok()) s = sync ? wal_->Sync() : wal_->Flush();
       if (s.ok()) {
         MemTableInserter inserter(mem, first);
