@@ -337,15 +337,18 @@ Status DB::GetFromView(const ReadView& view, std::string_view key, std::string* 
     s = from_memtable(*imm, &done);
     if (done) return s;
   }
-  for (int level = 0; level < kNumLevels; ++level) {
-    for (const auto& f : sv.version->FilesForKey(level, key)) {
-      TableGetResult result;
-      STRATA_RETURN_IF_ERROR(table_cache_->Get(f->number, f->file_size, lkey, &result, value));
-      if (result == TableGetResult::kValue) return Status::OK();
-      if (result == TableGetResult::kDeletion) return Status::NotFound();
+  s = Status::NotFound();
+  sv.version->ForEachTableForKey(key, [&](int, const FileMetaData& f) {
+    TableGetResult result;
+    Status t = table_cache_->Get(f.number, f.file_size, lkey, &result, value);
+    if (!t.ok()) {
+      s = std::move(t);
+      return false;
     }
-  }
-  return Status::NotFound();
+    if (result == TableGetResult::kValue) s = Status::OK();
+    return result == TableGetResult::kNotFound;  // a value or a tombstone ends the search
+  });
+  return s;
 }
 
 // Keeps alive what an iterator reads and unpins its snapshot when it ends.

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/dbformat.h"
 #include "core/version/file_metadata.h"
 
 namespace strata {
@@ -32,6 +33,38 @@ class Version {
   // Tables of `level` whose range may hold user_key, in the order a point read
   // must consult them (newest first for L0; at most one table elsewhere).
   FileList FilesForKey(int level, std::string_view user_key) const;
+
+  // The same tables for every level, L0 first, without building a list:
+  // calls fn(level, table) for each until fn returns false. The point-read
+  // path, where a vector and shared_ptr copies per level would cost more
+  // than the lookup in a cached block.
+  template <typename Fn>
+  void ForEachTableForKey(std::string_view user_key, Fn&& fn) const {
+    const FileList& l0 = files_[0];
+    for (auto it = l0.rbegin(); it != l0.rend(); ++it) {
+      const FileMetaData& f = **it;
+      if (user_key >= ExtractUserKey(f.smallest) && user_key <= ExtractUserKey(f.largest)) {
+        if (!fn(0, f)) return;
+      }
+    }
+    for (int level = 1; level < kNumLevels; ++level) {
+      const FileList& files = files_[level];
+      if (files.empty()) continue;
+      // The first table whose largest key is >= user_key.
+      size_t lo = 0, hi = files.size();
+      while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (ExtractUserKey(files[mid]->largest) < user_key) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      if (lo < files.size() && user_key >= ExtractUserKey(files[lo]->smallest)) {
+        if (!fn(level, *files[lo])) return;
+      }
+    }
+  }
 
   // Tables of `level` overlapping the user-key range [begin, end]; an empty
   // optional bound is open.
