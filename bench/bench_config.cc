@@ -56,6 +56,11 @@ void add_workload_flags(CLI::App& app, WorkloadConfig& w, MibFlags& mib) {
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 16))
       ->capture_default_str();
   app.add_option("--seed", w.seed, "seed of the key orders and values")->capture_default_str();
+  app.add_option("--max-step-seconds", w.max_step_seconds,
+                 "stop each read workload and fillsync after this many seconds, reporting "
+                 "what it did (0: no limit)")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
   EngineSettings& e = w.settings;
   app.add_option("--memtable-mb", mib.memtable, "memtable size (write_buffer_size), MiB")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 14))
@@ -158,6 +163,8 @@ std::vector<std::string> child_arguments(const BenchConfig& config, const std::s
   add_flag_value(args, "--sync-ops", w.sync_ops);
   add_flag_value(args, "--reopen-mb", w.reopen_bytes >> 20);
   add_flag_value(args, "--seed", w.seed);
+  args.emplace_back("--max-step-seconds");
+  args.push_back(std::to_string(w.max_step_seconds));
   add_flag_value(args, "--memtable-mb", w.settings.memtable_bytes >> 20);
   add_flag_value(args, "--cache-mb", w.settings.block_cache_bytes >> 20);
   add_flag_value(args, "--bloom-bits", static_cast<uint64_t>(w.settings.bloom_bits_per_key));

@@ -386,6 +386,7 @@ int Driver::run() {
                    {"sync_ops", w.sync_ops},
                    {"reopen_bytes", w.reopen_bytes},
                    {"seed", w.seed},
+                   {"max_step_seconds", w.max_step_seconds},
                    {"mem_mb", config_.mem_mb},
                    {"settings",
                     {{"memtable_bytes", w.settings.memtable_bytes},

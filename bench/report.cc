@@ -258,6 +258,9 @@ std::string markdown_report(const json& doc) {
       << config["reads"].get<uint64_t>() << " reads (" << config["reads_while_writing"].get<uint64_t>()
       << " while writing), " << config["seeks"].get<uint64_t>()
       << " seeks, " << config["sync_ops"].get<uint64_t>() << " fsynced writes per fillsync";
+  if (config.value("max_step_seconds", 0.0) > 0)
+    out << "; reads and fillsync stop after " << config["max_step_seconds"].get<double>()
+        << " s each (the rates are over what they did)";
   if (config["mem_mb"].get<uint64_t>() > 0)
     out << ", each engine process in a " << config["mem_mb"].get<uint64_t>()
         << " MiB memory cgroup (page cache included)";

@@ -51,10 +51,12 @@ struct LoopStats {
   }
 };
 
-// Calls op(i) for i in [begin, end), timing each call. The end of one call's
-// timing is the start of the next, so each operation costs one clock read.
+// Calls op(i) for i in [begin, end), timing each call, and stops early once
+// the clock passes deadline_nanos (0: no deadline); stats.latency.count() is
+// then the number of calls made. The end of one call's timing is the start of
+// the next, so each operation costs one clock read.
 void timed_loop(uint64_t begin, uint64_t end, ProgressMeter& meter, LoopStats& stats,
-                const std::function<void(uint64_t)>& op) {
+                const std::function<void(uint64_t)>& op, uint64_t deadline_nanos = 0) {
   uint64_t t0 = now_nanos();
   uint64_t unreported = 0;
   for (uint64_t i = begin; i < end; ++i) {
@@ -68,14 +70,16 @@ void timed_loop(uint64_t begin, uint64_t end, ProgressMeter& meter, LoopStats& s
       meter.add(unreported);
       unreported = 0;
     }
+    if (deadline_nanos != 0 && t1 >= deadline_nanos) break;
   }
   meter.add(unreported);
 }
 
 // Runs `total` operations split evenly over `threads` threads; returns the
-// merged stats. op(i) for every i in [0, total) exactly once.
+// merged stats. op(i) for every i in [0, total) at most once: all of them
+// unless the deadline (as in timed_loop) stops the threads first.
 LoopStats parallel_loop(int threads, uint64_t total, ProgressMeter& meter,
-                        const std::function<void(uint64_t)>& op) {
+                        const std::function<void(uint64_t)>& op, uint64_t deadline_nanos) {
   std::vector<LoopStats> per_thread(threads);
   std::vector<std::thread> workers;
   std::atomic<bool> failed{false};
@@ -85,7 +89,7 @@ LoopStats parallel_loop(int threads, uint64_t total, ProgressMeter& meter,
     uint64_t begin = total * t / threads, end = total * (t + 1) / threads;
     workers.emplace_back([&, t, begin, end] {
       try {
-        timed_loop(begin, end, meter, per_thread[t], op);
+        timed_loop(begin, end, meter, per_thread[t], op, deadline_nanos);
       } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(failure_mu);
         if (!failed.exchange(true)) failure = e.what();
@@ -119,12 +123,24 @@ class Step {
   }
   std::unique_ptr<Engine> open() { return open(config_.settings); }
 
-  // Result fields common to every step of `ops` operations.
-  json throughput(uint64_t ops, uint64_t nanos, const LoopStats& stats) const {
+  // Result fields common to every step: what the timed loop did in `nanos`
+  // of the `planned` operations (fewer when the step's time limit stopped it).
+  json throughput(uint64_t planned, uint64_t nanos, const LoopStats& stats) const {
+    const uint64_t ops = stats.latency.count();
     return {{"ops", ops},
+            {"planned_ops", planned},
+            {"stopped_by_time_limit", ops < planned},
             {"seconds", seconds_of(nanos)},
             {"ops_per_sec", static_cast<double>(ops) / seconds_of(nanos)},
             {"latency", latency_json(stats.latency)}};
+  }
+
+  // The deadline of a step that may stop early (reads, fillsync): now plus
+  // --max-step-seconds, or 0 for none.
+  uint64_t deadline() const {
+    return config_.max_step_seconds > 0
+               ? now_nanos() + static_cast<uint64_t>(config_.max_step_seconds * 1e9)
+               : 0;
   }
 
   json fill(bool sequential);
@@ -211,6 +227,7 @@ json Step::read(bool missing) {
   meter_.phase(engine_ + " " + name_, reads);
   LoopStats stats;
   uint64_t t0 = now_nanos();
+  const uint64_t stop_at = deadline();
   timed_loop(0, reads, meter_, stats, [&](uint64_t) {
     uint64_t k = random.below(n);
     size_t value_bytes = 0;
@@ -221,7 +238,7 @@ json Step::read(bool missing) {
     if (found && value_bytes != kValueBytes)
       throw BenchError(name_ + ": key " + std::to_string(k) + " has a value of " +
                        std::to_string(value_bytes) + " bytes");
-  });
+  }, stop_at);
   json out = throughput(reads, now_nanos() - t0, stats);
   db->close();
   return out;
@@ -234,6 +251,7 @@ json Step::seek() {
   meter_.phase(engine_ + " " + name_, seeks);
   LoopStats stats;
   uint64_t entries = 0;
+  const uint64_t stop_at = deadline();
   uint64_t t0 = now_nanos();
   timed_loop(0, seeks, meter_, stats, [&](uint64_t) {
     uint64_t k = random.below(n);
@@ -243,9 +261,10 @@ json Step::seek() {
       throw BenchError("seekrandom: a scan from key " + std::to_string(k) + " read " +
                        std::to_string(read) + " entries, expected " + std::to_string(expected));
     entries += read;
-  });
+  }, stop_at);
   json out = throughput(seeks, now_nanos() - t0, stats);
-  out["entries_per_seek"] = static_cast<double>(entries) / static_cast<double>(seeks);
+  out["entries_per_seek"] =
+      static_cast<double>(entries) / static_cast<double>(std::max<uint64_t>(1, stats.latency.count()));
   db->close();
   return out;
 }
@@ -276,6 +295,7 @@ json Step::read_while_writing() {
   while (!writing.load()) std::this_thread::yield();
   LoopStats stats;
   RandomStream random(config_.seed + 8);
+  const uint64_t stop_at = deadline();
   uint64_t t0 = now_nanos(), nanos = 0;
   try {
     timed_loop(0, reads, meter_, stats, [&](uint64_t) {
@@ -283,7 +303,7 @@ json Step::read_while_writing() {
       size_t value_bytes = 0;
       if (!db->get(Key::present(k).view(), &value_bytes))
         throw BenchError("readwhilewriting: key " + std::to_string(k) + " was not found");
-    });
+    }, stop_at);
     nanos = now_nanos() - t0;
   } catch (...) {
     reading.store(false);
@@ -307,10 +327,11 @@ json Step::fill_sync(int threads) {
   ValueSource values(config_.seed + 10);
   const std::string_view value = values.next();
   meter_.phase(engine_ + " " + name_, total);
+  const uint64_t stop_at = deadline();
   uint64_t t0 = now_nanos();
   LoopStats stats = parallel_loop(threads, total, meter_, [&](uint64_t i) {
     db->put(Key::present(order.at(i)).view(), value, true);
-  });
+  }, stop_at);
   json out = throughput(total, now_nanos() - t0, stats);
   out["threads"] = threads;
   db->close();

@@ -28,6 +28,9 @@
 //   reopen            times opening reopen-fill's directory, then checks that
 //                     a sample of what it wrote is there
 //
+// readrandom, readmissing, seekrandom, readwhilewriting and fillsync stop
+// early, reporting what they did, when --max-step-seconds runs out.
+//
 // Thread safety: run_step is called once per process.
 #pragma once
 
@@ -48,6 +51,9 @@ struct WorkloadConfig {
   uint64_t sync_ops = 500;
   uint64_t reopen_bytes = 64ull << 20;
   uint64_t seed = 301;
+  // A time limit for the steps that may stop early without changing the data
+  // set: the reads and fillsync. 0: none. (Fills and overwrite always finish.)
+  double max_step_seconds = 0;
   EngineSettings settings;
 };
 
