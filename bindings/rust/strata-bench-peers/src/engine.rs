@@ -1,10 +1,19 @@
-//! What the benchmark needs from an engine, and the settings each engine maps
-//! to its own options.
+//! What the benchmark needs from an engine, the settings each engine maps to
+//! its own options, and opening an engine by name.
+//!
+//! The trait is object-safe: a round keeps every engine's database open at
+//! once, so their reads can be interleaved block by block.
 
+use std::ops::Range;
 use std::path::Path;
+
+use strata::Db;
 
 use crate::workload::Workload;
 use crate::BenchResult;
+
+/// The engines, in the order of the tables' columns.
+pub const ENGINES: [&str; 3] = ["strata", "fjall", "redb"];
 
 /// Settings shared by every engine, as far as each has an equivalent
 /// (each engine file says how it maps them).
@@ -34,12 +43,24 @@ impl Default for Settings {
     }
 }
 
+/// Creates a new database of engine `name` in the empty directory `dir`.
+/// Durability is off (writes handed to the OS or less, never fsynced),
+/// compression off.
+pub fn create(name: &str, dir: &Path, settings: &Settings) -> BenchResult<Box<dyn Engine>> {
+    Ok(match name {
+        "strata" => Box::new(crate::engine_strata::StrataEngine::create(dir, settings)?),
+        "fjall" => Box::new(crate::engine_fjall::FjallEngine::create(dir, settings)?),
+        "redb" => Box::new(crate::engine_redb::RedbEngine::create(dir, settings)?),
+        other => return Err(format!("unknown engine {other:?} (known: {ENGINES:?})").into()),
+    })
+}
+
 /// One open database of one engine. Every method reports failure as an error
 /// (the benchmark stops); reads return what they found so the caller can
 /// check it and the optimiser cannot drop them.
-pub trait Engine: Sized {
+pub trait Engine {
     /// The name in the results ("strata", "fjall", "redb").
-    const NAME: &'static str;
+    fn name(&self) -> &'static str;
 
     /// 1: the fill writes every key by a single put, and a second fill in a
     /// new directory measures batches. k > 1 (redb, whose single-put
@@ -48,17 +69,16 @@ pub trait Engine: Sized {
     /// kind timed on its own, and there is no second fill. The timed puts
     /// and batches are then spread over the whole growth of the database,
     /// so they are not biased towards a small or a large one.
-    const SINGLE_PUT_ONE_RUN_IN: usize = 1;
-
-    /// Creates a new database in the empty directory `dir`. Durability is off
-    /// (writes handed to the OS or less, never fsynced), compression off.
-    fn create(dir: &Path, settings: &Settings) -> BenchResult<Self>;
+    fn single_put_one_run_in(&self) -> usize {
+        1
+    }
 
     /// Writes one key, as its own write.
     fn put(&mut self, key: &[u8], value: &[u8]) -> BenchResult<()>;
 
-    /// Writes `items` atomically in one batch (or transaction).
-    fn put_batch(&mut self, workload: &Workload, items: std::ops::Range<usize>) -> BenchResult<()>;
+    /// Writes keys `items` of the workload atomically in one batch (or
+    /// transaction).
+    fn put_batch(&mut self, workload: &Workload, items: Range<usize>) -> BenchResult<()>;
 
     /// Brings the database to rest after a fill: memtables written out and
     /// background work finished, so reads see the same shape in every engine
@@ -71,7 +91,7 @@ pub trait Engine: Sized {
         Ok(())
     }
 
-    /// Called once after `settle` and before the reads (redb opens its read
+    /// Called once after `quiesce` and before the reads (redb opens its read
     /// transaction here).
     fn begin_reads(&mut self) -> BenchResult<()> {
         Ok(())
@@ -81,10 +101,47 @@ pub trait Engine: Sized {
     /// handed to the caller the engine's usual way (each engine file says how).
     fn get(&self, key: &[u8]) -> BenchResult<Option<usize>>;
 
-    /// Walks every entry forward (or backward) and returns (entries, key and
-    /// value bytes seen).
-    fn scan(&self, reverse: bool) -> BenchResult<(usize, usize)>;
+    /// A walk over every entry, forward or backward, taken a few entries at a
+    /// time.
+    fn scanner(&self, reverse: bool) -> BenchResult<Box<dyn Scanner + '_>>;
+
+    /// strata's database, for the measurements only strata has.
+    fn strata_db(&self) -> Option<&Db> {
+        None
+    }
 
     /// Closes the database.
-    fn close(self) -> BenchResult<()>;
+    fn close(self: Box<Self>) -> BenchResult<()>;
+}
+
+/// A walk over a database's entries that can stop and resume.
+pub trait Scanner {
+    /// Moves over up to `n` more entries; returns how many it passed (fewer
+    /// than `n` only at the end) and their key and value bytes.
+    fn advance(&mut self, n: usize) -> BenchResult<(usize, usize)>;
+}
+
+/// A `Scanner` over any Rust iterator, with `visit` giving an item's key and
+/// value bytes (or its error).
+pub struct IterScanner<I, F> {
+    iter: I,
+    visit: F,
+}
+
+impl<I: Iterator, F: FnMut(I::Item) -> BenchResult<usize>> IterScanner<I, F> {
+    pub fn new(iter: I, visit: F) -> IterScanner<I, F> {
+        IterScanner { iter, visit }
+    }
+}
+
+impl<I: Iterator, F: FnMut(I::Item) -> BenchResult<usize>> Scanner for IterScanner<I, F> {
+    fn advance(&mut self, n: usize) -> BenchResult<(usize, usize)> {
+        let (mut entries, mut bytes) = (0, 0);
+        while entries < n {
+            let Some(item) = self.iter.next() else { break };
+            bytes += (self.visit)(item)?;
+            entries += 1;
+        }
+        Ok((entries, bytes))
+    }
 }

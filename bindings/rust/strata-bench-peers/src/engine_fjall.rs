@@ -32,7 +32,7 @@ use fjall::config::{
 };
 use fjall::{CompressionType, Database, Keyspace, KeyspaceCreateOptions};
 
-use crate::engine::{Engine, Settings};
+use crate::engine::{Engine, IterScanner, Scanner, Settings};
 use crate::workload::Workload;
 use crate::BenchResult;
 
@@ -42,18 +42,7 @@ pub struct FjallEngine {
 }
 
 impl FjallEngine {
-    /// Whether a flush or compaction is queued or running.
-    fn busy(&self) -> bool {
-        self.db.outstanding_flushes() > 0
-            || self.db.active_compactions() > 0
-            || self.keyspace.sealed_memtable_count() > 0
-    }
-}
-
-impl Engine for FjallEngine {
-    const NAME: &'static str = "fjall";
-
-    fn create(dir: &Path, s: &Settings) -> BenchResult<FjallEngine> {
+    pub fn create(dir: &Path, s: &Settings) -> BenchResult<FjallEngine> {
         let db = Database::builder(dir)
             .cache_size(s.cache_bytes)
             .worker_threads(s.background_threads as usize)
@@ -72,6 +61,25 @@ impl Engine for FjallEngine {
                 .index_block_compression_policy(CompressionPolicy::all(CompressionType::None))
         })?;
         Ok(FjallEngine { db, keyspace })
+    }
+
+    /// Whether a flush or compaction is queued or running.
+    fn busy(&self) -> bool {
+        self.db.outstanding_flushes() > 0
+            || self.db.active_compactions() > 0
+            || self.keyspace.sealed_memtable_count() > 0
+    }
+}
+
+/// The bytes of one entry, taken out of fjall's guard as owned `Slice`s.
+fn visit(guard: fjall::Guard) -> BenchResult<usize> {
+    let (k, v) = guard.into_inner()?;
+    Ok(k.len() + v.len())
+}
+
+impl Engine for FjallEngine {
+    fn name(&self) -> &'static str {
+        "fjall"
     }
 
     fn put(&mut self, key: &[u8], value: &[u8]) -> BenchResult<()> {
@@ -114,27 +122,19 @@ impl Engine for FjallEngine {
         Ok(self.keyspace.get(key)?.map(|v| v.len()))
     }
 
-    fn scan(&self, reverse: bool) -> BenchResult<(usize, usize)> {
-        let mut entries = 0;
-        let mut bytes = 0;
-        let mut visit = |guard: fjall::Guard| -> BenchResult<()> {
-            let (k, v) = guard.into_inner()?;
-            entries += 1;
-            bytes += k.len() + v.len();
-            Ok(())
-        };
-        if reverse {
-            self.keyspace.iter().rev().try_for_each(&mut visit)?;
+    fn scanner(&self, reverse: bool) -> BenchResult<Box<dyn Scanner + '_>> {
+        Ok(if reverse {
+            Box::new(IterScanner::new(self.keyspace.iter().rev(), visit))
         } else {
-            self.keyspace.iter().try_for_each(&mut visit)?;
-        }
-        Ok((entries, bytes))
+            Box::new(IterScanner::new(self.keyspace.iter(), visit))
+        })
     }
 
-    fn close(self) -> BenchResult<()> {
+    fn close(self: Box<Self>) -> BenchResult<()> {
         // Dropping the last handle stops fjall's workers (and fsyncs the journal).
-        drop(self.keyspace);
-        drop(self.db);
+        let FjallEngine { db, keyspace } = *self;
+        drop(keyspace);
+        drop(db);
         Ok(())
     }
 }

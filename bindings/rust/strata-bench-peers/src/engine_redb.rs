@@ -8,7 +8,7 @@
 //!
 //! The fill writes one run of 1,000 keys in five by single puts (each its
 //! own transaction) and the rest in transactions of 1,000, timed apart as
-//! "put" and "batch put" (see `Engine::SINGLE_PUT_ONE_RUN_IN`): a million
+//! "put" and "batch put" (see `Engine::single_put_one_run_in`): a million
 //! single-put transactions would take most of the benchmark's time budget.
 //!
 //! Durability: each `put` is its own write transaction committed with
@@ -29,7 +29,7 @@ use std::path::Path;
 
 use redb::{Database, Durability, ReadOnlyTable, ReadableDatabase, ReadableTable, TableDefinition};
 
-use crate::engine::{Engine, Settings};
+use crate::engine::{Engine, IterScanner, Scanner, Settings};
 use crate::workload::Workload;
 use crate::BenchResult;
 
@@ -46,6 +46,14 @@ pub struct RedbEngine {
 }
 
 impl RedbEngine {
+    pub fn create(dir: &Path, s: &Settings) -> BenchResult<RedbEngine> {
+        std::fs::create_dir_all(dir)?;
+        let db = Database::builder()
+            .set_cache_size(usize::try_from(s.cache_bytes)?)
+            .create(dir.join("bench.redb"))?;
+        Ok(RedbEngine { db, reader: None })
+    }
+
     fn commit(
         &mut self,
         durability: Durability,
@@ -62,16 +70,19 @@ impl RedbEngine {
     }
 }
 
-impl Engine for RedbEngine {
-    const NAME: &'static str = "redb";
-    const SINGLE_PUT_ONE_RUN_IN: usize = 5;
+/// The bytes of one entry, borrowed from its page.
+fn visit(entry: RedbEntry<'_>) -> BenchResult<usize> {
+    let (k, v) = entry?;
+    Ok(k.value().len() + v.value().len())
+}
 
-    fn create(dir: &Path, s: &Settings) -> BenchResult<RedbEngine> {
-        std::fs::create_dir_all(dir)?;
-        let db = Database::builder()
-            .set_cache_size(usize::try_from(s.cache_bytes)?)
-            .create(dir.join("bench.redb"))?;
-        Ok(RedbEngine { db, reader: None })
+impl Engine for RedbEngine {
+    fn name(&self) -> &'static str {
+        "redb"
+    }
+
+    fn single_put_one_run_in(&self) -> usize {
+        5
     }
 
     fn put(&mut self, key: &[u8], value: &[u8]) -> BenchResult<()> {
@@ -104,27 +115,19 @@ impl Engine for RedbEngine {
         Ok(table.get(key)?.map(|v| v.value().len()))
     }
 
-    fn scan(&self, reverse: bool) -> BenchResult<(usize, usize)> {
+    fn scanner(&self, reverse: bool) -> BenchResult<Box<dyn Scanner + '_>> {
         let table = self.reader.as_ref().ok_or("redb: scan before begin_reads")?;
-        let mut entries = 0;
-        let mut bytes = 0;
-        let mut visit = |entry: RedbEntry<'_>| -> BenchResult<()> {
-            let (k, v) = entry?;
-            entries += 1;
-            bytes += k.value().len() + v.value().len();
-            Ok(())
-        };
-        if reverse {
-            table.iter()?.rev().try_for_each(&mut visit)?;
+        Ok(if reverse {
+            Box::new(IterScanner::new(table.iter()?.rev(), visit))
         } else {
-            table.iter()?.try_for_each(&mut visit)?;
-        }
-        Ok((entries, bytes))
+            Box::new(IterScanner::new(table.iter()?, visit))
+        })
     }
 
-    fn close(self) -> BenchResult<()> {
-        drop(self.reader);
-        drop(self.db);
+    fn close(self: Box<Self>) -> BenchResult<()> {
+        let RedbEngine { db, reader } = *self;
+        drop(reader);
+        drop(db);
         Ok(())
     }
 }

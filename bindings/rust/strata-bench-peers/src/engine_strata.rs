@@ -16,7 +16,7 @@ use std::path::Path;
 
 use strata::{Compression, Db, Options, WriteBatch};
 
-use crate::engine::{Engine, Settings};
+use crate::engine::{Engine, IterScanner, Scanner, Settings};
 use crate::workload::Workload;
 use crate::BenchResult;
 
@@ -27,16 +27,7 @@ pub struct StrataEngine {
 }
 
 impl StrataEngine {
-    /// The open database, for the strata-only measurements.
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-}
-
-impl Engine for StrataEngine {
-    const NAME: &'static str = "strata";
-
-    fn create(dir: &Path, s: &Settings) -> BenchResult<StrataEngine> {
+    pub fn create(dir: &Path, s: &Settings) -> BenchResult<StrataEngine> {
         let options = Options::new()
             .error_if_exists(true)
             .sync(false)
@@ -47,6 +38,18 @@ impl Engine for StrataEngine {
             .compression(Compression::None)
             .background_threads(s.background_threads);
         Ok(StrataEngine { db: Db::open(dir, options)?, batch: WriteBatch::new() })
+    }
+}
+
+/// The bytes of one `Iter` item, which owns its key and value.
+fn visit(entry: strata::Result<(Vec<u8>, Vec<u8>)>) -> BenchResult<usize> {
+    let (k, v) = entry?;
+    Ok(k.len() + v.len())
+}
+
+impl Engine for StrataEngine {
+    fn name(&self) -> &'static str {
+        "strata"
     }
 
     fn put(&mut self, key: &[u8], value: &[u8]) -> BenchResult<()> {
@@ -70,25 +73,21 @@ impl Engine for StrataEngine {
         Ok(self.db.get(key)?.map(|v| v.len()))
     }
 
-    fn scan(&self, reverse: bool) -> BenchResult<(usize, usize)> {
-        let mut entries = 0;
-        let mut bytes = 0;
-        let mut visit = |entry: strata::Result<(Vec<u8>, Vec<u8>)>| -> BenchResult<()> {
-            let (k, v) = entry?;
-            entries += 1;
-            bytes += k.len() + v.len();
-            Ok(())
-        };
-        if reverse {
-            self.db.iter().rev().try_for_each(&mut visit)?;
+    fn scanner(&self, reverse: bool) -> BenchResult<Box<dyn Scanner + '_>> {
+        Ok(if reverse {
+            Box::new(IterScanner::new(self.db.iter().rev(), visit))
         } else {
-            self.db.iter().try_for_each(&mut visit)?;
-        }
-        Ok((entries, bytes))
+            Box::new(IterScanner::new(self.db.iter(), visit))
+        })
     }
 
-    fn close(self) -> BenchResult<()> {
-        drop(self.batch);
-        Ok(self.db.close()?)
+    fn strata_db(&self) -> Option<&Db> {
+        Some(&self.db)
+    }
+
+    fn close(self: Box<Self>) -> BenchResult<()> {
+        let StrataEngine { db, batch } = *self;
+        drop(batch);
+        Ok(db.close()?)
     }
 }

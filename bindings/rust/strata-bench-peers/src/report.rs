@@ -5,6 +5,17 @@ use std::fmt::Write;
 
 use crate::measure::median;
 
+/// Everything one run records.
+#[derive(Default)]
+pub struct Records {
+    /// Time per item of every engine.
+    pub peers: Recorder,
+    /// Disk space of every engine.
+    pub space: Recorder,
+    /// strata's read paths through the binding.
+    pub calls: Recorder,
+}
+
 struct Series {
     metric: String,
     engine: &'static str,
@@ -48,7 +59,7 @@ impl Recorder {
     /// One row per metric: each engine's median, then strata's median divided
     /// by each peer's (below 1: strata takes less time).
     pub fn comparison_table(&self, engines: &[&'static str]) -> String {
-        self.comparison_table_of(engines, "ns per item (median)", usize::MAX)
+        self.comparison_table_of(engines, "ns per key or entry", usize::MAX)
     }
 
     /// `comparison_table` with the corner cell `title`; `decimals` fixes the

@@ -7,7 +7,7 @@
 //! `Db::multi_get` with 100 keys per call (one C call, one snapshot, one
 //! buffer; reported per key), and a bare call into libstrata that does no
 //! work (`kv_snapshot_sequence(NULL)`), the floor of any call. They run
-//! interleaved, in blocks of 200 keys whose method order rotates, so the
+//! interleaved, in blocks of 200 keys in a fresh random method order each, so the
 //! machine's noise falls on all of them alike, and each reports the median
 //! of its blocks; every method reads different keys from the same
 //! distribution. Twice: over keys spread across the whole
@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use strata::Db;
 
-use crate::measure::median;
+use crate::measure::{median, shuffled};
 use crate::report::Recorder;
 use crate::workload::{SplitMix64, Workload};
 use crate::BenchResult;
@@ -110,9 +110,8 @@ pub fn measure(
 
     for (set, pick) in [("cold", None), ("hot", Some(&hot))] {
         let mut per_block: [Vec<f64>; PointRead::ALL.len()] = Default::default();
-        for block in 0..blocks {
-            for step in 0..PointRead::ALL.len() {
-                let m = (block + step) % PointRead::ALL.len();
+        for _ in 0..blocks {
+            for m in shuffled(&mut rng, PointRead::ALL.len()) {
                 let keys: Vec<&[u8]> = (0..BLOCK_KEYS)
                     .map(|_| match pick {
                         None => workload.key(rng.below(workload.items())),
@@ -129,22 +128,21 @@ pub fn measure(
         }
     }
 
-    scans(db, workload.items(), rec)
+    scans(db, workload.items(), &mut rng, rec)
 }
 
 /// The three scans, interleaved: each advances by `SCAN_CHUNK` entries in
-/// turn (the order rotating per chunk) until all have walked the whole
+/// turn (in a fresh random order per chunk) until all have walked the whole
 /// database; each reports the median of its chunks' ns per entry.
-fn scans(db: &Db, items: usize, rec: &mut Recorder) -> BenchResult<()> {
+fn scans(db: &Db, items: usize, rng: &mut SplitMix64, rec: &mut Recorder) -> BenchResult<()> {
     let mut iter = db.iter();
     let mut forward = db.cursor(..)?;
     let mut backward = db.cursor(..)?;
     let mut backward_started = false;
     let mut seen = [0usize; 3];
     let mut per_chunk: [Vec<f64>; 3] = Default::default();
-    for chunk in 0..items.div_ceil(SCAN_CHUNK) {
-        for step in 0..3 {
-            let kind = (chunk + step) % 3;
+    for _ in 0..items.div_ceil(SCAN_CHUNK) {
+        for kind in shuffled(rng, 3) {
             let start = Instant::now();
             let mut n = 0;
             while n < SCAN_CHUNK {
