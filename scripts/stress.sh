@@ -34,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     --keys) keys="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
     --fault-points) fault_points="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "stress.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done

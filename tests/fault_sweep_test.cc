@@ -99,7 +99,7 @@ Options WorkloadOptions(FaultEnv* env, bool sync) {
   Options o;
   o.env = env;
   o.sync = sync;
-  o.memtable_bytes = 4 << 10;
+  o.memtable_bytes = 1 << 10;
   o.block_bytes = 256;
   o.table_file_bytes = 4 << 10;
   o.block_cache_bytes = 64 << 10;
