@@ -13,6 +13,7 @@ use crate::conversions::{bytes_arg, optional_bytes_arg, path_to_cstring, str_to_
 use crate::cursor::Cursor;
 use crate::error::{check_done, Error, Result};
 use crate::iter::Iter;
+use crate::multi_values::MultiValues;
 use crate::options::Options;
 use crate::read;
 use crate::snapshot::Snapshot;
@@ -167,6 +168,13 @@ impl Db {
     /// # Ok::<(), strata::Error>(())
     /// ```
     pub fn multi_get<K: AsRef<[u8]>>(&self, keys: &[K]) -> Result<Vec<Option<Vec<u8>>>> {
+        Ok(read::multi_get(self, None, keys)?.to_vecs())
+    }
+
+    /// Like [`multi_get`](Db::multi_get), but the values stay in the one
+    /// buffer the library returned instead of being copied into a `Vec` each.
+    /// See [`MultiValues`].
+    pub fn multi_get_values<K: AsRef<[u8]>>(&self, keys: &[K]) -> Result<MultiValues> {
         read::multi_get(self, None, keys)
     }
 

@@ -37,6 +37,8 @@
 //! - [`Iter`]: a key range as a double-ended `Iterator` of `Result` items.
 //! - [`Cursor`]: seek and step by hand, reading entries in place.
 //! - [`Snapshot`]: a pinned state to read from consistently.
+//! - [`Value`] and [`MultiValues`]: values read without a copy out of the
+//!   library's buffer (`get_value`, `multi_get_values`).
 //! - [`Error`] and [`ErrorKind`]: the C status code and message.
 //!
 //! Iterators, cursors and snapshots borrow the `Db` that made them, so the
@@ -58,6 +60,7 @@ mod db;
 mod error;
 mod iter;
 mod lifetimes;
+mod multi_values;
 mod offline;
 mod options;
 mod read;
@@ -71,6 +74,7 @@ pub use cursor::Cursor;
 pub use db::Db;
 pub use error::{Error, ErrorKind, Result};
 pub use iter::Iter;
+pub use multi_values::MultiValues;
 pub use offline::{destroy, repair};
 pub use options::{Compression, Memtable, Options};
 pub use snapshot::Snapshot;

@@ -9,6 +9,7 @@ use strata_sys as sys;
 use crate::conversions::bytes_arg;
 use crate::db::Db;
 use crate::error::{check, check_done, Error, Result, Success};
+use crate::multi_values::MultiValues;
 use crate::snapshot::Snapshot;
 use crate::value::Value;
 
@@ -37,12 +38,13 @@ pub(crate) fn get(db: &Db, snapshot: Option<&Snapshot<'_>>, key: &[u8]) -> Resul
     }
 }
 
-/// `kv_multi_get`: every key looked up as of one state, in one call.
+/// `kv_multi_get`: every key looked up as of one state, in one call; the
+/// values stay in the one buffer the library filled.
 pub(crate) fn multi_get<K: AsRef<[u8]>>(
     db: &Db,
     snapshot: Option<&Snapshot<'_>>,
     keys: &[K],
-) -> Result<Vec<Option<Vec<u8>>>> {
+) -> Result<MultiValues> {
     let n = keys.len();
     // The C ABI takes the keys packed back to back with a length each.
     let mut packed = Vec::with_capacity(keys.iter().map(|k| k.as_ref().len()).sum());
@@ -77,19 +79,21 @@ pub(crate) fn multi_get<K: AsRef<[u8]>>(
     // error path too.
     let values = unsafe { Value::from_raw(buffer, found_bytes) };
     check_done(status)?;
-    let all = values.as_deref().unwrap_or(&[]);
+    // Where each value lies in the buffer: the found ones back to back, in
+    // key order.
     let mut offset = 0;
-    statuses
+    let spans = statuses
         .iter()
         .zip(&value_lens)
         .map(|(&s, &len)| match check(s)? {
             Success::Done => {
-                let value = all[offset..offset + len].to_vec();
+                let span = offset..offset + len;
                 offset += len;
-                Ok(Some(value))
+                Ok(Some(span))
             }
             Success::NotFound => Ok(None),
             other @ Success::End => Err(Error::broken_contract(other)),
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok(MultiValues::new(values, spans))
 }

@@ -10,6 +10,7 @@ use crate::cursor::Cursor;
 use crate::db::Db;
 use crate::error::{check_done, Error, Result};
 use crate::iter::Iter;
+use crate::multi_values::MultiValues;
 use crate::read;
 use crate::value::Value;
 
@@ -85,6 +86,12 @@ impl<'db> Snapshot<'db> {
     /// The values of `keys` (in the same order; `None` for an absent key) as
     /// of the snapshot, in one call into the library.
     pub fn multi_get<K: AsRef<[u8]>>(&self, keys: &[K]) -> Result<Vec<Option<Vec<u8>>>> {
+        Ok(read::multi_get(self.db, Some(self), keys)?.to_vecs())
+    }
+
+    /// Like [`multi_get`](Snapshot::multi_get), without copying the values
+    /// out of the library's buffer. See [`MultiValues`].
+    pub fn multi_get_values<K: AsRef<[u8]>>(&self, keys: &[K]) -> Result<MultiValues> {
         read::multi_get(self.db, Some(self), keys)
     }
 

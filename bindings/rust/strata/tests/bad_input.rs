@@ -32,9 +32,11 @@ fn over_long_keys_are_rejected_everywhere() {
     assert_invalid(db.delete(&too_long), "KV_MAX_KEY_LEN");
     assert_invalid(db.delete_opt(&too_long, WriteOptions::default()), "KV_MAX_KEY_LEN");
     assert_invalid(db.multi_get(&[&b"ok"[..], &too_long]), "KV_MAX_KEY_LEN");
+    assert_invalid(db.multi_get_values(&[&b"ok"[..], &too_long]), "KV_MAX_KEY_LEN");
     let snapshot = db.snapshot().unwrap();
     assert_invalid(snapshot.get(&too_long), "KV_MAX_KEY_LEN");
     assert_invalid(snapshot.multi_get(&[&too_long]), "KV_MAX_KEY_LEN");
+    assert_invalid(snapshot.multi_get_values(&[&too_long]), "KV_MAX_KEY_LEN");
 
     let mut batch = WriteBatch::new();
     assert_invalid(batch.put(&too_long, b"v"), "KV_MAX_KEY_LEN");

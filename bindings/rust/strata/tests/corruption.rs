@@ -69,4 +69,6 @@ fn a_damaged_table_is_reported_by_every_read_path() {
     assert!(failed > 0, "no point read hit the damaged block");
     let err = db.multi_get(&keys).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Corruption, "{err}");
+    let err = db.multi_get_values(&keys).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Corruption, "{err}");
 }

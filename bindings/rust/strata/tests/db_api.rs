@@ -120,6 +120,52 @@ fn multi_get_reads_many_keys_in_one_call() {
 }
 
 #[test]
+fn multi_get_values_reads_in_place_what_multi_get_copies() {
+    let dir = TempDir::new("multi-values");
+    let db = Db::open(dir.path(), Options::new()).unwrap();
+    db.put(b"a", b"1").unwrap();
+    db.put(b"c", b"").unwrap();
+    db.put(b"d", vec![7u8; 10_000]).unwrap();
+    let keys: [&[u8]; 6] = [b"d", b"a", b"b", b"c", b"a", b""];
+    fn send_and_sync<T: Send + Sync>(_: &T) {}
+    let values = db.multi_get_values(&keys).unwrap();
+    send_and_sync(&values);
+    assert_eq!(values.len(), keys.len());
+    assert_eq!(values.to_vecs(), db.multi_get(&keys).unwrap());
+    assert_eq!(values.value(0), Some(&[7u8; 10_000][..]));
+    assert_eq!(values.value(2), None);
+    assert_eq!(values.value(3), Some(&b""[..]));
+    let backward: Vec<Option<&[u8]>> = values.iter().rev().collect();
+    assert_eq!(
+        backward,
+        [None, Some(&b"1"[..]), Some(&b""[..]), None, Some(&b"1"[..]), Some(&[7u8; 10_000][..])]
+    );
+    assert!(db.multi_get_values::<&[u8]>(&[]).unwrap().is_empty());
+    let nothing = db.multi_get_values(&[b"x", b"y"]).unwrap(); // no buffer at all
+    assert_eq!(nothing.iter().collect::<Vec<_>>(), [None, None]);
+    assert_eq!(format!("{nothing:?}"), "[None, None]");
+
+    // The values outlive the database handle's later writes: they are a copy
+    // the library made for this call.
+    db.put(b"a", b"changed").unwrap();
+    assert_eq!(values.value(1), Some(&b"1"[..]));
+    let snapshot = db.snapshot().unwrap();
+    db.put(b"b", b"later").unwrap();
+    assert_eq!(
+        snapshot.multi_get_values(&[b"a", b"b"]).unwrap().to_vecs(),
+        [Some(b"changed".to_vec()), None]
+    );
+}
+
+#[test]
+#[should_panic(expected = "index out of bounds")]
+fn multi_values_index_past_the_end_panics() {
+    let dir = TempDir::new("multi-values-panic");
+    let db = Db::open(dir.path(), Options::new()).unwrap();
+    db.multi_get_values(&[b"a"]).unwrap().value(1);
+}
+
+#[test]
 fn options_are_applied_and_readable() {
     let options = Options::new()
         .create_if_missing(true)

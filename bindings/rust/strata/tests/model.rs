@@ -103,6 +103,7 @@ fn check_reads(rng: &mut Rng, db: &Db, model: &Model) {
     let wanted: Vec<Vec<u8>> = (0..10).map(|_| random_key(rng)).collect();
     let expected: Vec<Option<Vec<u8>>> = wanted.iter().map(|k| model.get(k).cloned()).collect();
     assert_eq!(db.multi_get(&wanted).unwrap(), expected);
+    assert_eq!(db.multi_get_values(&wanted).unwrap().to_vecs(), expected);
 
     for _ in 0..10 {
         let (start, end) = (random_bound(rng), random_bound(rng));
@@ -194,6 +195,7 @@ fn matches_a_btreemap_across_reopens() {
         let wanted: Vec<Vec<u8>> = (0..10).map(|_| random_key(&mut rng)).collect();
         let expected: Vec<Option<Vec<u8>>> = wanted.iter().map(|k| frozen.get(k).cloned()).collect();
         assert_eq!(snapshot.multi_get(&wanted).unwrap(), expected);
+        assert_eq!(snapshot.multi_get_values(&wanted).unwrap().to_vecs(), expected);
         let prefix = random_key(&mut rng)[..1].to_vec();
         let expected: Vec<_> =
             frozen_entries.iter().filter(|(k, _)| k.starts_with(&prefix)).cloned().collect();
