@@ -105,24 +105,34 @@ the "Every round" tables for the spread before trusting a ratio.
 
 ## What is measured
 
+Each round fills every engine, one after the other, in fresh directories
+(the order rotating from round to round) and keeps them all open; then the
+reads and scans of all engines run interleaved, block by block, so the
+machine's noise falls on all of them alike; then each engine fills a fresh
+directory again in batches. Every phase is timed in short blocks, and each
+row gives one view of the same calls (see "Parameters" below): the mean, the
+median block (the steadier figure on a busy machine: it ignores the blocks in
+which the process was preempted), and p50/p99 of single calls.
+
 - **put**: each key by itself, in random key order (strata \`Db::put\`,
-  fjall \`Keyspace::insert\`, redb one write transaction per key). Mean over
-  every call; p50 and p99 over the sampled calls.
+  fjall \`Keyspace::insert\`, redb one write transaction per key).
 - **settle**: after the fill, memtables written out and background work
   finished (strata \`flush\` + \`wait_compactions\`; fjall its memtable
   rotation and waiting until its flush and compaction counters read idle;
   redb one fsynced commit), divided by the keys written.
-- **get**: random existing keys (uniform, with repeats), after the settle;
-  then random keys that were never written. Each engine hands the value over
-  its usual way: strata \`Db::get\` an owned \`Vec<u8>\` (copied out of the
-  library's buffer), fjall an owned \`Slice\` (its reference-counted bytes),
-  redb a guard borrowing the page (no copy), from one read transaction held
-  over all the reads. Every existing key must return its 100-byte value and
-  every absent key nothing, or the run stops.
-- **scan**: one full walk forward, and one backward, per entry; each must see
-  every key. strata's \`Iter\` items own their key and value (\`Vec<u8>\`
-  each); fjall's \`Guard::into_inner\` gives owned \`Slice\`s; redb's items
-  borrow the page.
+- **get**: random existing keys (uniform, with repeats), then random keys
+  that were never written; every engine reads the same block of 200 keys in
+  turn. Each engine hands the value over its usual way: strata \`Db::get\`
+  an owned \`Vec<u8>\` (copied out of the library's buffer), fjall an owned
+  \`Slice\` (its reference-counted bytes), redb a guard borrowing the page
+  (no copy), from one read transaction held over all the reads. Every
+  existing key must return its 100-byte value and every absent key nothing,
+  or the run stops. As the engines take turns, each block starts with CPU
+  caches that another engine has used: these are not hot-loop figures.
+- **scan**: a full walk forward, then one backward, the engines taking turns
+  in chunks of 1,000 entries; each must see every key. strata's \`Iter\`
+  items own their key and value (\`Vec<u8>\` each); fjall's
+  \`Guard::into_inner\` gives owned \`Slice\`s; redb's items borrow the page.
 - **batch put**: a fresh directory filled again with the same keys in
   batches of 1,000 (strata \`WriteBatch\` + \`Db::write\`, fjall
   \`Database::batch\`, redb one transaction per batch). redb is the
@@ -131,21 +141,19 @@ the "Every round" tables for the spread before trusting a ratio.
   batch put), and it gets no second fill; its single-put transactions are
   slow enough that a million of them would take most of the time budget.
   Both kinds are thereby spread over the whole growth of its tree.
-- **disk bytes per item**: allocated bytes of the database directory after
+- **disk bytes per key**: allocated bytes of the database directory after
   the settle, per key (16 B key + 100 B value of user data).
 - **strata's read paths through the binding** (strata only, on its filled
-  database): \`Db::get\` (the library's buffer copied into a \`Vec\`),
-  \`Db::get_value\` (the buffer handed over, no copy), \`Db::multi_get\` of
-  100 keys per call (per key) and a call into libstrata that does no work
-  (the floor of any call), interleaved in blocks of 200 keys, over keys spread
-  across the database ("cold") and over 1,000 keys read again and again
-  ("hot"); and \`Iter\` against \`Cursor\` scans, walking side by side
-  1,000 entries at a time. Each reports the median of its blocks, which
-  the machine's preemptions barely move, so these small differences show.
-
-On a loaded machine a mean includes every preemption (a few milliseconds
-each), so a mean can exceed the p99 of the sampled calls; the p50 rows and
-the block medians are the steadier comparisons.
+  database, alone): \`Db::get\` (the library's buffer copied into a
+  \`Vec\`), \`Db::get_value\` (the buffer handed over, no copy),
+  \`Db::multi_get\` of 100 keys per call (per key; each value copied into
+  its own \`Vec\`), \`Db::multi_get_values\` (the same call, the values
+  read in place from the library's one buffer) and a call into libstrata
+  that does no work (the floor of any call), interleaved in blocks
+  of 200 keys, over keys spread across the database ("cold") and over 1,000
+  keys read again and again ("hot"); and \`Iter\` against \`Cursor\`
+  scans, walking side by side 1,000 entries at a time. Each reports the
+  median of its blocks.
 
 ## Settings and how they map
 

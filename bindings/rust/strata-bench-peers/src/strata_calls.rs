@@ -5,14 +5,16 @@
 //! Point reads: `Db::get` (the library's buffer copied into a `Vec`, then
 //! freed), `Db::get_value` (the library's buffer handed over, no copy),
 //! `Db::multi_get` with 100 keys per call (one C call, one snapshot, one
-//! buffer; reported per key), and a bare call into libstrata that does no
-//! work (`kv_snapshot_sequence(NULL)`), the floor of any call. They run
-//! interleaved, in blocks of 200 keys in a fresh random method order each, so the
-//! machine's noise falls on all of them alike, and each reports the median
-//! of its blocks; every method reads different keys from the same
-//! distribution. Twice: over keys spread across the whole
-//! database ("cold": mostly block-cache misses), and over 1,000 keys read
-//! again and again ("hot": blocks in cache, so the per-call costs show).
+//! buffer, then each value copied into its own `Vec`; reported per key),
+//! `Db::multi_get_values` (the same call, the values read in place), and a
+//! bare call into libstrata that does no work (`kv_snapshot_sequence(NULL)`),
+//! the floor of any call. They run interleaved, in blocks of 200 keys in a
+//! fresh random method order each, so the machine's noise falls on all of
+//! them alike, and each reports the median of its blocks; every method reads
+//! different keys from the same distribution. Twice: over keys spread across
+//! the whole database ("cold": mostly block-cache misses), and over 1,000
+//! keys read again and again ("hot": blocks in cache, so the per-call costs
+//! show).
 //!
 //! Scans: `Iter` (each item copies its key and value into `Vec`s) against
 //! `Cursor` (reads them in place), forward, and `Cursor` backward; the three
@@ -46,18 +48,25 @@ enum PointRead {
     Get,
     GetValue,
     MultiGet,
+    MultiGetValues,
     BareCall,
 }
 
 impl PointRead {
-    const ALL: [PointRead; 4] =
-        [PointRead::Get, PointRead::GetValue, PointRead::MultiGet, PointRead::BareCall];
+    const ALL: [PointRead; 5] = [
+        PointRead::Get,
+        PointRead::GetValue,
+        PointRead::MultiGet,
+        PointRead::MultiGetValues,
+        PointRead::BareCall,
+    ];
 
     fn label(self) -> &'static str {
         match self {
             PointRead::Get => "`Db::get` → `Vec<u8>`",
             PointRead::GetValue => "`Db::get_value` → `Value` (no copy)",
             PointRead::MultiGet => "`Db::multi_get`, 100 keys per call, per key",
+            PointRead::MultiGetValues => "`Db::multi_get_values` (no copy), 100 keys per call, per key",
             PointRead::BareCall => "bare call into libstrata (`kv_snapshot_sequence(NULL)`)",
         }
     }
@@ -80,6 +89,13 @@ impl PointRead {
                 for chunk in keys.chunks(MULTI_GET_KEYS) {
                     for value in db.multi_get(chunk)? {
                         bytes += value.ok_or("strata: Db::multi_get missed an existing key")?.len();
+                    }
+                }
+            }
+            PointRead::MultiGetValues => {
+                for chunk in keys.chunks(MULTI_GET_KEYS) {
+                    for value in db.multi_get_values(chunk)?.iter() {
+                        bytes += value.ok_or("strata: Db::multi_get_values missed an existing key")?.len();
                     }
                 }
             }
