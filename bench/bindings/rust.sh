@@ -10,8 +10,9 @@
 # Arguments go to strata-bench-peers (--items, --reads, --missing, --call-keys,
 # --batch, --rounds, --engines). The page keeps its hand-written notes (the part
 # between the "notes" markers) from one run to the next; re-read them after a
-# re-run. About 4 to 8 minutes on the shared 2-core machine, plus about 4 minutes
-# the first time to compile the peers.
+# re-run. The run itself takes 2.5 minutes on the shared 2-core machine at a
+# load of 6 and 6 minutes at a load of 15; the first time, compiling the peers
+# adds about 4 minutes (and libstrata's build, when it is out of date, more).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
