@@ -268,6 +268,69 @@ TEST_F(CompactionTest, ObsoleteTablesOutliveTheirLastReaderOnly) {
   for (uint64_t n : before) EXPECT_EQ(after.count(n), 0u) << "table " << n << " leaked";
 }
 
+// Read-triggered compaction: three overlapping L0 tables below the count
+// trigger are merged down once reads have paid enough extra probes for them,
+// by point reads in one case and by iterator seeks in the other.
+class ReadTriggeredCompactionTest : public CompactionTest,
+                                   public ::testing::WithParamInterface<bool> {};
+
+TEST_P(ReadTriggeredCompactionTest, OverlappingL0IsMergedDownByReads) {
+  const bool by_iterators = GetParam();
+  Options o = CompactionOptions();
+  o.l0_compaction_trigger = 8;  // writes alone never compact these three
+  o.memtable_bytes = 1 << 20;
+  Open(o);
+  for (int table = 0; table < 3; ++table) {
+    for (int i = table; i < 3000; i += 3) {
+      ASSERT_TRUE(db_->Put(WriteOptions(), "key" + std::to_string(10000 + i), "v").ok());
+    }
+    ASSERT_TRUE(db_->Flush().ok());
+  }
+  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  std::string l0;
+  ASSERT_TRUE(db_->GetProperty("num-files-at-level0", &l0));
+  ASSERT_EQ(l0, "3");
+
+  // Small tables get the minimum budget, 100 wasted seeks; a few more
+  // reads than that must trigger the compaction, and far fewer must not.
+  for (int i = 0; i < 50; ++i) {
+    if (by_iterators) {
+      auto it = db_->NewIterator(ReadOptions(), std::nullopt, std::nullopt);
+      it->Seek("key" + std::to_string(10000 + i * 3));
+      ASSERT_TRUE(it->Valid()) << it->status().ToString();
+    } else {
+      std::string v;
+      // Keys of the oldest table: the two newer ones are probed first.
+      ASSERT_TRUE(db_->Get(ReadOptions(), "key" + std::to_string(10000 + i * 3), &v).ok());
+    }
+  }
+  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  ASSERT_TRUE(db_->GetProperty("num-files-at-level0", &l0));
+  ASSERT_EQ(l0, "3") << "50 reads are below the budget";
+
+  for (int i = 50; i < 200; ++i) {
+    if (by_iterators) {
+      auto it = db_->NewIterator(ReadOptions(), std::nullopt, std::nullopt);
+      it->Seek("key" + std::to_string(10000 + i * 3));
+    } else {
+      std::string v;
+      ASSERT_TRUE(db_->Get(ReadOptions(), "key" + std::to_string(10000 + i * 3), &v).ok());
+    }
+  }
+  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  ASSERT_TRUE(db_->GetProperty("num-files-at-level0", &l0));
+  EXPECT_EQ(l0, "0");
+  std::string stats;
+  ASSERT_TRUE(db_->GetProperty("stats", &stats));
+  EXPECT_NE(stats.find("(1 read-triggered)"), std::string::npos) << stats;
+  Model model;
+  for (int i = 0; i < 3000; ++i) model["key" + std::to_string(10000 + i)] = "v";
+  ExpectScan(model);
+}
+
+INSTANTIATE_TEST_SUITE_P(PointReadsAndSeeks, ReadTriggeredCompactionTest, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "Seeks" : "PointReads"; });
+
 // A child process writes keys 0, 1, 2, ... with tiny memtables, so flushes
 // and compactions run constantly, and publishes in shared memory how many
 // writes were acknowledged. The parent kills it at a random moment, reopens,

@@ -40,11 +40,15 @@ void Range(const FileList& files, std::string* smallest, std::string* largest) {
 }  // namespace
 
 std::optional<PickedCompaction> PickCompaction(const Version& v, const Options& o,
-                                               const std::string compact_pointers[kNumLevels]) {
+                                               const std::string compact_pointers[kNumLevels],
+                                               bool l0_read_triggered) {
   // Levels by descending score, so a busy level does not block the others.
   std::vector<std::pair<double, int>> scored;
   for (int level = 0; level < kNumLevels - 1; ++level) {
     double score = LevelScore(v, o, level);
+    // Below its trigger, L0 still goes when reads asked for it, after any
+    // level that is over its size.
+    if (level == 0 && score < 1.0 && l0_read_triggered && v.NumFiles(0) > 0) score = 1.0;
     if (score >= 1.0) scored.emplace_back(score, level);
   }
   std::sort(scored.begin(), scored.end(), std::greater<>());

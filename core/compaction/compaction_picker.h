@@ -37,7 +37,10 @@ uint64_t LevelTargetBytes(const Options& o, int level);
 // The compaction to run now, or nullopt when no level needs one or the
 // candidates are busy in another compaction. `compact_pointers[level]` is the
 // largest key of the last compaction of that level (empty: start over).
+// `l0_read_triggered`: reads found L0's overlapping tables costly enough
+// (DB::ChargeSeek) that L0 is compacted even below its count trigger.
 std::optional<PickedCompaction> PickCompaction(const Version& v, const Options& o,
-                                               const std::string compact_pointers[kNumLevels]);
+                                               const std::string compact_pointers[kNumLevels],
+                                               bool l0_read_triggered = false);
 
 }  // namespace strata

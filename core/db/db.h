@@ -159,6 +159,11 @@ class DB : public std::enable_shared_from_this<DB> {
 
   // Compaction (db_compact.cc).
   bool NeedsCompaction() const;
+  // Counts one read that consulted `l0_table` and then had to read other
+  // tables too; when the table has used up its allowed seeks, asks for an
+  // L0 compaction (read-triggered compaction). Thread-safe, lock-free but
+  // for that rare request.
+  void ChargeSeek(const FileMetaData& l0_table);
   Status BackgroundCompaction(std::unique_lock<std::mutex>* lock);
   Status RunCompaction(CompactionInputs* inputs, std::unique_lock<std::mutex>* lock);
 
@@ -193,6 +198,7 @@ class DB : public std::enable_shared_from_this<DB> {
   std::string compact_pointers_[kNumLevels];                 // GUARDED_BY(mu_), per level
   bool shutting_down_ = false;                         // GUARDED_BY(mu_)
   int file_removals_running_ = 0;                      // GUARDED_BY(mu_)
+  std::atomic<bool> l0_read_triggered_{false};         // set by readers, see ChargeSeek
   std::vector<std::thread> bg_threads_;
   DbStats stats_;
 };

@@ -96,16 +96,34 @@ Status DB::CompactRange(const std::string_view* begin, const std::string_view* e
 bool DB::NeedsCompaction() const {
   if (compaction_running_ || manual_running_ || !bg_error_.ok()) return false;
   const Version& v = *versions_->current();
+  if (l0_read_triggered_.load(std::memory_order_relaxed) && v.NumFiles(0) > 0) return true;
   for (int level = 0; level < kNumLevels - 1; ++level) {
     if (LevelScore(v, options_, level) >= 1.0) return true;
   }
   return false;
 }
 
+void DB::ChargeSeek(const FileMetaData& l0_table) {
+  if (l0_table.allowed_seeks.fetch_sub(1, std::memory_order_relaxed) != 1) return;
+  // This table has now cost more in extra reads than compacting it would:
+  // ask for L0 to be merged down (once; the flag is cleared when picked).
+  if (l0_read_triggered_.exchange(true, std::memory_order_relaxed)) return;
+  stats_.read_triggered_compactions.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(mu_);
+  MaybeScheduleWork();
+}
+
 Status DB::BackgroundCompaction(std::unique_lock<std::mutex>* lock) {
   std::shared_ptr<const Version> version = versions_->current();
-  std::optional<PickedCompaction> picked = PickCompaction(*version, options_, compact_pointers_);
-  if (!picked) return Status::OK();
+  const bool read_triggered = l0_read_triggered_.load(std::memory_order_relaxed);
+  std::optional<PickedCompaction> picked =
+      PickCompaction(*version, options_, compact_pointers_, read_triggered);
+  if (!picked) {
+    // Nothing left to do for the request (L0 emptied meanwhile).
+    if (read_triggered && version->NumFiles(0) == 0) l0_read_triggered_.store(false);
+    return Status::OK();
+  }
+  if (picked->level == 0) l0_read_triggered_.store(false, std::memory_order_relaxed);
   const int level = picked->level;
   std::string largest;
   for (const auto& f : picked->inputs.files[level]) {

@@ -19,6 +19,7 @@ struct DbStats {
   std::atomic<uint64_t> flush_bytes_written{0};
   std::atomic<uint64_t> compactions{0};
   std::atomic<uint64_t> trivial_moves{0};
+  std::atomic<uint64_t> read_triggered_compactions{0};
   std::atomic<uint64_t> compaction_bytes_read{0};
   std::atomic<uint64_t> compaction_bytes_written{0};
   std::atomic<uint64_t> stall_micros{0};

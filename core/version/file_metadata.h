@@ -1,9 +1,11 @@
 // FileMetaData: what the manifest records about one table.
 //
 // Thread safety: immutable once published in a Version, except
-// `being_compacted`, which is only touched under the database mutex.
+// `being_compacted`, which is only touched under the database mutex, and
+// `allowed_seeks`, an atomic counter readers decrement.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -12,6 +14,33 @@ namespace strata {
 inline constexpr int kNumLevels = 7;
 
 struct FileMetaData {
+  FileMetaData() = default;
+  FileMetaData(const FileMetaData& o) { *this = o; }
+  FileMetaData& operator=(const FileMetaData& o) {
+    number = o.number;
+    file_size = o.file_size;
+    smallest = o.smallest;
+    largest = o.largest;
+    num_entries = o.num_entries;
+    num_deletions = o.num_deletions;
+    being_compacted = o.being_compacted;
+    allowed_seeks.store(o.allowed_seeks.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    return *this;
+  }
+
+  // The seeks this table may still waste before it is worth compacting
+  // (read-triggered compaction, as LevelDB's "allowed seeks"): a point read
+  // or iterator seek that consults this table and must then read another
+  // one as well charges one. Reading a block costs about as much as
+  // compacting 16 KiB, so a table gets one seek per 16 KiB of its size, and
+  // at least 100; see DB::ChargeSeek. Set when the table enters a Version;
+  // decremented by readers without a lock.
+  static int64_t InitialAllowedSeeks(uint64_t file_size) {
+    const int64_t seeks = static_cast<int64_t>(file_size / (16 * 1024));
+    return seeks < 100 ? 100 : seeks;
+  }
+  mutable std::atomic<int64_t> allowed_seeks{0};
+
   uint64_t number = 0;
   uint64_t file_size = 0;
   std::string smallest;  // internal key

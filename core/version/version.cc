@@ -76,6 +76,8 @@ void VersionBuilder::Apply(const VersionEdit& edit) {
   }
   for (const auto& [level, meta] : edit.new_files()) {
     auto f = std::make_shared<FileMetaData>(meta);
+    f->allowed_seeks.store(FileMetaData::InitialAllowedSeeks(f->file_size),
+                           std::memory_order_relaxed);
     f->being_compacted = false;
     files_[level].push_back(std::move(f));
   }
