@@ -7,13 +7,14 @@
 # faults and power losses over many more points than the test suite does.
 #
 # Usage: scripts/stress.sh [--minutes N] [--sync on|off|mixed] [--threads N]
-#                          [--keys N] [--seed N] [--fault-points N]
+#                          [--keys N] [--seed N] [--fault-points N] [--fault-seeds N]
 #   --minutes N       how long the crash loop runs (default 5; fractions allowed)
 #   --sync MODE       sync=true, sync=false, or either per cycle (default mixed)
 #   --threads N       worker threads (default 4); --keys N key space (default 1000)
 #   --seed N          repeat an earlier run
 #   --fault-points N  afterwards, run every fault and power-loss sweep with N
 #                     fault points each (the test suite uses 24)
+#   --fault-seeds N   ...over N different workloads (default 1)
 # Builds in $STRATA_BUILD_DIR when that holds a build, else in build/release
 # (as scripts/test.sh does). Exits non-zero on the first failed check and
 # keeps the database and expected state for inspection.
@@ -26,6 +27,7 @@ threads=4
 keys=1000
 seed=0
 fault_points=0
+fault_seeds=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --minutes) minutes="$2"; shift 2 ;;
@@ -34,7 +36,8 @@ while [[ $# -gt 0 ]]; do
     --keys) keys="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
     --fault-points) fault_points="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --fault-seeds) fault_seeds="$2"; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "stress.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -57,7 +60,8 @@ echo "== crash loop for $minutes minute(s)"
   --threads "$threads" --keys "$keys" --seed "$seed"
 
 if [[ "$fault_points" -gt 0 ]]; then
-  echo "== fault and power-loss sweeps, $fault_points points each"
-  STRATA_FAULT_SWEEP_POINTS="$fault_points" "$build/tests/fault_sweep_test" | grep -E '^\[ sweep|PASSED|FAILED'
+  echo "== fault and power-loss sweeps, $fault_points points each, $fault_seeds workload(s)"
+  STRATA_FAULT_SWEEP_POINTS="$fault_points" STRATA_FAULT_SWEEP_SEEDS="$fault_seeds" \
+    "$build/tests/fault_sweep_test" | grep -E '^\[ sweep|PASSED|FAILED'
 fi
 echo "== stress passed"

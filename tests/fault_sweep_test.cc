@@ -20,9 +20,10 @@
 //   - it keeps working: new writes, a flush and another reopen.
 //
 // STRATA_FAULT_SWEEP_POINTS (default 24) caps the fault points tried per
-// sweep; the points are spread evenly over all the operations of that kind
-// the workload performs. scripts/stress.sh raises it. Each sweep prints how
-// many points it ran.
+// sweep and workload; the points are spread evenly over all the operations
+// of that kind the workload performs. STRATA_FAULT_SWEEP_SEEDS (default 1)
+// runs that many different workloads. scripts/stress.sh raises both. Each
+// sweep prints how many points it ran.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -108,6 +109,14 @@ Options WorkloadOptions(FaultEnv* env, bool sync) {
   o.level_size_multiplier = 4;
   o.background_threads = 2;
   return o;
+}
+
+// STRATA_FAULT_SWEEP_SEEDS (default 1): how many different workloads (seeds)
+// each sweep runs.
+int SweepSeeds() {
+  const char* env = std::getenv("STRATA_FAULT_SWEEP_SEEDS");
+  if (env != nullptr && std::atoi(env) > 0) return std::atoi(env);
+  return 1;
 }
 
 int SweepPoints() {
@@ -361,56 +370,62 @@ class ErrorSweep : public ::testing::TestWithParam<SweepCase> {};
 
 TEST_P(ErrorSweep, EveryFaultPointIsReportedAndRecovers) {
   const SweepCase& c = GetParam();
-  // A dry run counts this kind's operations in the workload.
-  uint64_t total;
-  {
-    test::TempDir root;
-    FaultEnv env;
-    Workload workload(root.path(), c.sync);
-    State base = workload.Prepare(&env);
-    const uint64_t before = env.op_count(c.op);
-    RunLog log = workload.Run(&env, base, 1234);
-    ASSERT_FALSE(log.saw_error) << log.first_error;
-    total = env.op_count(c.op) - before;
-  }
-  ASSERT_GT(total, 0u) << "the workload never performs " << FaultEnv::OpName(c.op);
   int ran = 0, injected = 0;
-  for (uint64_t point : SpreadPoints(total, SweepPoints())) {
-    for (bool power_loss : {false, true}) {
-      SCOPED_TRACE(std::string(c.name) + " fault at operation " + std::to_string(point) +
-                   (power_loss ? ", then power loss" : ", then a clean reopen"));
+  uint64_t total = 0;
+  for (uint32_t seed = 1234; seed < 1234u + SweepSeeds(); ++seed) {
+    // A dry run counts this kind's operations in the workload.
+    uint64_t ops;
+    {
       test::TempDir root;
       FaultEnv env;
       Workload workload(root.path(), c.sync);
       State base = workload.Prepare(&env);
-      FaultEnv::Fault fault;
-      fault.op = c.op;
-      fault.error = c.error;
-      fault.torn = c.torn;
-      fault.skip = static_cast<int>(point);
-      fault.count = 1;
-      env.Arm(fault);
-      env.set_trace(std::getenv("STRATA_FAULT_TRACE") != nullptr);
-      RunLog log = workload.Run(&env, base, 1234);
-      env.Disarm();
-      ++ran;
-      if (env.failures_injected() > 0) {
-        ++injected;
-        // Failing to remove an obsolete file, or to sync the directory after
-        // removing it, is harmless and rightly not reported.
-        if (c.op != Op::kRemove && c.op != Op::kSyncDir) {
-          EXPECT_TRUE(log.saw_error) << "an injected fault went unreported";
+      const uint64_t before = env.op_count(c.op);
+      RunLog log = workload.Run(&env, base, seed);
+      ASSERT_FALSE(log.saw_error) << log.first_error;
+      ops = env.op_count(c.op) - before;
+    }
+    ASSERT_GT(ops, 0u) << "the workload never performs " << FaultEnv::OpName(c.op);
+    total += ops;
+    for (uint64_t point : SpreadPoints(ops, SweepPoints())) {
+      for (bool power_loss : {false, true}) {
+        SCOPED_TRACE(std::string(c.name) + " fault at operation " + std::to_string(point) +
+                     " of workload " + std::to_string(seed) +
+                     (power_loss ? ", then power loss" : ", then a clean reopen"));
+        test::TempDir root;
+        FaultEnv env;
+        Workload workload(root.path(), c.sync);
+        State base = workload.Prepare(&env);
+        FaultEnv::Fault fault;
+        fault.op = c.op;
+        fault.error = c.error;
+        fault.torn = c.torn;
+        fault.skip = static_cast<int>(point);
+        fault.count = 1;
+        env.Arm(fault);
+        env.set_trace(std::getenv("STRATA_FAULT_TRACE") != nullptr);
+        RunLog log = workload.Run(&env, base, seed);
+        env.Disarm();
+        ++ran;
+        if (env.failures_injected() > 0) {
+          ++injected;
+          // Failing to remove an obsolete file, or to sync the directory after
+          // removing it, is harmless and rightly not reported.
+          if (c.op != Op::kRemove && c.op != Op::kSyncDir) {
+            EXPECT_TRUE(log.saw_error) << "an injected fault went unreported";
+          }
         }
+        if (power_loss) {
+          ASSERT_TRUE(env.SimulatePowerLoss().ok());
+        }
+        CheckRecovery(&env, workload.db_path(), c.sync, base, log, power_loss);
+        if (HasFatalFailure()) return;
       }
-      if (power_loss) {
-        ASSERT_TRUE(env.SimulatePowerLoss().ok());
-      }
-      CheckRecovery(&env, workload.db_path(), c.sync, base, log, power_loss);
-      if (HasFatalFailure()) return;
     }
   }
-  std::printf("[ sweep    ] %s: %d runs over %llu operations, %d with a fault injected\n", c.name,
-              ran, static_cast<unsigned long long>(total), injected);
+  std::printf("[ sweep    ] %s: %d runs over %llu operations of %d workload(s), %d with a fault "
+              "injected\n",
+              c.name, ran, static_cast<unsigned long long>(total), SweepSeeds(), injected);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -436,33 +451,39 @@ class PowerLossSweep : public ::testing::TestWithParam<bool> {};
 
 TEST_P(PowerLossSweep, EveryCrashPointKeepsTheDurableWrites) {
   const bool sync = GetParam();
-  uint64_t total;
-  {
-    test::TempDir root;
-    FaultEnv env;
-    Workload workload(root.path(), sync);
-    State base = workload.Prepare(&env);
-    const uint64_t before = env.mutating_ops();
-    RunLog log = workload.Run(&env, base, 99);
-    ASSERT_FALSE(log.saw_error) << log.first_error;
-    total = env.mutating_ops() - before;
-  }
   int ran = 0;
-  for (uint64_t point : SpreadPoints(total, 4 * SweepPoints())) {
-    SCOPED_TRACE("power loss before mutating operation " + std::to_string(point));
-    test::TempDir root;
-    FaultEnv env;
-    Workload workload(root.path(), sync);
-    State base = workload.Prepare(&env);
-    env.CrashAfter(point);
-    RunLog log = workload.Run(&env, base, 99);
-    ASSERT_TRUE(env.SimulatePowerLoss().ok());
-    ++ran;
-    CheckRecovery(&env, workload.db_path(), sync, base, log, /*power_lost=*/true);
-    if (HasFatalFailure()) return;
+  uint64_t total = 0;
+  for (uint32_t seed = 99; seed < 99u + SweepSeeds(); ++seed) {
+    uint64_t ops;
+    {
+      test::TempDir root;
+      FaultEnv env;
+      Workload workload(root.path(), sync);
+      State base = workload.Prepare(&env);
+      const uint64_t before = env.mutating_ops();
+      RunLog log = workload.Run(&env, base, seed);
+      ASSERT_FALSE(log.saw_error) << log.first_error;
+      ops = env.mutating_ops() - before;
+    }
+    total += ops;
+    for (uint64_t point : SpreadPoints(ops, 4 * SweepPoints())) {
+      SCOPED_TRACE("power loss before mutating operation " + std::to_string(point) +
+                   " of workload " + std::to_string(seed));
+      test::TempDir root;
+      FaultEnv env;
+      Workload workload(root.path(), sync);
+      State base = workload.Prepare(&env);
+      env.CrashAfter(point);
+      RunLog log = workload.Run(&env, base, seed);
+      ASSERT_TRUE(env.SimulatePowerLoss().ok());
+      ++ran;
+      CheckRecovery(&env, workload.db_path(), sync, base, log, /*power_lost=*/true);
+      if (HasFatalFailure()) return;
+    }
   }
-  std::printf("[ sweep    ] power loss, sync=%s: %d crash points over %llu operations\n",
-              sync ? "true" : "false", ran, static_cast<unsigned long long>(total));
+  std::printf("[ sweep    ] power loss, sync=%s: %d crash points over %llu operations of %d "
+              "workload(s)\n",
+              sync ? "true" : "false", ran, static_cast<unsigned long long>(total), SweepSeeds());
 }
 
 INSTANTIATE_TEST_SUITE_P(Sync, PowerLossSweep, ::testing::Bool(),
