@@ -135,7 +135,11 @@ class DB : public std::enable_shared_from_this<DB> {
   const WriteBatch* BuildBatchGroup(Writer** last_writer);
 
   ReadView GetReadView(const ReadOptions& ro);
-  Status GetFromView(const ReadView& view, std::string_view key, std::string* value);
+  // What a multi-get keeps between its lookups (db.cc).
+  struct MultiGetContext;
+  // ctx, when given, caches table readers and their last blocks.
+  Status GetFromView(const ReadView& view, std::string_view key, std::string* value,
+                     MultiGetContext* ctx = nullptr);
   // Publishes a new SuperVersion from mem_, imms_ and the current Version.
   // REQUIRES: mu_ held.
   void InstallSuperVersion();

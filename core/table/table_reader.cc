@@ -171,6 +171,11 @@ Status TableReader::Open(const Options& options, std::unique_ptr<RandomAccessFil
 
 Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::string* value,
                         const TableReadOptions& read_options) const {
+  return Get(key, result, value, read_options, nullptr);
+}
+
+Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::string* value,
+                        const TableReadOptions& read_options, BlockPin* pin) const {
   *result = TableGetResult::kNotFound;
   if (!KeyMayMatch(key.user_key())) return Status::OK();
 
@@ -180,7 +185,16 @@ Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::strin
   if (!index_iter->Valid()) return rep_->Annotate(index_iter->status());
 
   std::shared_ptr<const Block> block;
-  STRATA_RETURN_IF_ERROR(rep_->ReadDataBlock(index_iter->value(), read_options.fill_cache, &block));
+  const std::string_view handle = index_iter->value();
+  if (pin != nullptr && pin->block != nullptr && pin->handle == handle) {
+    block = pin->block;
+  } else {
+    STRATA_RETURN_IF_ERROR(rep_->ReadDataBlock(handle, read_options.fill_cache, &block));
+    if (pin != nullptr) {
+      pin->handle.assign(handle);
+      pin->block = block;
+    }
+  }
   // No need to look in the next block when this one has nothing >= key: the
   // index separator guarantees the next block holds another user key
   // (separator.h).

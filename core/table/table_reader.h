@@ -36,6 +36,7 @@
 
 namespace strata {
 
+class Block;
 class BlockCache;
 
 // What a table knows about a lookup key.
@@ -79,6 +80,18 @@ class TableReader {
   // unspecified.
   Status Get(const LookupKey& key, TableGetResult* result, std::string* value,
              const TableReadOptions& read_options = {}) const;
+
+  // The data block a lookup last read, kept by a caller that looks up many
+  // keys in order (multi-get): a next key in the same block skips the block
+  // cache. One per table; owned by the caller, who must not share it
+  // between threads.
+  struct BlockPin {
+    std::string handle;  // the index entry of the block
+    std::shared_ptr<const Block> block;
+  };
+  // Get, reusing and updating *pin.
+  Status Get(const LookupKey& key, TableGetResult* result, std::string* value,
+             const TableReadOptions& read_options, BlockPin* pin) const;
 
   // An iterator over every entry of the table in internal-key order (keys
   // are internal keys). Supports Seek, SeekToFirst, SeekToLast, Next, Prev.
