@@ -104,6 +104,9 @@ SkipList::Node* SkipList::FindGreaterOrEqual(std::string_view key, Node** prev) 
   int level = max_height_.load(std::memory_order_relaxed) - 1;
   while (true) {
     Node* next = x->Next(level);
+    // While next is compared, fetch the node after it: the walk is a chain
+    // of cache misses, and this overlaps two of them.
+    if (next != nullptr) __builtin_prefetch(next->Next(level));
     if (next != nullptr && CompareNodeToKey(next->entry(), next->key_prefix, key, key_prefix) < 0) {
       x = next;  // still before key: keep moving right on this level
     } else {
