@@ -140,8 +140,9 @@ def main():
     throughput = rows_by(summary, lambda r: r["unit"] == "ops/s")
     name = f"{args.prefix}throughput.png"
     if grid(throughput, engines, os.path.join(args.charts, name),
-            f"Throughput, {label} (median of {doc['config']['rounds']} rounds; "
-            "bars span the rounds)"):
+            f"Throughput, {label} ("
+            + (f"median of {doc['config']['rounds']} rounds; bars span the rounds)"
+               if doc["config"]["rounds"] > 1 else "1 round)")):
         charts.append(("Throughput per workload", name))
 
     name = f"{args.prefix}read-latency.png"
