@@ -1,5 +1,7 @@
 #include "core/table/table_reader.h"
 
+#include <cstring>
+
 #include <algorithm>
 
 #include "core/cache/block_cache.h"
@@ -58,7 +60,10 @@ struct TableReader::Rep {
   BlockCache::Reservation reservation;  // charges index + filter to the cache
 
   std::unique_ptr<Block> index_block;
-  std::string filter;  // empty: no filter
+  // The filter, copied to a 64-byte boundary inside filter_storage so that
+  // each line of a cache-local filter (bloom_filter.h) is one cache line.
+  std::string filter_storage;
+  std::string_view filter;  // empty: no filter
   TableProperties properties;
   // Data blocks lie in [0, data_end); the metadata blocks start there.
   uint64_t data_end = 0;
@@ -156,14 +161,19 @@ Status TableReader::Open(const Options& options, std::unique_ptr<RandomAccessFil
   if (has_filter) {
     s = ReadBlock(file.get(), footer.filter_handle, /*verify_checksum=*/true, &contents);
     if (!s.ok()) return rep->Annotate(s);
-    rep->filter = std::move(contents.data);
+    const std::string& bytes = contents.data;
+    rep->filter_storage.resize(bytes.size() + 63);
+    const auto base = reinterpret_cast<uintptr_t>(rep->filter_storage.data());
+    const size_t skip = (64 - base % 64) % 64;
+    std::memcpy(rep->filter_storage.data() + skip, bytes.data(), bytes.size());
+    rep->filter = std::string_view(rep->filter_storage.data() + skip, bytes.size());
   }
 
   rep->file = std::move(file);
   rep->cache = cache;
   if (cache != nullptr) {
     rep->cache_id = cache->NewId();
-    rep->reservation = cache->Reserve(rep->index_block->charge() + rep->filter.capacity());
+    rep->reservation = cache->Reserve(rep->index_block->charge() + rep->filter_storage.capacity());
   }
   out->reset(new TableReader(std::move(rep)));
   return Status::OK();
@@ -256,7 +266,7 @@ const TableProperties& TableReader::properties() const { return rep_->properties
 uint64_t TableReader::file_number() const { return rep_->file_number; }
 uint64_t TableReader::file_size() const { return rep_->file_size; }
 size_t TableReader::metadata_bytes() const {
-  return rep_->index_block->charge() + rep_->filter.capacity();
+  return rep_->index_block->charge() + rep_->filter_storage.capacity();
 }
 
 }  // namespace strata
