@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
 
 #include "core/checksum.h"
@@ -29,49 +28,59 @@ uint64_t HashKey(const CacheKey& key) {
   return Hash64(buf, sizeof(buf));
 }
 
-struct CacheKeyHash {
-  size_t operator()(const CacheKey& key) const { return static_cast<size_t>(HashKey(key)); }
-};
-
 using Garbage = std::vector<std::shared_ptr<const Block>>;
 
 }  // namespace
 
 // One LRU partition. Its counters are atomics so GetStats can read them
 // without the lock; they are only written under it.
+//
+// Entries live in separately allocated nodes (stable addresses for the LRU
+// links), found through an open-addressing index of (hash, node) slots with
+// linear probing: a lookup usually reads one slot and then the node it
+// needs anyway, where a node-based hash map chases a bucket, a list link and
+// the node before it can compare a key.
 class alignas(64) BlockCache::Shard {
  public:
   Shard() { lru_.prev = lru_.next = &lru_; }
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
+  ~Shard() {
+    for (Node* n = lru_.next; n != &lru_;) {
+      Node* next = n->next;
+      delete n;
+      n = next;
+    }
+  }
 
-  std::shared_ptr<const Block> Lookup(const CacheKey& key) {
+  std::shared_ptr<const Block> Lookup(const CacheKey& key, uint64_t hash) {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = map_.find(key);
-    if (it == map_.end()) {
+    Node* node = FindLocked(key, hash);
+    if (node == nullptr) {
       Bump(misses);
       return nullptr;
     }
-    Node* node = &it->second;
     Unlink(node);
     PushFront(node);
     Bump(hits);
     return node->block;
   }
 
-  void Insert(const CacheKey& key, std::shared_ptr<const Block> block, size_t charge,
-              size_t budget, Garbage* garbage) {
+  void Insert(const CacheKey& key, uint64_t hash, std::shared_ptr<const Block> block,
+              size_t charge, size_t budget, Garbage* garbage) {
     std::lock_guard<std::mutex> lock(mu_);
     if (charge > budget) {
       // Caching it would evict the whole shard for one block that would then
       // be evicted itself at the next insert. Drop any stale copy.
-      EraseLocked(key, garbage);
+      EraseLocked(key, hash, garbage);
       return;
     }
-    auto [it, inserted] = map_.try_emplace(key);
-    Node* node = &it->second;
-    if (inserted) {
+    Node* node = FindLocked(key, hash);
+    if (node == nullptr) {
+      node = new Node();
       node->key = key;
+      node->hash = hash;
+      AddToIndex(node);
       entries.store(entries.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     } else {
       Unlink(node);
@@ -86,9 +95,9 @@ class alignas(64) BlockCache::Shard {
     EvictToLocked(budget, garbage);
   }
 
-  void Erase(const CacheKey& key, Garbage* garbage) {
+  void Erase(const CacheKey& key, uint64_t hash, Garbage* garbage) {
     std::lock_guard<std::mutex> lock(mu_);
-    EraseLocked(key, garbage);
+    EraseLocked(key, hash, garbage);
   }
 
   void EvictTo(size_t budget, Garbage* garbage) {
@@ -106,11 +115,22 @@ class alignas(64) BlockCache::Shard {
  private:
   struct Node {
     CacheKey key{};
+    uint64_t hash = 0;
     std::shared_ptr<const Block> block;
     size_t charge = 0;
     Node* prev = nullptr;
     Node* next = nullptr;
   };
+  // An index slot: empty (node null), a tombstone (a deleted entry that
+  // probes must step over), or a live node.
+  struct Slot {
+    uint64_t hash = 0;
+    Node* node = nullptr;
+  };
+  static Node* Tombstone() {
+    static Node tombstone;
+    return &tombstone;
+  }
 
   // Single writer (we hold mu_), so load + store needs no read-modify-write.
   template <typename T>
@@ -130,19 +150,66 @@ class alignas(64) BlockCache::Shard {
     lru_.next = node;
   }
 
-  // Removes node from the list and the map; its block goes to *garbage so
+  // The slot holding key, or the slots' size when absent. The index's low
+  // hash bits pick the home slot (the shard was picked by the high ones).
+  size_t FindSlot(const CacheKey& key, uint64_t hash) const {
+    if (slots_.empty()) return 0;
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      const Slot& slot = slots_[i];
+      if (slot.node == nullptr) return slots_.size();
+      if (slot.hash == hash && slot.node != Tombstone() && slot.node->key == key) return i;
+    }
+  }
+
+  Node* FindLocked(const CacheKey& key, uint64_t hash) const {
+    const size_t i = FindSlot(key, hash);
+    return i == slots_.size() ? nullptr : slots_[i].node;
+  }
+
+  void AddToIndex(Node* node) {
+    // Keep at least a quarter of the slots empty (tombstones count as used),
+    // so probes stay short and always end.
+    if ((used_slots_ + 1) * 4 > slots_.size() * 3) Rehash();
+    const size_t mask = slots_.size() - 1;
+    size_t i = node->hash & mask;
+    while (slots_[i].node != nullptr && slots_[i].node != Tombstone()) i = (i + 1) & mask;
+    if (slots_[i].node == nullptr) ++used_slots_;
+    slots_[i] = {node->hash, node};
+  }
+
+  // Rebuilds the index without tombstones, sized for twice the live entries.
+  void Rehash() {
+    const size_t live = entries.load(std::memory_order_relaxed);
+    size_t capacity = 16;
+    while (capacity < (live + 1) * 2) capacity *= 2;
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(capacity, Slot{});
+    used_slots_ = 0;
+    const size_t mask = capacity - 1;
+    for (const Slot& slot : old) {
+      if (slot.node == nullptr || slot.node == Tombstone()) continue;
+      size_t i = slot.hash & mask;
+      while (slots_[i].node != nullptr) i = (i + 1) & mask;
+      slots_[i] = slot;
+      ++used_slots_;
+    }
+  }
+
+  // Removes node from the list and the index; its block goes to *garbage so
   // that freeing it (possibly megabytes) happens after the lock is dropped.
   void RemoveLocked(Node* node, Garbage* garbage) {
     Unlink(node);
     SetUsage(usage.load(std::memory_order_relaxed) - node->charge);
     entries.store(entries.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
     garbage->push_back(std::move(node->block));
-    map_.erase(node->key);  // destroys *node
+    const size_t i = FindSlot(node->key, node->hash);
+    if (i != slots_.size()) slots_[i].node = Tombstone();
+    delete node;
   }
 
-  void EraseLocked(const CacheKey& key, Garbage* garbage) {
-    auto it = map_.find(key);
-    if (it != map_.end()) RemoveLocked(&it->second, garbage);
+  void EraseLocked(const CacheKey& key, uint64_t hash, Garbage* garbage) {
+    if (Node* node = FindLocked(key, hash)) RemoveLocked(node, garbage);
   }
 
   void EvictToLocked(size_t budget, Garbage* garbage) {
@@ -153,9 +220,8 @@ class alignas(64) BlockCache::Shard {
   }
 
   std::mutex mu_;
-  // unordered_map never moves its elements, so list links into them stay
-  // valid across rehashing.
-  std::unordered_map<CacheKey, Node, CacheKeyHash> map_;
+  std::vector<Slot> slots_;  // power-of-two size, or empty
+  size_t used_slots_ = 0;    // live entries and tombstones
   Node lru_;  // sentinel: lru_.next is the most recently used, lru_.prev the least
 };
 
@@ -185,7 +251,8 @@ size_t BlockCache::ShardBudget() const {
 
 std::shared_ptr<const Block> BlockCache::Lookup(uint64_t id, uint64_t offset) {
   const CacheKey key{id, offset};
-  return ShardFor(HashKey(key)).Lookup(key);
+  const uint64_t hash = HashKey(key);
+  return ShardFor(hash).Lookup(key, hash);
 }
 
 void BlockCache::Insert(uint64_t id, uint64_t offset, std::shared_ptr<const Block> block,
@@ -193,13 +260,15 @@ void BlockCache::Insert(uint64_t id, uint64_t offset, std::shared_ptr<const Bloc
   if (capacity_ == 0) return;
   const CacheKey key{id, offset};
   Garbage garbage;
-  ShardFor(HashKey(key)).Insert(key, std::move(block), charge, ShardBudget(), &garbage);
+  const uint64_t hash = HashKey(key);
+  ShardFor(hash).Insert(key, hash, std::move(block), charge, ShardBudget(), &garbage);
 }
 
 void BlockCache::Erase(uint64_t id, uint64_t offset) {
   const CacheKey key{id, offset};
   Garbage garbage;
-  ShardFor(HashKey(key)).Erase(key, &garbage);
+  const uint64_t hash = HashKey(key);
+  ShardFor(hash).Erase(key, hash, &garbage);
 }
 
 BlockCache::Reservation BlockCache::Reserve(size_t bytes) {
