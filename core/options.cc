@@ -125,6 +125,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Specs() {
       {"bloom_bits_per_key", IntOption(&Options::bloom_bits_per_key, 0, 64)},
       {"block_restart_interval", IntOption(&Options::block_restart_interval, 1, 1024)},
       {"background_threads", IntOption(&Options::background_threads, 1, 64)},
+      {"compaction_nice", IntOption(&Options::compaction_nice, 0, 19)},
       {"max_open_files", IntOption(&Options::max_open_files, 16, 1 << 20)},
       {"max_immutable_memtables", IntOption(&Options::max_immutable_memtables, 1, 64)},
       {"l0_compaction_trigger", IntOption(&Options::l0_compaction_trigger, 1, 1000)},

@@ -46,8 +46,12 @@ struct Options {
   size_t table_file_bytes = 64ull << 20;
   int max_open_files = 1000;
 
-  // Background work.
+  // Background work. With two or more threads, one flushes and the others
+  // compact; the compacting threads run `compaction_nice` steps nicer than
+  // the process (0 keeps them at its priority), so that on busy cores they
+  // give way to writers and the flusher, as RocksDB's low-priority pool does.
   int background_threads = 2;
+  int compaction_nice = 5;
   // L0 table counts at which compaction starts, writes slow, and writes wait.
   int l0_compaction_trigger = 4;
   int l0_slowdown_trigger = 12;

@@ -75,6 +75,7 @@ type Options struct {
 	Level1Size             int64 // level1_bytes: target size of level 1
 	LevelSizeMultiplier    int   // level_size_multiplier: growth between levels
 	BlockRestartInterval   int   // block_restart_interval: keys between restart points
+	CompactionNice         int   // compaction_nice: how much nicer compaction threads run (default 5; negative: 0, not lowered)
 	SkipChecksumOnDataRead bool  // verify_checksums=false: skip data block checks on reads
 
 	// Extra sets options by their kv.h names, as strings, after the typed
@@ -132,6 +133,7 @@ func (o *Options) settings() []optionSetting {
 	number("level1_bytes", o.Level1Size)
 	number("level_size_multiplier", int64(o.LevelSizeMultiplier))
 	number("block_restart_interval", int64(o.BlockRestartInterval))
+	sizeOrOff("compaction_nice", int64(o.CompactionNice))
 	flag("verify_checksums", o.SkipChecksumOnDataRead, "false")
 	names := make([]string, 0, len(o.Extra))
 	for name := range o.Extra {
@@ -151,7 +153,7 @@ var optionNames = []string{
 	"block_cache_bytes", "bloom_bits_per_key", "block_bytes", "compression",
 	"background_threads", "table_file_bytes", "max_open_files", "max_immutable_memtables",
 	"l0_compaction_trigger", "l0_slowdown_trigger", "l0_stop_trigger", "level1_bytes",
-	"level_size_multiplier", "block_restart_interval", "verify_checksums",
+	"level_size_multiplier", "block_restart_interval", "verify_checksums", "compaction_nice",
 }
 
 // withCOptions builds strata's options object from o, runs fn with it and

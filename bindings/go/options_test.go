@@ -34,7 +34,7 @@ func TestEveryFieldIsPassedOn(t *testing.T) {
 		BackgroundThreads: 3, TableFileSize: 3 << 20, MaxOpenFiles: 99,
 		MaxImmutableMemTables: 4, L0CompactionTrigger: 5, L0SlowdownTrigger: 14,
 		L0StopTrigger: 30, Level1Size: 8 << 20, LevelSizeMultiplier: 8,
-		BlockRestartInterval: 32, SkipChecksumOnDataRead: true,
+		BlockRestartInterval: 32, SkipChecksumOnDataRead: true, CompactionNice: 3,
 	}
 	want := map[string]string{
 		"create_if_missing": "false", "error_if_exists": "true", "sync": "true",
@@ -44,7 +44,7 @@ func TestEveryFieldIsPassedOn(t *testing.T) {
 		"max_immutable_memtables": "4", "l0_compaction_trigger": "5",
 		"l0_slowdown_trigger": "14", "l0_stop_trigger": "30", "level1_bytes": "8388608",
 		"level_size_multiplier": "8", "block_restart_interval": "32",
-		"verify_checksums": "false",
+		"verify_checksums": "false", "compaction_nice": "3",
 	}
 	got, err := o.Effective()
 	if err != nil {

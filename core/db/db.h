@@ -147,9 +147,13 @@ class DB : public std::enable_shared_from_this<DB> {
   Status ApplyEdit(VersionEdit* edit, std::unique_lock<std::mutex>* lock);
 
   // Background work (db_background.cc).
-  void BackgroundLoop();
+  // With two or more background threads, one only flushes (memtables must
+  // drain for writers to go on) and the others only compact, at a lower CPU
+  // priority (Options::compaction_nice); a lone thread does both.
+  enum class BackgroundRole { kAny, kFlush, kCompaction };
+  void BackgroundLoop(BackgroundRole role);
   void MaybeScheduleWork();
-  bool HasBackgroundWork() const;
+  bool HasBackgroundWork(BackgroundRole role) const;
   Status FlushOldestImmutable(std::unique_lock<std::mutex>* lock);
   Status WriteLevel0Table(MemTable* mem, FileMetaData* meta);
   // Deletes files no Version, memtable or work in progress needs.

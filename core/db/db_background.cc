@@ -3,6 +3,12 @@
 #include <algorithm>
 
 #include "core/db/db.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include "core/db/writer.h"
 #include "core/filename.h"
 #include "core/memtable/memtable.h"
@@ -39,24 +45,42 @@ void DB::RecordBackgroundError(const Status& s, std::string_view during) {
   }
 }
 
-bool DB::HasBackgroundWork() const {
-  return (!imms_.empty() && !flush_running_ && bg_error_.ok()) || NeedsCompaction();
+bool DB::HasBackgroundWork(BackgroundRole role) const {
+  const bool flush = !imms_.empty() && !flush_running_ && bg_error_.ok();
+  switch (role) {
+    case BackgroundRole::kFlush: return flush;
+    case BackgroundRole::kCompaction: return NeedsCompaction();
+    case BackgroundRole::kAny: break;
+  }
+  return flush || NeedsCompaction();
 }
 
-void DB::MaybeScheduleWork() { bg_cv_.notify_one(); }
+// Threads of different roles wait on one condition variable, so all of them
+// are woken: waking one could pick a thread whose role has nothing to do.
+void DB::MaybeScheduleWork() { bg_cv_.notify_all(); }
 
-void DB::BackgroundLoop() {
+void DB::BackgroundLoop(BackgroundRole role) {
+  if (role == BackgroundRole::kCompaction && options_.compaction_nice > 0) {
+    // Compaction gives way to the writers and the flusher when the cores are
+    // contended (it still runs at full speed on an idle core). Raising a
+    // thread's nice value needs no privilege; failure only loses the hint.
+    const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+    errno = 0;
+    const int current = ::getpriority(PRIO_PROCESS, tid);
+    if (errno == 0) ::setpriority(PRIO_PROCESS, tid, current + options_.compaction_nice);
+  }
   std::unique_lock lock(mu_);
   while (true) {
-    bg_cv_.wait(lock, [this] { return shutting_down_ || HasBackgroundWork(); });
+    bg_cv_.wait(lock, [&] { return shutting_down_ || HasBackgroundWork(role); });
     if (shutting_down_) return;
     // Flushes first: they free memory that writers may be waiting for.
-    if (!imms_.empty() && !flush_running_ && bg_error_.ok()) {
+    if (role != BackgroundRole::kCompaction && !imms_.empty() && !flush_running_ &&
+        bg_error_.ok()) {
       flush_running_ = true;
       Status s = FlushOldestImmutable(&lock);
       flush_running_ = false;
       if (!s.ok()) RecordBackgroundError(s, "background flush");
-    } else {
+    } else if (role != BackgroundRole::kFlush) {
       compaction_running_ = true;
       Status s = BackgroundCompaction(&lock);
       compaction_running_ = false;
@@ -64,7 +88,7 @@ void DB::BackgroundLoop() {
     }
     RemoveObsoleteFiles(&lock);
     done_cv_.notify_all();
-    if (HasBackgroundWork()) bg_cv_.notify_one();
+    if (HasBackgroundWork(BackgroundRole::kAny)) bg_cv_.notify_all();
   }
 }
 

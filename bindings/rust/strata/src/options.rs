@@ -151,6 +151,13 @@ impl Options {
         self.set("background_threads", threads.to_string())
     }
 
+    /// How much nicer (0..=19) the compacting threads run than the process,
+    /// so that on busy cores they give way to writers and the flusher
+    /// (default 5; 0 keeps them at the process's priority).
+    pub fn compaction_nice(self, nice: u32) -> Options {
+        self.set("compaction_nice", nice.to_string())
+    }
+
     /// The value the library would use for option `name` with these options:
     /// what was set (as the library normalised it) or the default. An unknown
     /// name, or a bad value among the options set, is an error.
