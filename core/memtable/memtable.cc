@@ -1,6 +1,8 @@
 #include "core/memtable/memtable.h"
 
+#include <algorithm>
 #include <cassert>
+#include <cstring>
 
 namespace strata {
 
@@ -64,6 +66,59 @@ void MemTable::Add(SequenceNumber seq, ValueKind kind, std::string_view user_key
   // count can find at least that many entries.
   if (kind == ValueKind::kDeletion) num_deletions_.fetch_add(1, std::memory_order_release);
   num_entries_.fetch_add(1, std::memory_order_release);
+}
+
+const char* MemTable::AddUnlinked(SequenceNumber seq, ValueKind kind, std::string_view user_key,
+                                  std::string_view value) {
+  if (kind == ValueKind::kDeletion) value = {};
+  char* entry = container_->AllocateEntry(EncodedEntrySize(user_key, value));
+  EncodeEntryInto(entry, user_key, seq, kind, value);
+  return entry;
+}
+
+namespace {
+
+// A sort record: the first 16 bytes of the entry's user key, big-endian and
+// zero-padded (so that comparing them orders like the keys, ties aside), and
+// the entry. Sorting these moves 24 bytes and reads no entry unless two keys
+// share 16 bytes, where sorting the entries themselves would miss the cache
+// on every comparison.
+struct SortRecord {
+  uint64_t head;
+  uint64_t tail;
+  const char* entry;
+};
+
+SortRecord MakeSortRecord(const char* entry) {
+  const std::string_view user_key = ExtractUserKey(EntryInternalKey(entry));
+  unsigned char bytes[16] = {};
+  std::memcpy(bytes, user_key.data(), std::min<size_t>(user_key.size(), 16));
+  SortRecord r{0, 0, entry};
+  for (int i = 0; i < 8; ++i) r.head = (r.head << 8) | bytes[i];
+  for (int i = 8; i < 16; ++i) r.tail = (r.tail << 8) | bytes[i];
+  return r;
+}
+
+}  // namespace
+
+void MemTable::LinkAll(std::vector<const char*>* unlinked) {
+  std::vector<SortRecord> records;
+  records.reserve(unlinked->size());
+  for (const char* e : *unlinked) records.push_back(MakeSortRecord(e));
+  std::sort(records.begin(), records.end(), [](const SortRecord& a, const SortRecord& b) {
+    if (a.head != b.head) return a.head < b.head;
+    if (a.tail != b.tail) return a.tail < b.tail;
+    return CompareInternalKeys(EntryInternalKey(a.entry), EntryInternalKey(b.entry)) < 0;
+  });
+  uint64_t deletions = 0;
+  for (const SortRecord& r : records) {
+    container_->InsertAllocated(r.entry);
+    const uint64_t trailer = ExtractTrailer(EntryInternalKey(r.entry));
+    if (static_cast<ValueKind>(trailer & 0xff) == ValueKind::kDeletion) ++deletions;
+  }
+  num_deletions_.fetch_add(deletions, std::memory_order_release);
+  num_entries_.fetch_add(records.size(), std::memory_order_release);
+  unlinked->clear();
 }
 
 MemTable::LookupResult MemTable::Get(const LookupKey& key, std::string* value) const {

@@ -31,6 +31,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/arena.h"
 #include "core/dbformat.h"
@@ -55,6 +56,15 @@ class MemTable {
   // each write its own sequence number).
   void Add(SequenceNumber seq, ValueKind kind, std::string_view user_key,
            std::string_view value);
+
+  // Bulk loading, for recovery: AddUnlinked stores an entry that no reader
+  // can see yet and returns it; LinkAll makes every entry so stored visible,
+  // linking them in internal-key order (which the skip list does in O(1)
+  // per entry). In between the memtable must not be read or Add-ed to.
+  // REQUIRES: one writer, as for Add.
+  const char* AddUnlinked(SequenceNumber seq, ValueKind kind, std::string_view user_key,
+                          std::string_view value);
+  void LinkAll(std::vector<const char*>* unlinked);
 
   enum class LookupResult {
     kAbsent,   // no version of the key at or below the lookup's sequence

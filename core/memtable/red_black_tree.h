@@ -46,6 +46,7 @@ class RedBlackTree final : public SortedContainer {
 
   char* AllocateEntry(size_t bytes) override { return arena_->Allocate(bytes); }
   void Insert(const char* entry) override;
+  void InsertAllocated(const char* entry) override { Insert(entry); }
   const char* LowerBound(std::string_view internal_key) const override;
   std::unique_ptr<Cursor> NewCursor() const override;
 

@@ -28,21 +28,26 @@ struct SkipList::Node {
     link(level)->store(node, std::memory_order_relaxed);
   }
 
-  // KeyPrefix of the entry's user key: most steps of a search are decided by
-  // it alone, without decoding the entry (invariant 6). Unused in head_.
-  uint64_t key_prefix = 0;
+  // KeyPrefix of the entry's user key in the high 56 bits (most steps of a
+  // search are decided by it alone, without decoding the entry; invariant 6)
+  // and the node's height in the low 8, so that a node allocated earlier can
+  // be linked later (InsertAllocated). The prefix is unused in head_.
+  uint64_t tag = 0;
+  uint64_t prefix() const { return tag & ~uint64_t{0xFF}; }
+  int height() const { return static_cast<int>(tag & 0xFF); }
 };
 
 namespace {
 
-// The first 8 bytes of a user key as a big-endian number, zero-padded. If two
-// keys' prefixes differ, the keys order as their prefixes do: the first
-// differing byte decides both, and padding (zero) sorts a shorter key before
-// any longer one that extends it. Equal prefixes decide nothing.
+// The first 7 bytes of a user key as a big-endian number in the high 56 bits,
+// zero-padded, low 8 bits zero. If two keys' prefixes differ, the keys order
+// as their prefixes do: the first differing byte decides both, and padding
+// (zero) sorts a shorter key before any longer one that extends it. Equal
+// prefixes decide nothing.
 uint64_t KeyPrefix(std::string_view internal_key) {
   const std::string_view user_key = ExtractUserKey(internal_key);
   unsigned char bytes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  std::memcpy(bytes, user_key.data(), std::min<size_t>(user_key.size(), 8));
+  std::memcpy(bytes, user_key.data(), std::min<size_t>(user_key.size(), 7));
   uint64_t prefix = 0;
   for (unsigned char b : bytes) prefix = (prefix << 8) | b;
   return prefix;
@@ -79,8 +84,9 @@ SkipList::Node* SkipList::NewNode(int height, size_t entry_bytes) {
 }
 
 char* SkipList::AllocateEntry(size_t bytes) {
-  pending_height_ = RandomHeight();
-  pending_node_ = NewNode(pending_height_, bytes);
+  const int height = RandomHeight();
+  pending_node_ = NewNode(height, bytes);
+  pending_node_->tag = static_cast<uint64_t>(height);
   return pending_node_->mutable_entry();
 }
 
@@ -107,7 +113,7 @@ SkipList::Node* SkipList::FindGreaterOrEqual(std::string_view key, Node** prev) 
     // While next is compared, fetch the node after it: the walk is a chain
     // of cache misses, and this overlaps two of them.
     if (next != nullptr) __builtin_prefetch(next->Next(level));
-    if (next != nullptr && CompareNodeToKey(next->entry(), next->key_prefix, key, key_prefix) < 0) {
+    if (next != nullptr && CompareNodeToKey(next->entry(), next->prefix(), key, key_prefix) < 0) {
       x = next;  // still before key: keep moving right on this level
     } else {
       if (prev != nullptr) prev[level] = x;
@@ -123,7 +129,7 @@ SkipList::Node* SkipList::FindLessThan(std::string_view key) const {
   int level = max_height_.load(std::memory_order_relaxed) - 1;
   while (true) {
     Node* next = x->Next(level);
-    if (next != nullptr && CompareNodeToKey(next->entry(), next->key_prefix, key, key_prefix) < 0) {
+    if (next != nullptr && CompareNodeToKey(next->entry(), next->prefix(), key, key_prefix) < 0) {
       x = next;
     } else {
       if (level == 0) return x;
@@ -153,14 +159,25 @@ void SkipList::Insert(const char* entry) {
     std::memcpy(AllocateEntry(bytes), entry, bytes);
   }
   Node* const node = pending_node_;
-  const int height = pending_height_;
   pending_node_ = nullptr;
+  Link(node);
+}
 
+void SkipList::InsertAllocated(const char* entry) {
+  // The node's header sits right before its entry (invariant 2).
+  Node* node = reinterpret_cast<Node*>(const_cast<char*>(entry)) - 1;
+  if (node == pending_node_) pending_node_ = nullptr;
+  Link(node);
+}
+
+void SkipList::Link(Node* node) {
+  const int height = node->height();
   const std::string_view key = EntryInternalKey(node->entry());
-  node->key_prefix = KeyPrefix(key);
+  const uint64_t key_prefix = KeyPrefix(key);
+  node->tag = key_prefix | static_cast<uint64_t>(height);
   Node* prev[kMaxHeight];
-  if (CanInsertAfterFinger(key, node->key_prefix)) {
-    FindFromFinger(key, node->key_prefix, prev);
+  if (CanInsertAfterFinger(key, key_prefix)) {
+    FindFromFinger(key, key_prefix, prev);
   } else {
     [[maybe_unused]] Node* successor = FindGreaterOrEqual(key, prev);
     assert(successor == nullptr || CompareEntryToKey(successor->entry(), key) != 0);
@@ -188,12 +205,12 @@ void SkipList::Insert(const char* entry) {
 
 bool SkipList::CanInsertAfterFinger(std::string_view key, uint64_t key_prefix) const {
   if (last_inserted_ == nullptr) return false;
-  if (CompareNodeToKey(last_inserted_->entry(), last_inserted_->key_prefix, key, key_prefix) >= 0) {
+  if (CompareNodeToKey(last_inserted_->entry(), last_inserted_->prefix(), key, key_prefix) >= 0) {
     return false;  // not after the last insert
   }
   Node* next = last_inserted_->RelaxedNext(0);
   // Right after it: nothing between the last insert and the key.
-  return next == nullptr || CompareNodeToKey(next->entry(), next->key_prefix, key, key_prefix) > 0;
+  return next == nullptr || CompareNodeToKey(next->entry(), next->prefix(), key, key_prefix) > 0;
 }
 
 void SkipList::FindFromFinger(std::string_view key, uint64_t key_prefix, Node** prev) const {
@@ -206,7 +223,7 @@ void SkipList::FindFromFinger(std::string_view key, uint64_t key_prefix, Node** 
     while (true) {
       Node* next = x->RelaxedNext(level);
       if (next == nullptr ||
-          CompareNodeToKey(next->entry(), next->key_prefix, key, key_prefix) >= 0) {
+          CompareNodeToKey(next->entry(), next->prefix(), key, key_prefix) >= 0) {
         break;
       }
       x = next;

@@ -30,7 +30,7 @@
 //     just starts its search lower; one that loads the new value before the
 //     head's new links are visible finds null links there and steps down.
 //     Relaxed ordering is enough for it.
-//  6. A node's key_prefix (the first 8 bytes of its user key) is written
+//  6. A node's tag (the first 7 bytes of its user key, and its height) is written
 //     with its entry, before publication, and never changes; comparisons use
 //     it first and read the entry only when prefixes are equal.
 //  7. No two entries have equal internal keys (the SortedContainer
@@ -60,6 +60,7 @@ class SkipList final : public SortedContainer {
 
   char* AllocateEntry(size_t bytes) override;
   void Insert(const char* entry) override;
+  void InsertAllocated(const char* entry) override;
   const char* LowerBound(std::string_view internal_key) const override;
   std::unique_ptr<Cursor> NewCursor() const override;
 
@@ -77,6 +78,8 @@ class SkipList final : public SortedContainer {
 
   // A node of `height` links with room for `entry_bytes` of entry.
   Node* NewNode(int height, size_t entry_bytes);
+  // Links an allocated, filled-in node into the list (one writer).
+  void Link(Node* node);
   int RandomHeight();
 
   // The first node >= key, or nullptr. When prev is not null it receives, for
@@ -101,7 +104,6 @@ class SkipList final : public SortedContainer {
   // The node AllocateEntry made for the next Insert, and its height; used by
   // the writer only.
   Node* pending_node_ = nullptr;
-  int pending_height_ = 0;
   // The finger: the last node inserted and, per level, the last node at or
   // before it. An insert of a key that belongs right after the last one (an
   // ascending stream: sequential keys, or a sorted log replay) starts its

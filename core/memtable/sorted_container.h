@@ -88,10 +88,16 @@ class SortedContainer {
   virtual ~SortedContainer();
 
   // Memory for one entry of `bytes` bytes, to be encoded (EncodeEntryInto)
-  // and then passed to Insert before any other call by the writer. Valid for
-  // the container's life.
+  // and then linked: by Insert right away, or by InsertAllocated at any later
+  // time (recovery allocates every entry of a log first and links them in
+  // sorted order). Valid for the container's life.
   // REQUIRES: one writer at a time.
   virtual char* AllocateEntry(size_t bytes) = 0;
+
+  // Links an entry that AllocateEntry returned and that is not linked yet.
+  // REQUIRES: one writer at a time; the entry is encoded; as for Insert, no
+  // equal internal key is present.
+  virtual void InsertAllocated(const char* entry) = 0;
 
   // Adds `entry` (encoded as above). An entry not obtained from the latest
   // AllocateEntry is copied into the container's own memory first, so the
