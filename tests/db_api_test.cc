@@ -225,6 +225,42 @@ TEST_F(DBApiTest, PerCallSyncSurvivesPowerLossOnAnUnsyncedDatabase) {
   EXPECT_TRUE(db->Get(ReadOptions(), "after-the-last-sync", &v).IsNotFound());
 }
 
+// A synced write makes every earlier write durable, also those in an older
+// log whose memtable is not flushed yet (held back here by pausing the
+// background work).
+TEST_F(DBApiTest, PerCallSyncAlsoSyncsOlderLogs) {
+  test::FaultInjectionEnv env;
+  Options o = test::SmallOptions();
+  o.env = &env;
+  o.sync = false;
+  o.memtable_bytes = 64 << 10;
+  {
+    auto db = OpenOrDie(o, dir_.path());
+    db->PauseBackgroundWork();
+    for (int i = 0; i < 100; ++i) {
+      ASSERT_TRUE(db->Put(WriteOptions(), "old-log-" + std::to_string(i), "x").ok());
+    }
+    // Past memtable_bytes: the next write switches to a new log, leaving the
+    // old memtable (and its unsynced log) waiting for a flush.
+    ASSERT_TRUE(db->Put(WriteOptions(), "big", std::string(80 << 10, 'b')).ok());
+    WriteOptions durable;
+    durable.sync = true;
+    ASSERT_TRUE(db->Put(durable, "synced", "s").ok());
+    std::string imms;
+    ASSERT_TRUE(db->GetProperty("stats", &imms));
+    EXPECT_NE(imms.find("immutable 1"), std::string::npos) << imms;
+    // Closed still paused: the old memtable is never flushed.
+  }
+  ASSERT_TRUE(env.SimulatePowerLoss().ok());
+  auto db = OpenOrDie(o, dir_.path());
+  std::string v;
+  ASSERT_TRUE(db->Get(ReadOptions(), "synced", &v).ok());
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(db->Get(ReadOptions(), "old-log-" + std::to_string(i), &v).ok()) << i;
+  }
+  ASSERT_TRUE(db->Get(ReadOptions(), "big", &v).ok());
+}
+
 TEST_F(DBApiTest, DestroyRemovesOnlyAClosedDatabasesFiles) {
   const std::string path = dir_.Sub("db");
   {

@@ -83,6 +83,13 @@ class DB : public std::enable_shared_from_this<DB> {
   Status Flush();
   // Returns when no flush or compaction is pending or running.
   Status WaitForBackgroundWork();
+
+  // Holds flushes and compactions back (waiting for any running one to end)
+  // until as many ContinueBackgroundWork calls. Writers still stop once the
+  // memtables are full. For maintenance windows, and tests that need a
+  // memtable to stay unflushed.
+  void PauseBackgroundWork();
+  void ContinueBackgroundWork();
   // Merges every table holding keys in [begin, end] (null = open) into one
   // sorted run at the deepest level involved, dropping what no reader needs.
   Status CompactRange(const std::string_view* begin, const std::string_view* end);
@@ -191,6 +198,13 @@ class DB : public std::enable_shared_from_this<DB> {
   std::unique_ptr<log::Writer> wal_;                   // used by the write leader only
   uint64_t wal_number_ = 0;                            // GUARDED_BY(mu_)
   bool wal_dir_synced_ = false;                        // used by the write leader only
+  // Logs of memtables not yet flushed, never synced (sync=false), oldest
+  // first; see SwitchMemTable. Used by the write leader only.
+  struct UnsyncedLog {
+    uint64_t number;
+    std::unique_ptr<log::Writer> writer;
+  };
+  std::vector<UnsyncedLog> unsynced_logs_;
   std::deque<Writer*> writers_;                        // GUARDED_BY(mu_)
   WriteBatch group_batch_;                             // used by the write leader only
   WriteBatch leader_batch_;                            // used by the write leader only
@@ -205,6 +219,7 @@ class DB : public std::enable_shared_from_this<DB> {
   bool compaction_running_ = false;                    // GUARDED_BY(mu_), background only
   std::string compact_pointers_[kNumLevels];                 // GUARDED_BY(mu_), per level
   bool shutting_down_ = false;                         // GUARDED_BY(mu_)
+  int background_paused_ = 0;                          // GUARDED_BY(mu_)
   int file_removals_running_ = 0;                      // GUARDED_BY(mu_)
   std::atomic<bool> l0_read_triggered_{false};         // set by readers, see ChargeSeek
   std::vector<std::thread> bg_threads_;

@@ -46,6 +46,7 @@ void DB::RecordBackgroundError(const Status& s, std::string_view during) {
 }
 
 bool DB::HasBackgroundWork(BackgroundRole role) const {
+  if (background_paused_ > 0) return false;
   const bool flush = !imms_.empty() && !flush_running_ && bg_error_.ok();
   switch (role) {
     case BackgroundRole::kFlush: return flush;
@@ -53,6 +54,18 @@ bool DB::HasBackgroundWork(BackgroundRole role) const {
     case BackgroundRole::kAny: break;
   }
   return flush || NeedsCompaction();
+}
+
+void DB::PauseBackgroundWork() {
+  std::unique_lock lock(mu_);
+  ++background_paused_;
+  done_cv_.wait(lock, [this] { return !flush_running_ && !compaction_running_; });
+}
+
+void DB::ContinueBackgroundWork() {
+  std::lock_guard lock(mu_);
+  if (background_paused_ > 0) --background_paused_;
+  MaybeScheduleWork();
 }
 
 // Threads of different roles wait on one condition variable, so all of them
@@ -238,6 +251,8 @@ Status DB::Flush() {
 Status DB::WaitForBackgroundWork() {
   std::unique_lock lock(mu_);
   done_cv_.wait(lock, [&] {
+    // While paused, pending work cannot progress: nothing to wait for.
+    if (background_paused_ > 0 && !flush_running_ && !compaction_running_) return true;
     return !bg_error_.ok() || (imms_.empty() && !flush_running_ && manual_compactions_ == 0 &&
                                !compaction_running_ && !NeedsCompaction() &&
                                file_removals_running_ == 0);

@@ -91,6 +91,18 @@ Status DB::RunWriter(Writer* w) {
     lock.unlock();
     if (count > 0) {
       s = wal_->AddRecord(group->Contents());
+      if (s.ok() && sync) {
+        // Older logs first (see SwitchMemTable): a synced write makes every
+        // write before it durable.
+        for (UnsyncedLog& log : unsynced_logs_) {
+          s = log.writer->Sync();
+          if (!s.ok()) break;
+        }
+        if (s.ok()) {
+          for (UnsyncedLog& log : unsynced_logs_) log.writer->Close();
+          unsynced_logs_.clear();
+        }
+      }
       if (s.ok() && sync && !wal_dir_synced_) {
         // See NewWal: the log's directory entry, once per log.
         s = env_->SyncDir(dbname_);
@@ -205,9 +217,21 @@ Status DB::SwitchMemTable() {
   }
   if (options_.sync) {
     s = old->Sync();
+    Status close = old->Close();
+    if (s.ok()) s = close;
+  } else {
+    // Kept open until its memtable is in a table: a later synced write
+    // (KV_WRITE_SYNC) must make the writes in it durable too, or a power
+    // loss could keep that write and lose earlier ones. Logs whose memtables
+    // are flushed are closed here.
+    const uint64_t oldest_needed = versions_->log_number();
+    std::erase_if(unsynced_logs_, [&](UnsyncedLog& log) {
+      if (log.number >= oldest_needed) return false;
+      log.writer->Close();  // obsolete: its contents are in tables
+      return true;
+    });
+    unsynced_logs_.push_back({old_number, std::move(old)});
   }
-  Status close = old->Close();
-  if (s.ok()) s = close;
   // The switch completes even when the old log failed to sync or close: the
   // new log is in place, so the memtable must go with the log that holds its
   // writes. Otherwise a flush finishing meanwhile would record the new log
