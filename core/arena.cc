@@ -1,5 +1,8 @@
 #include "core/arena.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cassert>
 #include <cstdint>
 #include <new>
@@ -55,13 +58,62 @@ char* Arena::AllocateFallback(size_t bytes, size_t alignment, bool aligned) {
   return aligned ? AllocateAligned(bytes, alignment) : Allocate(bytes);
 }
 
+namespace {
+
+char* MapOrThrow(size_t bytes) {
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  return static_cast<char*>(p);
+}
+
+void Release(char* memory, size_t bytes, bool mapped) {
+  if (mapped) {
+    ::munmap(memory, bytes);
+  } else {
+    ::operator delete(memory);
+  }
+}
+
+size_t RoundUpToPage(size_t bytes) {
+  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  return (bytes + page - 1) / page * page;
+}
+
+}  // namespace
+
+Arena::~Arena() {
+  for (const Region& r : regions_) Release(r.memory, r.bytes, r.mapped);
+}
+
+void Arena::Track(Region region) {
+  try {
+    regions_.push_back(region);
+  } catch (...) {
+    Release(region.memory, region.bytes, region.mapped);
+    throw;
+  }
+}
+
 char* Arena::NewBlock(size_t bytes) {
-  // Owned from the moment it exists: if recording it in blocks_ throws, the
-  // unique_ptr still frees it.
-  std::unique_ptr<char, BlockDeleter> block(static_cast<char*>(::operator new(bytes)));
-  char* result = block.get();
-  blocks_.push_back(std::move(block));
-  memory_usage_.fetch_add(bytes + sizeof(blocks_[0]), std::memory_order_relaxed);
+  char* result;
+  if (bytes == kBlockBytes) {
+    if (static_cast<size_t>(slab_end_ - slab_next_) < kBlockBytes) {
+      char* slab = MapOrThrow(kSlabBytes);
+      Track({slab, kSlabBytes, true});
+      slab_next_ = slab;
+      slab_end_ = slab + kSlabBytes;
+    }
+    result = slab_next_;
+    slab_next_ += kBlockBytes;
+  } else if (bytes >= kMapOwnBlockBytes) {
+    const size_t mapped = RoundUpToPage(bytes);
+    result = MapOrThrow(mapped);
+    Track({result, mapped, true});
+  } else {
+    result = static_cast<char*>(::operator new(bytes));
+    Track({result, bytes, false});
+  }
+  memory_usage_.fetch_add(bytes + kBlockOverheadBytes, std::memory_order_relaxed);
   return result;
 }
 

@@ -90,24 +90,24 @@ TEST(ArenaTest, MixedAlignedAndUnalignedRequestsShareABlockWithoutPadding) {
     EXPECT_TRUE(IsAligned(p, 8));
   }
   // 100 * (3 + 8) bytes fit in one block.
-  EXPECT_EQ(arena.MemoryUsage(), Arena::kBlockBytes + sizeof(void*));
+  EXPECT_EQ(arena.MemoryUsage(), Arena::kBlockBytes + Arena::kBlockOverheadBytes);
 }
 
 TEST(ArenaTest, LargeRequestGetsItsOwnBlockAndKeepsTheCurrentOne) {
   Arena arena;
   arena.Allocate(100);
   const size_t one_block = arena.MemoryUsage();
-  EXPECT_EQ(one_block, Arena::kBlockBytes + sizeof(void*));
+  EXPECT_EQ(one_block, Arena::kBlockBytes + Arena::kBlockOverheadBytes);
 
   constexpr size_t kBig = 3u << 20;  // a 3 MiB value
   char* big = arena.Allocate(kBig);
   // Exactly its size plus bookkeeping: no rounding to blocks.
-  EXPECT_EQ(arena.MemoryUsage(), one_block + kBig + sizeof(void*));
+  EXPECT_EQ(arena.MemoryUsage(), one_block + kBig + Arena::kBlockOverheadBytes);
   std::memset(big, 0x5a, kBig);
 
   // The small block was not abandoned for the large request.
   arena.Allocate(100);
-  EXPECT_EQ(arena.MemoryUsage(), one_block + kBig + sizeof(void*));
+  EXPECT_EQ(arena.MemoryUsage(), one_block + kBig + Arena::kBlockOverheadBytes);
 
   char* big_aligned = arena.AllocateAligned(kBig, 16);
   EXPECT_TRUE(IsAligned(big_aligned, 16));
@@ -130,7 +130,7 @@ TEST(ArenaTest, WasteIsBoundedForSmallRequests) {
   // A block is abandoned only when less than a quarter block is left in it,
   // so at least three quarters of every block is used.
   EXPECT_GE(arena.MemoryUsage(), requested);
-  constexpr size_t kBlockCost = Arena::kBlockBytes + sizeof(void*);
+  constexpr size_t kBlockCost = Arena::kBlockBytes + Arena::kBlockOverheadBytes;
   constexpr size_t kMinUsedPerBlock = Arena::kBlockBytes * 3 / 4;
   EXPECT_LE(arena.MemoryUsage(), requested * kBlockCost / kMinUsedPerBlock + 2 * kBlockCost);
 }
