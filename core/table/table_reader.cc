@@ -249,6 +249,10 @@ bool TableReader::KeyMayMatch(std::string_view user_key) const {
   return BloomFilterReader(rep_->filter).KeyMayMatch(user_key);
 }
 
+void TableReader::PrefetchFilter(std::string_view user_key) const {
+  if (!rep_->filter.empty()) BloomFilterReader(rep_->filter).Prefetch(user_key);
+}
+
 uint64_t TableReader::ApproximateOffsetOf(std::string_view internal_key) const {
   std::unique_ptr<InternalIterator> index_iter =
       rep_->index_block->NewIterator(BlockKeyOrder::kInternalKey);

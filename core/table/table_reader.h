@@ -101,6 +101,9 @@ class TableReader {
   // False only if no key with this user key was added to the table. True
   // when the table has no filter.
   bool KeyMayMatch(std::string_view user_key) const;
+  // Prefetches the filter memory KeyMayMatch(user_key) will read (see
+  // BloomFilterReader::Prefetch).
+  void PrefetchFilter(std::string_view user_key) const;
 
   // The approximate file offset at which the data for internal_key begins
   // (or would begin): for estimating the bytes in a key range.
