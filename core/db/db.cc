@@ -195,11 +195,28 @@ Status DB::ReplayLog(uint64_t number, SequenceNumber* max_sequence) {
   std::vector<const char*> entries;
   std::string record;
   WriteBatch batch;
+  SequenceNumber last_logged = 0;  // the last sequence number of the batches so far
   while (reader.ReadRecord(&record)) {
     Status s = batch.SetContents(record);
     Counter counter;
     if (s.ok()) s = batch.Iterate(&counter);
     if (!s.ok()) return Status::Corruption(path + ": " + s.message());
+    // The checksums vouch for the bytes, not for their sense. The writer
+    // logs only non-empty batches, at strictly increasing sequence numbers;
+    // numbers past the largest would wrap in the internal keys and hide
+    // every older write, and a number used twice would break the memtable's
+    // one-entry-per-(key, sequence) rule (regressions:
+    // tests/fuzz/corpus/wal_recovery).
+    if (batch.Count() > 0) {
+      if (batch.Sequence() > kMaxSequenceNumber ||
+          batch.Count() - 1 > kMaxSequenceNumber - batch.Sequence()) {
+        return Status::Corruption(path + ": a batch's sequence numbers exceed the largest");
+      }
+      if (batch.Sequence() <= last_logged) {
+        return Status::Corruption(path + ": sequence numbers go backwards");
+      }
+      last_logged = batch.Sequence() + batch.Count() - 1;
+    }
     Loader loader;
     loader.mem = mem.get();
     loader.entries = &entries;
