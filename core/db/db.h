@@ -206,6 +206,12 @@ class DB : public std::enable_shared_from_this<DB> {
   };
   std::vector<UnsyncedLog> unsynced_logs_;
   std::deque<Writer*> writers_;                        // GUARDED_BY(mu_)
+  // Group commit delay (RunWriter): the size of the last synced group, the
+  // average fsync time, and whether a leader waits for company.
+  size_t last_sync_group_ = 0;                         // GUARDED_BY(mu_)
+  uint64_t sync_micros_average_ = 0;                   // used by the write leader only
+  bool group_forming_ = false;                         // GUARDED_BY(mu_)
+  std::condition_variable group_forming_cv_;
   WriteBatch group_batch_;                             // used by the write leader only
   WriteBatch leader_batch_;                            // used by the write leader only
   std::atomic<SequenceNumber> last_sequence_{0};       // visible to readers

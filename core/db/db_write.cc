@@ -61,8 +61,25 @@ Status DB::Write(const WriteOptions& wo, const WriteBatch& batch) {
 Status DB::RunWriter(Writer* w) {
   std::unique_lock lock(mu_);
   writers_.push_back(w);
+  if (group_forming_) group_forming_cv_.notify_one();
   while (!w->done && w != writers_.front()) w->cv.wait(lock);
   if (w->done) return w->status;
+
+  // Group commit delay, for synced writes: an fsync costs the same for one
+  // writer as for many, and the writers of the previous group come back a
+  // few microseconds after this leader took over, too late to share its
+  // fsync. When the last synced group was larger than the queue now, wait
+  // for them, at most half an fsync (PostgreSQL's commit_delay, adaptive).
+  // A lone synced writer never waits.
+  if (w->sync && w->batch != nullptr && last_sync_group_ > writers_.size()) {
+    const uint64_t delay = std::min<uint64_t>(sync_micros_average_ / 2, 1000);
+    if (delay > 0) {
+      group_forming_ = true;
+      group_forming_cv_.wait_for(lock, std::chrono::microseconds(delay),
+                                 [&] { return writers_.size() >= last_sync_group_; });
+      group_forming_ = false;
+    }
+  }
 
   // This writer leads a group (or, with no batch, asks for a memtable switch).
   Status s = MakeRoomForWrite(&lock, /*force=*/w->batch == nullptr);
@@ -108,13 +125,22 @@ Status DB::RunWriter(Writer* w) {
         s = env_->SyncDir(dbname_);
         if (s.ok()) wal_dir_synced_ = true;
       }
-      if (s.ok()) s = sync ? wal_->Sync() : wal_->Flush();
+      if (s.ok() && sync) {
+        const uint64_t start = env_->NowMicros();
+        s = wal_->Sync();
+        // A moving average of the fsync's cost bounds the group commit delay.
+        const uint64_t took = env_->NowMicros() - start;
+        sync_micros_average_ = (sync_micros_average_ * 7 + took) / 8;
+      } else if (s.ok()) {
+        s = wal_->Flush();
+      }
       if (s.ok()) {
         MemTableInserter inserter(mem, first);
         s = group->Iterate(&inserter);
       }
     }
     lock.lock();
+    if (sync) last_sync_group_ = members;
     if (s.ok()) {
       // Readers see the group only once all of it is in the memtable.
       last_sequence_.store(first + count - 1);
