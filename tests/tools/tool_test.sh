@@ -419,6 +419,21 @@ case_bench() {
   run bench --count 100 --dir "$work/b"
   expect_rc 3
   expect_err "exists"
+  # Text values are checked like random ones, and zstd shrinks their tables.
+  local sizes=()
+  for mode in "random none" "text zstd"; do
+    set -- $mode
+    run -o memtable_bytes=262144 -o compression="$2" bench --count 20000 --seed 9 --values "$1" \
+      --dir "$work/v-$1" --keep
+    expect_rc 0
+    expect_out "bench: 20000 items, 16-byte random keys, 100-byte $1 values"
+    expect_out "all 20000 items verified"
+    sizes+=("$(cat "$work/v-$1"/*.sst | wc -c)")
+  done
+  (( sizes[1] * 2 < sizes[0] )) ||
+    fail "text values with zstd should take under half the table bytes of random ones: ${sizes[*]}"
+  run bench --count 10 --values binary
+  expect_rc 2
 }
 
 case "$case_name" in

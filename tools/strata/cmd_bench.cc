@@ -40,6 +40,7 @@ struct BenchConfig {
   uint64_t batch = 1;
   uint64_t seed = 0;
   bool stats = false;
+  std::string values = "random";  // "random" or "text"
 };
 
 uint64_t Mix64(uint64_t x) {  // splitmix64's finaliser
@@ -70,14 +71,29 @@ void MakeKey(uint64_t seed, uint64_t i, unsigned char key[kKeyBytes]) {
 }
 
 // The value belonging to a key, computed from the key alone so that a scan
-// can check values without knowing the item number.
-void MakeValue(const unsigned char key[kKeyBytes], unsigned char* val, size_t n) {
+// can check values without knowing the item number. "random" values are
+// incompressible bytes; "text" values are words from a small vocabulary, which
+// lz4 and zstd shrink about as much as they shrink log lines or JSON.
+void MakeValue(bool text, const unsigned char key[kKeyBytes], unsigned char* val, size_t n) {
+  static constexpr const char* kWords[16] = {"alpha", "beta",  "gamma", "delta", "user",  "order",
+                                             "item",  "price", "id",    "name",  "status", "ok",
+                                             "true",  "false", "null",  "count"};
   uint64_t x = GetBe64(key) ^ (GetBe64(key + 8) * 31) ^ 0x5DEECE66Dull;
-  for (size_t i = 0; i < n;) {
+  size_t i = 0;
+  while (i < n) {
     x = Mix64(x);
-    const size_t chunk = std::min<size_t>(n - i, 8);
-    std::memcpy(val + i, &x, chunk);
-    i += chunk;
+    if (!text) {
+      const size_t chunk = std::min<size_t>(n - i, 8);
+      std::memcpy(val + i, &x, chunk);
+      i += chunk;
+      continue;
+    }
+    // Eight words per draw, each with a separator.
+    for (int w = 0; w < 8 && i < n; ++w) {
+      const char* word = kWords[(x >> (4 * w)) & 15];
+      for (const char* c = word; *c != '\0' && i < n; ++c) val[i++] = static_cast<unsigned char>(*c);
+      if (i < n) val[i++] = static_cast<unsigned char>(w == 7 ? ',' : ' ');
+    }
   }
 }
 
@@ -216,7 +232,7 @@ class Bench {
       int rc;
       if (per == 1) {
         MakeKey(c_.seed, i, key);
-        MakeValue(key, val.data(), c_.value_bytes);
+        MakeValue(text_values_, key, val.data(), c_.value_bytes);
         const uint64_t t = NowNs();
         rc = kv_put(db, key, kKeyBytes, val.data(), c_.value_bytes);
         lat.push_back(NowNs() - t);
@@ -227,7 +243,7 @@ class Bench {
         kv_batch_clear(batch.get());
         for (; i < end; ++i) {
           MakeKey(c_.seed, i, key);
-          MakeValue(key, val.data(), c_.value_bytes);
+          MakeValue(text_values_, key, val.data(), c_.value_bytes);
           rc = kv_batch_put(batch.get(), key, kKeyBytes, val.data(), c_.value_bytes);
           if (rc != KV_OK) ThrowKv("kv_batch_put", rc);
         }
@@ -270,7 +286,7 @@ class Bench {
         continue;
       }
       if (rc != KV_OK) ThrowKv("kv_get", rc);
-      MakeValue(key, want.data(), c_.value_bytes);
+      MakeValue(text_values_, key, want.data(), c_.value_bytes);
       if (len != c_.value_bytes || std::memcmp(val, want.data(), len) != 0) {
         Mismatch("wrong value", key);
       }
@@ -330,7 +346,7 @@ class Bench {
       if ((lo && std::memcmp(key, lo, lo_len) < 0) || (hi && std::memcmp(key, hi, hi_len) >= 0)) {
         Mismatch("scan outside its range", key);
       }
-      MakeValue(key, want.data(), c_.value_bytes);
+      MakeValue(text_values_, key, want.data(), c_.value_bytes);
       if (vl != c_.value_bytes || std::memcmp(v, want.data(), vl) != 0) {
         Mismatch("wrong value in a scan", key);
       }
@@ -355,6 +371,7 @@ class Bench {
 
   const BenchConfig& c_;
   const GlobalOptions& g_;
+  const bool text_values_ = c_.values == "text";
   uint64_t mismatches_ = 0;
 };
 
@@ -382,6 +399,11 @@ void AddBenchCommand(CLI::App& app, GlobalOptions& g) {
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 24));
   auto* seed = cmd->add_option("--seed", c->seed, "seed for keys, values and read order");
   cmd->add_flag("--stats", c->stats, "print the engine's statistics before closing");
+  cmd->add_option("--values", c->values,
+                  "random (incompressible bytes) or text (words; compressible, for\n"
+                  "comparing -o compression=none|lz4|zstd)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"random", "text"}));
   SetManual(cmd, "the demo workload: random writes, reads, scans, reopen",
             "Writes --count items with random 16-byte keys and --value-bytes values\n"
             "(single puts, or --batch items per atomic batch), reads every item back in\n"
@@ -394,6 +416,7 @@ void AddBenchCommand(CLI::App& app, GlobalOptions& g) {
             "drawn on stderr when it is a terminal.",
             "strata bench\n"
             "strata bench --count 100000 --batch 100 --memtable rbtree\n"
+            "strata bench --values text -o compression=zstd\n"
             "strata bench --sync --batch 1000 --dir /tmp/bench --keep",
             "0 every answer was right, 1 a wrong answer (MISMATCH lines on stderr),\n"
             "2 usage error, 3 engine error");
@@ -416,8 +439,8 @@ void AddBenchCommand(CLI::App& app, GlobalOptions& g) {
       dir = pattern;
     }
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
-    std::printf("strata %s bench: %" PRIu64 " items, %zu-byte random keys, %zu-byte values\n",
-                kv_version(), config.count, kKeyBytes, config.value_bytes);
+    std::printf("strata %s bench: %" PRIu64 " items, %zu-byte random keys, %zu-byte %s values\n",
+                kv_version(), config.count, kKeyBytes, config.value_bytes, config.values.c_str());
     std::printf("memtable %s, sync %s, %s, seed %" PRIu64 "\n", config.memtable.c_str(),
                 config.sync ? "on" : "off", config.batch > 1 ? "batched writes" : "single puts",
                 config.seed);
