@@ -2,7 +2,10 @@
 //
 // Thread safety: immutable once published in a Version, except
 // `being_compacted`, which is only touched under the database mutex, and
-// `allowed_seeks`, an atomic counter readers decrement.
+// `allowed_seeks`, an atomic counter readers decrement. A copy describes the
+// same table but is not the live one: it starts with being_compacted false
+// and assignment leaves the target's flag alone, so copying a published
+// entry without the mutex (a checkpoint does) never reads the flag.
 #pragma once
 
 #include <atomic>
@@ -15,7 +18,7 @@ inline constexpr int kNumLevels = 7;
 
 struct FileMetaData {
   FileMetaData() = default;
-  FileMetaData(const FileMetaData& o) { *this = o; }
+  FileMetaData(const FileMetaData& o) { *this = o; }  // being_compacted: false
   FileMetaData& operator=(const FileMetaData& o) {
     number = o.number;
     file_size = o.file_size;
@@ -23,7 +26,6 @@ struct FileMetaData {
     largest = o.largest;
     num_entries = o.num_entries;
     num_deletions = o.num_deletions;
-    being_compacted = o.being_compacted;
     allowed_seeks.store(o.allowed_seeks.load(std::memory_order_relaxed), std::memory_order_relaxed);
     return *this;
   }
