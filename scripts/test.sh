@@ -2,7 +2,9 @@
 # Builds everything and runs every test of every language: the GoogleTest
 # suites and the C programs (through ctest), then each binding's own suite
 # (scripts/test-<language>.sh: Python, Go, Rust), all against the library
-# built here in build/release.
+# built here in build/release; last, the sanitizer stage
+# (scripts/test-sanitizers.sh: the ctest suite under ASan + UBSan, the
+# concurrency tests under TSan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-deps.sh
@@ -17,4 +19,5 @@ for lang in python go rust; do
     bash "scripts/test-$lang.sh"
   fi
 done
+bash scripts/test-sanitizers.sh
 echo "== all tests passed"

@@ -137,7 +137,9 @@ static int count_prefix(kv_db *db, const kv_snapshot *snap, const char *prefix, 
   const void *k;
   size_t kl;
   while (kv_iter_next(it, &k, &kl, NULL, NULL) == KV_OK) {
-    if (kl < len || memcmp(k, prefix, len) != 0) n = -1000;
+    /* memcmp's pointers must not be NULL even for 0 bytes (an empty key or
+     * prefix may come as NULL). */
+    if (kl < len || (len > 0 && memcmp(k, prefix, len) != 0)) n = -1000;
     n++;
   }
   kv_iter_free(it);

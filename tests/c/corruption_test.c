@@ -259,6 +259,7 @@ static int intact_prefix(kv_db *db, int *after, int *errors) {
     size_t vl = 0;
     int rc = kv_get(db, key, kl, &v, &vl);
     int ok = rc == KV_OK && vl == sizeof want && memcmp(v, want, vl) == 0;
+    kv_free(v);
     if (rc != KV_OK && rc != KV_NOT_FOUND) {
       if ((*errors)++ == 0) {
         fprintf(stderr, "    kv_get(%s): %s: %s\n", key, kv_status_name(rc), kv_last_error());
