@@ -17,14 +17,22 @@ uint64_t now_nanos() {
                                    .count());
 }
 
-std::optional<uint64_t> process_write_bytes() {
+namespace {
+
+std::optional<uint64_t> proc_self_io(const std::string& field) {
   std::ifstream io("/proc/self/io");
   std::string name;
   uint64_t value;
   while (io >> name >> value)
-    if (name == "write_bytes:") return value;
+    if (name == field) return value;
   return std::nullopt;
 }
+
+}  // namespace
+
+std::optional<uint64_t> process_write_bytes() { return proc_self_io("write_bytes:"); }
+
+std::optional<uint64_t> process_read_bytes() { return proc_self_io("read_bytes:"); }
 
 uint64_t peak_rss_bytes() {
   struct rusage usage {};

@@ -20,6 +20,10 @@ uint64_t now_nanos();
 // (no task I/O accounting).
 std::optional<uint64_t> process_write_bytes();
 
+// read_bytes of /proc/self/io: the bytes this process caused to be read from
+// storage (page-cache misses, readahead included). Empty when unavailable.
+std::optional<uint64_t> process_read_bytes();
+
 // Peak resident set size of this process so far (getrusage ru_maxrss).
 uint64_t peak_rss_bytes();
 

@@ -226,6 +226,7 @@ json Step::read(bool missing) {
   RandomStream random(config_.seed + (missing ? 3 : 4));
   meter_.phase(engine_ + " " + name_, reads);
   LoopStats stats;
+  const std::optional<uint64_t> read_bytes_at_start = process_read_bytes();
   uint64_t t0 = now_nanos();
   const uint64_t stop_at = deadline();
   timed_loop(0, reads, meter_, stats, [&](uint64_t) {
@@ -240,6 +241,13 @@ json Step::read(bool missing) {
                        std::to_string(value_bytes) + " bytes");
   }, stop_at);
   json out = throughput(reads, now_nanos() - t0, stats);
+  // Storage reads per lookup (with --mem-mb, what the caches did not hold).
+  const std::optional<uint64_t> read_bytes = process_read_bytes();
+  if (read_bytes && read_bytes_at_start && stats.latency.count() > 0) {
+    out["disk_read_bytes"] = *read_bytes - *read_bytes_at_start;
+    out["disk_read_bytes_per_op"] = static_cast<double>(*read_bytes - *read_bytes_at_start) /
+                                    static_cast<double>(stats.latency.count());
+  }
   db->close();
   return out;
 }
