@@ -7,7 +7,9 @@
  * value freed with kv_free) and once by kv_multi_get calls of that many keys.
  * Which method goes first alternates by round. Every value is checked, so a
  * wrong answer fails the run (exit 1). Prints the median nanoseconds per key
- * of each method and their ratio.
+ * of each method and their ratio, for keys spread uniformly over the whole
+ * key space and for clustered keys (each batch's keys drawn from a window of
+ * 8 x batch consecutive keys, as lookups through a secondary index often are).
  *
  *   strata-multiget-cost [--num N] [--lookups N] [--rounds N] [--dir DIR]
  *
@@ -206,13 +208,23 @@ int main(int argc, char **argv) {
 
   printf("strata-multiget-cost: %llu keys, %zu lookups per method per round, %d rounds\n",
          (unsigned long long)num, lookups, rounds);
-  printf("| keys per kv_multi_get | kv_get ns/key | kv_multi_get ns/key | multi / single |\n");
-  printf("|---:|---:|---:|---:|\n");
+  printf("| keys | keys per kv_multi_get | kv_get ns/key | kv_multi_get ns/key | multi / single |\n");
+  printf("|---|---:|---:|---:|---:|\n");
   const size_t batches[] = {16, 128, 1024};
+  for (int clustered = 0; clustered < 2; ++clustered)
   for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); ++b) {
     double single[kMaxRounds], multi[kMaxRounds];
+    const uint64_t window = 8 * (uint64_t)batches[b] < num ? 8 * (uint64_t)batches[b] : num;
     for (int r = 0; r < rounds; ++r) {
-      for (size_t i = 0; i < lookups; ++i) ids[i] = next_random(&state) % num;
+      uint64_t base = 0;
+      for (size_t i = 0; i < lookups; ++i) {
+        if (!clustered) {
+          ids[i] = next_random(&state) % num;
+          continue;
+        }
+        if (i % batches[b] == 0) base = next_random(&state) % (num - window + 1);
+        ids[i] = base + next_random(&state) % window;
+      }
       if (r % 2 == 0) {
         single[r] = time_single(db, ids, lookups);
         multi[r] = time_multi(db, ids, lookups, batches[b]);
@@ -222,7 +234,8 @@ int main(int argc, char **argv) {
       }
     }
     const double s = median(single, rounds), m = median(multi, rounds);
-    printf("| %zu | %.0f | %.0f | %.2f |\n", batches[b], s, m, m / s);
+    printf("| %s | %zu | %.0f | %.0f | %.2f |\n", clustered ? "clustered" : "uniform", batches[b], s,
+           m, m / s);
     fflush(stdout);
   }
 
