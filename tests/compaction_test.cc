@@ -268,6 +268,31 @@ TEST_F(CompactionTest, ObsoleteTablesOutliveTheirLastReaderOnly) {
   for (uint64_t n : before) EXPECT_EQ(after.count(n), 0u) << "table " << n << " leaked";
 }
 
+TEST_F(CompactionTest, CloseRemovesTablesWhoseLastReaderWentAfterTheLastPass) {
+  Open();
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Value(i, 1)).ok());
+  }
+  ASSERT_TRUE(db_->Flush().ok());
+  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  const std::set<uint64_t> before = TableFilesOnDisk(dir_.path());
+  auto it = db_->NewIterator(ReadOptions(), std::nullopt, std::nullopt);
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Value(i, 2)).ok());
+  }
+  ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
+  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  for (uint64_t n : before) ASSERT_TRUE(TableFilesOnDisk(dir_.path()).count(n));
+  // The reader goes, no background work follows, and the database closes:
+  // the old tables must not wait for the next open to be removed.
+  it.reset();
+  db_.reset();
+  const std::set<uint64_t> after = TableFilesOnDisk(dir_.path());
+  for (uint64_t n : before) EXPECT_EQ(after.count(n), 0u) << "table " << n << " left after close";
+}
+
 // Read-triggered compaction: three overlapping L0 tables below the count
 // trigger are merged down once reads have paid enough extra probes for them,
 // by point reads in one case and by iterator seeks in the other.

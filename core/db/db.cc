@@ -146,6 +146,7 @@ Status DB::Recover() {
   }
   InstallSuperVersion();
   RemoveObsoleteFiles(&lock);
+  recovered_ = true;
 
   for (int i = 0; i < options_.background_threads; ++i) {
     BackgroundRole role = BackgroundRole::kAny;
@@ -253,6 +254,14 @@ DB::~DB() {
     bg_cv_.notify_all();
   }
   for (auto& t : bg_threads_) t.join();
+  if (recovered_) {
+    // Tables replaced while an iterator or snapshot still read them are
+    // removed by the background pass after their last reader goes; the last
+    // ones would otherwise wait for the next open. (Never after a failed
+    // open: what is live is not known then.)
+    std::unique_lock lock(mu_);
+    RemoveObsoleteFiles(&lock);
+  }
   if (wal_) wal_->Close();
   // Tables and the cache go before the lock is released, so a new opener
   // never shares open files with this instance.

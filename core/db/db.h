@@ -225,6 +225,7 @@ class DB : public std::enable_shared_from_this<DB> {
   bool compaction_running_ = false;                    // GUARDED_BY(mu_), background only
   std::string compact_pointers_[kNumLevels];                 // GUARDED_BY(mu_), per level
   bool shutting_down_ = false;                         // GUARDED_BY(mu_)
+  bool recovered_ = false;  // Recover() succeeded; set before background threads start
   int background_paused_ = 0;                          // GUARDED_BY(mu_)
   int file_removals_running_ = 0;                      // GUARDED_BY(mu_)
   std::atomic<bool> l0_read_triggered_{false};         // set by readers, see ChargeSeek
