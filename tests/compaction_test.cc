@@ -294,8 +294,9 @@ TEST_F(CompactionTest, CloseRemovesTablesWhoseLastReaderWentAfterTheLastPass) {
 }
 
 // Read-triggered compaction: three overlapping L0 tables below the count
-// trigger are merged down once reads have paid enough extra probes for them,
-// by point reads in one case and by iterator seeks in the other.
+// trigger are merged down once reads have paid enough extra block reads for
+// them, by point reads in one case (without bloom filters, so every probe of
+// an L0 table reads a block) and by iterator seeks in the other.
 class ReadTriggeredCompactionTest : public CompactionTest,
                                    public ::testing::WithParamInterface<bool> {};
 
@@ -304,6 +305,7 @@ TEST_P(ReadTriggeredCompactionTest, OverlappingL0IsMergedDownByReads) {
   Options o = CompactionOptions();
   o.l0_compaction_trigger = 8;  // writes alone never compact these three
   o.memtable_bytes = 1 << 20;
+  o.bloom_bits_per_key = 0;
   Open(o);
   for (int table = 0; table < 3; ++table) {
     for (int i = table; i < 3000; i += 3) {
@@ -355,6 +357,41 @@ TEST_P(ReadTriggeredCompactionTest, OverlappingL0IsMergedDownByReads) {
 
 INSTANTIATE_TEST_SUITE_P(PointReadsAndSeeks, ReadTriggeredCompactionTest, ::testing::Bool(),
                          [](const auto& info) { return info.param ? "Seeks" : "PointReads"; });
+
+// With bloom filters a point read that passes an L0 table without the key is
+// answered by the filter, reading no block: such probes cost no I/O and must
+// not set off a compaction (which, on a large database, would rewrite level 1
+// in the middle of a read workload).
+TEST_F(CompactionTest, PointReadsAnsweredByL0FiltersDoNotTriggerCompaction) {
+  Options o = CompactionOptions();
+  o.l0_compaction_trigger = 8;
+  o.memtable_bytes = 1 << 20;
+  o.bloom_bits_per_key = 10;
+  Open(o);
+  for (int table = 0; table < 3; ++table) {
+    for (int i = table; i < 3000; i += 3) {
+      ASSERT_TRUE(db_->Put(WriteOptions(), "key" + std::to_string(10000 + i), "v").ok());
+    }
+    ASSERT_TRUE(db_->Flush().ok());
+  }
+  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  // Four times the budget of 100 wasted block reads per table, each read
+  // probing the two newer tables first.
+  for (int round = 0; round < 4; ++round) {
+    for (int i = 0; i < 1000; ++i) {
+      std::string v;
+      ASSERT_TRUE(db_->Get(ReadOptions(), "key" + std::to_string(10000 + i * 3), &v).ok());
+    }
+  }
+  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  std::string l0;
+  ASSERT_TRUE(db_->GetProperty("num-files-at-level0", &l0));
+  // A few filter false positives (about 1%) are charged; far from a budget.
+  EXPECT_EQ(l0, "3");
+  std::string stats;
+  ASSERT_TRUE(db_->GetProperty("stats", &stats));
+  EXPECT_NE(stats.find("(0 read-triggered)"), std::string::npos) << stats;
+}
 
 // A child process writes keys 0, 1, 2, ... with tiny memtables, so flushes
 // and compactions run constantly, and publishes in shared memory how many

@@ -82,6 +82,43 @@ TEST(VersionTest, BuilderOrdersLevelsAndFindsFilesForKeys) {
   EXPECT_EQ(v->NumFiles(1), 2);  // the old version is unchanged
 }
 
+// A level-0 table's read budget (allowed seeks) counts what compacting it
+// would rewrite: itself and the level-1 tables it overlaps.
+TEST(VersionTest, Level0SeekBudgetCountsTheLevel1BytesItOverlaps) {
+  VersionEdit base;
+  FileMetaData big = File(20, "a", "m");
+  big.file_size = 64 << 20;
+  base.AddFile(1, big);
+  FileMetaData far = File(21, "x", "z");
+  far.file_size = 64 << 20;
+  base.AddFile(1, far);
+  VersionBuilder builder(nullptr);
+  builder.Apply(base);
+  std::string error;
+  auto v = builder.Build(&error);
+  ASSERT_TRUE(error.empty()) << error;
+
+  VersionEdit flush;
+  FileMetaData overlapping = File(30, "c", "k");
+  overlapping.file_size = 1 << 20;
+  flush.AddFile(0, overlapping);
+  FileMetaData alone = File(31, "n", "o");
+  alone.file_size = 1 << 20;
+  flush.AddFile(0, alone);
+  VersionBuilder next(v.get());
+  next.Apply(flush);
+  auto v2 = next.Build(&error);
+  ASSERT_TRUE(error.empty()) << error;
+  for (const auto& f : v2->files(0)) {
+    const int64_t seeks = f->allowed_seeks.load();
+    if (f->number == 30) {
+      EXPECT_EQ(seeks, ((64 << 20) + (1 << 20)) / (16 << 10));
+    } else {
+      EXPECT_EQ(seeks, 100);  // 1 MiB overlapping nothing: the minimum
+    }
+  }
+}
+
 TEST(VersionTest, BuilderReportsOverlapInDeeperLevels) {
   VersionEdit edit;
   edit.AddFile(1, File(5, "a", "m"));

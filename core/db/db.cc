@@ -382,31 +382,45 @@ Status DB::GetFromView(const ReadView& view, std::string_view key, std::string* 
     if (done) return s;
   }
   s = Status::NotFound();
-  // The first table consulted, if it is in L0: when the read must go on to
-  // another table, the overlapping L0 cost it an extra probe (ChargeSeek).
+  // The first table consulted, if it is in L0 and had to read a data block
+  // (its filter let the key through): when the read must go on to another
+  // table, the overlapping L0 cost it an extra block read (ChargeSeek). A
+  // probe the filter answers costs no I/O and is not charged: with filters,
+  // L0 tables below the compaction trigger are cheap to keep.
   const FileMetaData* first_l0 = nullptr;
   int probes = 0;
   sv.version->ForEachTableForKey(key, [&](int level, const FileMetaData& f) {
-    if (++probes == 1) {
-      if (level == 0) first_l0 = &f;
-    } else if (probes == 2 && first_l0 != nullptr) {
-      ChargeSeek(*first_l0);
-    }
+    if (++probes == 2 && first_l0 != nullptr) ChargeSeek(*first_l0);
     TableGetResult result;
     Status t;
+    const TableReader* reader = nullptr;
+    std::shared_ptr<TableReader> owned;
+    TableReader::BlockPin* pin = nullptr;
     if (ctx == nullptr) {
-      t = table_cache_->Get(f.number, f.file_size, lkey, &result, value);
+      t = table_cache_->FindTable(f.number, f.file_size, &owned);
+      reader = owned.get();
     } else {
       MultiGetContext::Table* table = ctx->Find(f.number);
       if (table == nullptr) {
-        std::shared_ptr<TableReader> reader;
-        t = table_cache_->FindTable(f.number, f.file_size, &reader);
+        std::shared_ptr<TableReader> found;
+        t = table_cache_->FindTable(f.number, f.file_size, &found);
         if (t.ok()) {
-          ctx->tables.push_back({f.number, std::move(reader), {}});
+          ctx->tables.push_back({f.number, std::move(found), {}});
           table = &ctx->tables.back();
         }
       }
-      if (t.ok()) t = table->reader->Get(lkey, &result, value, TableReadOptions(), &table->pin);
+      if (t.ok()) {
+        reader = table->reader.get();
+        pin = &table->pin;
+      }
+    }
+    if (t.ok()) {
+      t = pin != nullptr ? reader->Get(lkey, &result, value, TableReadOptions(), pin)
+                         : reader->Get(lkey, &result, value);
+      if (probes == 1 && level == 0 && t.ok() && result == TableGetResult::kNotFound &&
+          reader->KeyMayMatch(key)) {
+        first_l0 = &f;
+      }
     }
     if (!t.ok()) {
       s = std::move(t);

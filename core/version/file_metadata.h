@@ -32,13 +32,15 @@ struct FileMetaData {
 
   // The seeks this table may still waste before it is worth compacting
   // (read-triggered compaction, as LevelDB's "allowed seeks"): a point read
-  // or iterator seek that consults this table and must then read another
-  // one as well charges one. Reading a block costs about as much as
-  // compacting 16 KiB, so a table gets one seek per 16 KiB of its size, and
-  // at least 100; see DB::ChargeSeek. Set when the table enters a Version;
-  // decremented by readers without a lock.
-  static int64_t InitialAllowedSeeks(uint64_t file_size) {
-    const int64_t seeks = static_cast<int64_t>(file_size / (16 * 1024));
+  // that reads a block of this table without finding its key and must then
+  // read another table, or an iterator seek over it, charges one. Reading a
+  // block costs about as much as compacting 16 KiB, so a table gets one seek
+  // per 16 KiB of what compacting it would rewrite: its own size plus, for a
+  // level-0 table, the level-1 bytes it overlaps (with random keys, all of
+  // level 1); at least 100; see DB::ChargeSeek. Set when the table enters a
+  // Version; decremented by readers without a lock.
+  static int64_t InitialAllowedSeeks(uint64_t compaction_bytes) {
+    const int64_t seeks = static_cast<int64_t>(compaction_bytes / (16 * 1024));
     return seeks < 100 ? 100 : seeks;
   }
   mutable std::atomic<int64_t> allowed_seeks{0};

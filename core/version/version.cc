@@ -76,7 +76,15 @@ void VersionBuilder::Apply(const VersionEdit& edit) {
   }
   for (const auto& [level, meta] : edit.new_files()) {
     auto f = std::make_shared<FileMetaData>(meta);
-    f->allowed_seeks.store(FileMetaData::InitialAllowedSeeks(f->file_size),
+    uint64_t compaction_bytes = f->file_size;
+    if (level == 0) {
+      for (const auto& g : files_[1]) {
+        if (LargestUser(*g) >= SmallestUser(*f) && SmallestUser(*g) <= LargestUser(*f)) {
+          compaction_bytes += g->file_size;
+        }
+      }
+    }
+    f->allowed_seeks.store(FileMetaData::InitialAllowedSeeks(compaction_bytes),
                            std::memory_order_relaxed);
     f->being_compacted = false;
     files_[level].push_back(std::move(f));
