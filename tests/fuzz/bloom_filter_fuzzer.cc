@@ -12,9 +12,12 @@
 //  - a filter built from the keys answers "may match" for every one of them
 //    (no false negatives, at any bits_per_key);
 //  - the raw filter bytes answer without reading outside them, whatever their
-//    length or probe count byte; one shorter than 2 bytes, or with a probe
-//    count outside 1..30, answers "may match" for everything (the reader's
-//    documented safe answer).
+//    length or probe count byte; one the reader cannot interpret answers "may
+//    match" for everything (its documented safe answer): shorter than 2
+//    bytes; a flat filter (any last byte but 0xFF) whose last byte, the probe
+//    count, is outside 1..30; a cache-local filter (last byte 0xFF) whose
+//    probe count (the byte before) is outside 1..30 or whose body is empty or
+//    not whole 64-byte lines.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -45,9 +48,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   BloomFilterReader reader(raw_filter);
-  const bool uninterpretable =
-      raw_filter.size() < 2 || static_cast<unsigned char>(raw_filter.back()) < 1 ||
-      static_cast<unsigned char>(raw_filter.back()) > 30;
+  bool uninterpretable = raw_filter.size() < 2;
+  if (!uninterpretable) {
+    const unsigned last = static_cast<unsigned char>(raw_filter.back());
+    if (last == 0xFF) {
+      const unsigned probes = static_cast<unsigned char>(raw_filter[raw_filter.size() - 2]);
+      const size_t body = raw_filter.size() - 2;
+      uninterpretable = probes < 1 || probes > 30 || body == 0 || body % 64 != 0;
+    } else {
+      uninterpretable = last < 1 || last > 30;
+    }
+  }
   for (std::string_view k : keys) {
     const bool may_match = reader.KeyMayMatch(k);
     FUZZ_CHECK(may_match || !uninterpretable,
