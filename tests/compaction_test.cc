@@ -92,6 +92,23 @@ class CompactionTest : public ::testing::Test {
     ASSERT_TRUE(got == expected);
   }
 
+  // Keys key10000..key12999 spread over three overlapping L0 tables (every
+  // third key in each), which writes alone never compact.
+  void OpenWithThreeOverlappingL0Tables(int bloom_bits_per_key) {
+    Options o = CompactionOptions();
+    o.l0_compaction_trigger = 8;
+    o.memtable_bytes = 1 << 20;
+    o.bloom_bits_per_key = bloom_bits_per_key;
+    Open(o);
+    for (int table = 0; table < 3; ++table) {
+      for (int i = table; i < 3000; i += 3) {
+        ASSERT_TRUE(db_->Put(WriteOptions(), "key" + std::to_string(10000 + i), "v").ok());
+      }
+      ASSERT_TRUE(db_->Flush().ok());
+    }
+    ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  }
+
   test::TempDir dir_;
   std::shared_ptr<DB> db_;
 };
@@ -302,18 +319,7 @@ class ReadTriggeredCompactionTest : public CompactionTest,
 
 TEST_P(ReadTriggeredCompactionTest, OverlappingL0IsMergedDownByReads) {
   const bool by_iterators = GetParam();
-  Options o = CompactionOptions();
-  o.l0_compaction_trigger = 8;  // writes alone never compact these three
-  o.memtable_bytes = 1 << 20;
-  o.bloom_bits_per_key = 0;
-  Open(o);
-  for (int table = 0; table < 3; ++table) {
-    for (int i = table; i < 3000; i += 3) {
-      ASSERT_TRUE(db_->Put(WriteOptions(), "key" + std::to_string(10000 + i), "v").ok());
-    }
-    ASSERT_TRUE(db_->Flush().ok());
-  }
-  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  OpenWithThreeOverlappingL0Tables(/*bloom_bits_per_key=*/0);
   std::string l0;
   ASSERT_TRUE(db_->GetProperty("num-files-at-level0", &l0));
   ASSERT_EQ(l0, "3");
@@ -363,18 +369,7 @@ INSTANTIATE_TEST_SUITE_P(PointReadsAndSeeks, ReadTriggeredCompactionTest, ::test
 // not set off a compaction (which, on a large database, would rewrite level 1
 // in the middle of a read workload).
 TEST_F(CompactionTest, PointReadsAnsweredByL0FiltersDoNotTriggerCompaction) {
-  Options o = CompactionOptions();
-  o.l0_compaction_trigger = 8;
-  o.memtable_bytes = 1 << 20;
-  o.bloom_bits_per_key = 10;
-  Open(o);
-  for (int table = 0; table < 3; ++table) {
-    for (int i = table; i < 3000; i += 3) {
-      ASSERT_TRUE(db_->Put(WriteOptions(), "key" + std::to_string(10000 + i), "v").ok());
-    }
-    ASSERT_TRUE(db_->Flush().ok());
-  }
-  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  OpenWithThreeOverlappingL0Tables(/*bloom_bits_per_key=*/10);
   // Four times the budget of 100 wasted block reads per table, each read
   // probing the two newer tables first.
   for (int round = 0; round < 4; ++round) {
