@@ -319,7 +319,7 @@ class ReadTriggeredCompactionTest : public CompactionTest,
 
 TEST_P(ReadTriggeredCompactionTest, OverlappingL0IsMergedDownByReads) {
   const bool by_iterators = GetParam();
-  OpenWithThreeOverlappingL0Tables(/*bloom_bits_per_key=*/0);
+  ASSERT_NO_FATAL_FAILURE(OpenWithThreeOverlappingL0Tables(/*bloom_bits_per_key=*/0));
   std::string l0;
   ASSERT_TRUE(db_->GetProperty("num-files-at-level0", &l0));
   ASSERT_EQ(l0, "3");
@@ -369,7 +369,7 @@ INSTANTIATE_TEST_SUITE_P(PointReadsAndSeeks, ReadTriggeredCompactionTest, ::test
 // not set off a compaction (which, on a large database, would rewrite level 1
 // in the middle of a read workload).
 TEST_F(CompactionTest, PointReadsAnsweredByL0FiltersDoNotTriggerCompaction) {
-  OpenWithThreeOverlappingL0Tables(/*bloom_bits_per_key=*/10);
+  ASSERT_NO_FATAL_FAILURE(OpenWithThreeOverlappingL0Tables(/*bloom_bits_per_key=*/10));
   // Four times the budget of 100 wasted block reads per table, each read
   // probing the two newer tables first.
   for (int round = 0; round < 4; ++round) {
