@@ -40,13 +40,31 @@ Status CompactionJob::FinishTable(FileMetaData* meta, TableBuilder* builder, Wri
     meta->num_entries = builder->NumEntries();
     // A table that cannot be read back must never be published.
     std::shared_ptr<TableReader> reader;
-    s = tables_->FindTable(meta->number, meta->file_size, &reader);
+    s = tables_->FindTable(*meta, &reader);
   }
   return s;
 }
 
+Status CompactionJob::CheckInputs(const CompactionInputs& inputs) {
+  for (int level = 1; level < kNumLevels; ++level) {
+    const FileList& files = inputs.files[level];
+    for (size_t i = 1; i < files.size(); ++i) {
+      if (ExtractUserKey(files[i - 1]->largest) >= ExtractUserKey(files[i]->smallest)) {
+        return Status::InvalidArgument(
+            "compaction inputs of level " + std::to_string(level) + " are not in key order: table " +
+            std::to_string(files[i - 1]->number) + " is listed before table " +
+            std::to_string(files[i]->number));
+      }
+    }
+  }
+  return Status::OK();
+}
+
 Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* result) {
   *result = CompactionResult();
+  // A level iterator concatenates a level's tables as listed: out of order,
+  // the merge would hand the table builder keys out of order halfway through.
+  STRATA_RETURN_IF_ERROR(CheckInputs(inputs));
   // One pass over cold tables must not push the hot blocks out of the cache.
   TableReadOptions no_fill;
   no_fill.fill_cache = false;
@@ -56,12 +74,12 @@ Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* resu
     if (files.empty()) continue;
     if (level == 0) {
       for (const auto& f : files) {
-        children.push_back(tables_->NewIterator(f->number, f->file_size, no_fill));
+        children.push_back(tables_->NewIterator(*f, no_fill));
       }
     } else {
       TableCache* tables = tables_;
       children.push_back(NewLevelIterator(files, [tables, no_fill](const FileMetaData& f) {
-        return tables->NewIterator(f.number, f.file_size, no_fill);
+        return tables->NewIterator(f, no_fill);
       }));
     }
   }
@@ -120,7 +138,7 @@ Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* resu
       meta = FileMetaData();
       meta.number = new_file_number_();
       const std::string path = TableFileName(dbname_, meta.number);
-      s = env_->NewWritableFile(path, &file);
+      s = env_->NewExclusiveWritableFile(path, &file);
       if (!s.ok()) break;
       created.push_back(path);
       builder = std::make_unique<TableBuilder>(options_, file.get());

@@ -28,7 +28,8 @@ class TableCache;
 
 struct CompactionInputs {
   // Inputs per level; newer data first is not required (the merge orders by
-  // sequence number).
+  // sequence number), but the tables of a level above 0 must be listed in
+  // key order (SortLevelFiles), as a level iterator reads them.
   FileList files[kNumLevels];
   int output_level = 1;
   // True when no level below the output level can hold the inputs' keys, so
@@ -54,9 +55,13 @@ class CompactionJob {
   CompactionJob(const Options& options, std::string dbname, Env* env, TableCache* tables,
                 std::function<uint64_t()> new_file_number);
 
+  // Merges the inputs into new tables (not yet in any Version). Fails with
+  // InvalidArgument, before reading or writing anything, when the tables of
+  // a level above 0 are not listed in key order or overlap.
   Status Run(const CompactionInputs& inputs, CompactionResult* result);
 
  private:
+  static Status CheckInputs(const CompactionInputs& inputs);
   Status FinishTable(FileMetaData* meta, class TableBuilder* builder, WritableFile* file);
 
   const Options& options_;

@@ -81,6 +81,10 @@ Status DB::CompactRange(const std::string_view* begin, const std::string_view* e
   // Holding the Version would keep the inputs' files alive past the edit.
   version.reset();
   if (inputs.empty()) return finish(Status::OK());
+  // The closure adds a level's tables in the order it finds them, round by
+  // round as the range widens; the level iterator of a level above 0 needs
+  // them in key order (and L0's stay oldest first, as everywhere).
+  for (int level = 0; level < kNumLevels; ++level) SortLevelFiles(level, &inputs.files[level]);
 
   int deepest = 0;
   for (int level = 0; level < kNumLevels; ++level) {
@@ -181,10 +185,12 @@ Status DB::RunCompaction(CompactionInputs* inputs, std::unique_lock<std::mutex>*
     stats_.compactions.fetch_add(1, std::memory_order_relaxed);
     stats_.compaction_bytes_read.fetch_add(result.bytes_read, std::memory_order_relaxed);
     stats_.compaction_bytes_written.fetch_add(result.bytes_written, std::memory_order_relaxed);
-  } else {
-    // A failed compaction leaves the old tables in place; an I/O failure
-    // stops writes like any background error.
-    RecordBackgroundError(s, "compaction");
+  } else if (s.IsIOError() || s.IsCorruption()) {
+    // A failed compaction leaves the old tables in place. A storage failure
+    // or damaged input stops writes like any background error; a refusal
+    // (inputs that break the job's contract, found before it wrote anything)
+    // is the caller's to report and leaves the database as it was.
+    RecordBackgroundError(s, "compaction", s.IsNoSpace());
   }
   return s;
 }

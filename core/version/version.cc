@@ -12,6 +12,17 @@ std::string_view SmallestUser(const FileMetaData& f) { return ExtractUserKey(f.s
 std::string_view LargestUser(const FileMetaData& f) { return ExtractUserKey(f.largest); }
 }  // namespace
 
+void SortLevelFiles(int level, FileList* files) {
+  if (level == 0) {
+    std::sort(files->begin(), files->end(),
+              [](const auto& a, const auto& b) { return a->number < b->number; });
+  } else {
+    std::sort(files->begin(), files->end(), [](const auto& a, const auto& b) {
+      return CompareInternalKeys(a->smallest, b->smallest) < 0;
+    });
+  }
+}
+
 uint64_t Version::LevelBytes(int level) const {
   uint64_t total = 0;
   for (const auto& f : files_[level]) total += f->file_size;
@@ -95,13 +106,8 @@ std::shared_ptr<Version> VersionBuilder::Build(std::string* error) const {
   auto v = std::make_shared<Version>();
   for (int level = 0; level < kNumLevels; ++level) {
     FileList files = files_[level];
-    if (level == 0) {
-      std::sort(files.begin(), files.end(),
-                [](const auto& a, const auto& b) { return a->number < b->number; });
-    } else {
-      std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
-        return CompareInternalKeys(a->smallest, b->smallest) < 0;
-      });
+    SortLevelFiles(level, &files);
+    if (level > 0) {
       for (size_t i = 1; i < files.size(); ++i) {
         if (ExtractUserKey(files[i - 1]->largest) >= ExtractUserKey(files[i]->smallest)) {
           *error = "overlapping tables " + std::to_string(files[i - 1]->number) + " and " +

@@ -23,6 +23,11 @@ namespace strata {
 
 using FileList = std::vector<std::shared_ptr<FileMetaData>>;
 
+// Puts a level's tables in the order a Version keeps them: by file number
+// for L0 (newer last), by smallest key for deeper levels, which is the order
+// a level iterator concatenates them in.
+void SortLevelFiles(int level, FileList* files);
+
 class Version {
  public:
   const FileList& files(int level) const { return files_[level]; }
