@@ -1,8 +1,12 @@
 #include "core/write_batch.h"
 
 #include "core/coding.h"
+#include "core/wal/log_format.h"
 
 namespace strata {
+
+static_assert(kMaxWriteBatchBytes <= log::kMaxPayloadBytes,
+              "a batch DB::Write accepts must fit one WAL record");
 
 WriteBatch::WriteBatch() { Clear(); }
 
@@ -22,6 +26,14 @@ void WriteBatch::Put(std::string_view key, std::string_view value) {
   rep_.push_back(static_cast<char>(ValueKind::kValue));
   PutLengthPrefixed(&rep_, key);
   PutLengthPrefixed(&rep_, value);
+}
+
+size_t WriteBatch::ByteSizeAfterPut(size_t key_len, size_t value_len) const {
+  return ByteSizeAfterDelete(key_len) + VarintLength(value_len) + value_len;
+}
+
+size_t WriteBatch::ByteSizeAfterDelete(size_t key_len) const {
+  return rep_.size() + 1 + VarintLength(key_len) + key_len;
 }
 
 void WriteBatch::Delete(std::string_view key) {

@@ -40,6 +40,11 @@ class WriteBatch {
 
   uint32_t Count() const;
   size_t ByteSize() const { return rep_.size(); }
+  // ByteSize() after a Put or Delete of keys and values of these lengths:
+  // lets a caller refuse an entry that would take the batch past
+  // kMaxWriteBatchBytes before adding it.
+  size_t ByteSizeAfterPut(size_t key_len, size_t value_len) const;
+  size_t ByteSizeAfterDelete(size_t key_len) const;
   SequenceNumber Sequence() const;
   void SetSequence(SequenceNumber seq);
 
@@ -59,5 +64,9 @@ class WriteBatch {
 };
 
 inline constexpr size_t kWriteBatchHeaderBytes = 12;
+// The largest batch DB::Write accepts (ByteSize()); larger ones are refused
+// before anything is written. It fits one WAL record (log::kMaxPayloadBytes)
+// with room to spare, and is the C ABI's KV_MAX_BATCH_BYTES.
+inline constexpr size_t kMaxWriteBatchBytes = size_t{2} << 30;
 
 }  // namespace strata

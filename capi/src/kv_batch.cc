@@ -3,6 +3,18 @@
 
 using namespace strata::capi;
 
+static_assert(KV_MAX_BATCH_BYTES == strata::kMaxWriteBatchBytes,
+              "kv.h's batch limit is the engine's");
+
+namespace {
+int BatchFull(const char* where, const kv_batch* b) {
+  return Fail(KV_INVALID_ARGUMENT,
+              std::string(where) + ": the batch (" + std::to_string(b->batch.ByteSize()) +
+                  " bytes) would exceed KV_MAX_BATCH_BYTES (" +
+                  std::to_string(KV_MAX_BATCH_BYTES) + "); the entry was not added");
+}
+}  // namespace
+
 extern "C" {
 
 kv_batch* kv_batch_new(void) {
@@ -19,8 +31,8 @@ int kv_batch_put(kv_batch* b, const void* key, size_t key_len, const void* val, 
     if (int rc = CheckBatch("kv_batch_put", b); rc != KV_OK) return rc;
     if (int rc = CheckKey("kv_batch_put", key, key_len); rc != KV_OK) return rc;
     if (int rc = CheckValue("kv_batch_put", val, val_len); rc != KV_OK) return rc;
-    if (b->batch.ByteSize() + key_len + val_len > KV_MAX_VALUE_LEN * 2ull) {
-      return Fail(KV_INVALID_ARGUMENT, "kv_batch_put: the batch would exceed 2 GiB");
+    if (b->batch.ByteSizeAfterPut(key_len, val_len) > KV_MAX_BATCH_BYTES) {
+      return BatchFull("kv_batch_put", b);
     }
     b->batch.Put(Bytes(key, key_len), Bytes(val, val_len));
     return KV_OK;
@@ -31,6 +43,9 @@ int kv_batch_delete(kv_batch* b, const void* key, size_t key_len) {
   return Guarded("kv_batch_delete", [&] {
     if (int rc = CheckBatch("kv_batch_delete", b); rc != KV_OK) return rc;
     if (int rc = CheckKey("kv_batch_delete", key, key_len); rc != KV_OK) return rc;
+    if (b->batch.ByteSizeAfterDelete(key_len) > KV_MAX_BATCH_BYTES) {
+      return BatchFull("kv_batch_delete", b);
+    }
     b->batch.Delete(Bytes(key, key_len));
     return KV_OK;
   });

@@ -52,6 +52,15 @@ Status DB::Delete(const WriteOptions& wo, std::string_view key) {
 }
 
 Status DB::Write(const WriteOptions& wo, const WriteBatch& batch) {
+  // Refused here, before it joins the queue: a batch the WAL cannot take as
+  // one record would otherwise fail in the middle of the write path, where
+  // any failure must stop writes (the log may end in a partial record).
+  if (batch.ByteSize() > kMaxWriteBatchBytes) {
+    return Status::InvalidArgument("write batch of " + std::to_string(batch.ByteSize()) +
+                                   " bytes exceeds the limit of " +
+                                   std::to_string(kMaxWriteBatchBytes) +
+                                   " bytes; nothing was written");
+  }
   Writer w;
   w.batch = &batch;
   w.sync = wo.sync || options_.sync;
@@ -106,8 +115,14 @@ Status DB::RunWriter(Writer* w) {
     }
     MemTable* mem = mem_.get();
     lock.unlock();
+    // Where a failure struck decides whether the database may resume after
+    // it (Resume): a failed append or flush leaves at most a partial record,
+    // which Resume cuts; a failed fsync may have lost pages the kernel held
+    // for earlier, acknowledged writes, which nothing here can bring back.
+    bool wal_write_failed = false;
     if (count > 0) {
       s = wal_->AddRecord(group->Contents());
+      wal_write_failed = !s.ok();
       if (s.ok() && sync) {
         // Older logs first (see SwitchMemTable): a synced write makes every
         // write before it durable.
@@ -133,8 +148,10 @@ Status DB::RunWriter(Writer* w) {
         sync_micros_average_ = (sync_micros_average_ * 7 + took) / 8;
       } else if (s.ok()) {
         s = wal_->Flush();
+        wal_write_failed = !s.ok();
       }
       if (s.ok()) {
+        wal_good_bytes_ = wal_->Size();
         MemTableInserter inserter(mem, first);
         s = group->Iterate(&inserter);
       }
@@ -150,8 +167,10 @@ Status DB::RunWriter(Writer* w) {
       stats_.wal_bytes_written.fetch_add(group->ByteSize() + 12, std::memory_order_relaxed);
       if (sync) stats_.wal_syncs.fetch_add(1, std::memory_order_relaxed);
     } else {
-      // The WAL may now end in a partial record: no later write may follow it.
-      RecordBackgroundError(s, "write-ahead log write");
+      // The WAL may now end in a partial record: no later write may follow it
+      // until Resume has cut it back to wal_good_bytes_.
+      wal_torn_ = true;
+      RecordBackgroundError(s, "write-ahead log write", wal_write_failed && s.IsNoSpace());
     }
   }
 
@@ -238,7 +257,7 @@ Status DB::SwitchMemTable() {
   if (!s.ok()) {
     wal_ = std::move(old);
     wal_number_ = old_number;
-    RecordBackgroundError(s, "creating a write-ahead log");
+    RecordBackgroundError(s, "creating a write-ahead log", s.IsNoSpace());
     return s;
   }
   if (options_.sync) {
@@ -267,7 +286,8 @@ Status DB::SwitchMemTable() {
   mem_ = std::make_shared<MemTable>(options_.memtable);
   InstallSuperVersion();
   if (!s.ok()) {
-    RecordBackgroundError(s, "closing the write-ahead log");
+    // A failed fsync of the old log: as in RunWriter, not resumable.
+    RecordBackgroundError(s, "closing the write-ahead log", /*resumable=*/false);
     return s;
   }
   MaybeScheduleWork();
