@@ -42,17 +42,39 @@ FileKind ParseFileName(std::string_view name, uint64_t* number) {
   *number = 0;
   if (name == "CURRENT") return FileKind::kCurrent;
   if (name == "LOCK") return FileKind::kLock;
+  FileKind kind = FileKind::kUnknown;
+  std::string_view digits;
   if (name.starts_with("MANIFEST-")) {
-    return ParseNumber(name.substr(9), number) ? FileKind::kManifest : FileKind::kUnknown;
+    kind = FileKind::kManifest;
+    digits = name.substr(9);
+  } else {
+    const size_t dot = name.find('.');
+    if (dot == std::string_view::npos) return FileKind::kUnknown;
+    const std::string_view suffix = name.substr(dot + 1);
+    if (suffix == "log") {
+      kind = FileKind::kLog;
+    } else if (suffix == "sst") {
+      kind = FileKind::kTable;
+    } else if (suffix == "dbtmp") {
+      kind = FileKind::kTemp;
+    } else {
+      return FileKind::kUnknown;
+    }
+    digits = name.substr(0, dot);
   }
-  size_t dot = name.find('.');
-  if (dot == std::string_view::npos) return FileKind::kUnknown;
-  if (!ParseNumber(name.substr(0, dot), number)) return FileKind::kUnknown;
-  std::string_view suffix = name.substr(dot + 1);
-  if (suffix == "log") return FileKind::kLog;
-  if (suffix == "sst") return FileKind::kTable;
-  if (suffix == "dbtmp") return FileKind::kTemp;
-  return FileKind::kUnknown;
+  if (!ParseNumber(digits, number)) {
+    // All digits, but too many for 64 bits: ours in shape, not in range.
+    const bool all_digits = !digits.empty() && digits.find_first_not_of("0123456789") ==
+                                                   std::string_view::npos;
+    *number = 0;
+    return all_digits ? FileKind::kOutOfRange : FileKind::kUnknown;
+  }
+  return *number > kMaxFileNumber ? FileKind::kOutOfRange : kind;
+}
+
+std::string OutOfRangeFileMessage(const std::string& dbname, std::string_view name) {
+  return dbname + " holds " + std::string(name) + ", numbered beyond any file strata creates (" +
+         std::to_string(kMaxFileNumber) + "): it is not a file of this database; move it away";
 }
 
 }  // namespace strata

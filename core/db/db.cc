@@ -45,6 +45,14 @@ Status DB::Recover() {
   }
   STRATA_RETURN_IF_ERROR(env->CreateDir(dbname_));
   STRATA_RETURN_IF_ERROR(env->LockFile(LockFileName(dbname_), &dir_lock_));
+  std::vector<std::string> present;
+  STRATA_RETURN_IF_ERROR(env->GetChildren(dbname_, &present));
+  for (const auto& name : present) {
+    uint64_t number;
+    if (ParseFileName(name, &number) == FileKind::kOutOfRange) {
+      return Status::Corruption(OutOfRangeFileMessage(dbname_, name));
+    }
+  }
 
   block_cache_ = std::make_shared<BlockCache>(options_.block_cache_bytes);
   table_cache_ = std::make_unique<TableCache>(dbname_, options_, block_cache_.get(),
@@ -62,8 +70,6 @@ Status DB::Recover() {
     // CURRENT becomes durable before any log or table is written, so tables
     // or logs without it mean CURRENT was lost: starting an empty database
     // here would delete them as leftovers.
-    std::vector<std::string> present;
-    STRATA_RETURN_IF_ERROR(env->GetChildren(dbname_, &present));
     for (const auto& name : present) {
       uint64_t number;
       const FileKind kind = ParseFileName(name, &number);
@@ -236,7 +242,7 @@ Status DB::ReplayLog(uint64_t number, SequenceNumber* max_sequence) {
 Status DB::NewWal() {
   const uint64_t number = versions_->NewFileNumber();
   std::unique_ptr<WritableFile> file;
-  STRATA_RETURN_IF_ERROR(env_->NewWritableFile(LogFileName(dbname_, number), &file));
+  STRATA_RETURN_IF_ERROR(env_->NewExclusiveWritableFile(LogFileName(dbname_, number), &file));
   // The new log's directory entry must be durable before a write synced
   // through it is acknowledged, but nothing needs it sooner: the first
   // synced write does it (RunWriter), outside the mutex. Done here, a
@@ -244,6 +250,7 @@ Status DB::NewWal() {
   wal_dir_synced_ = false;
   wal_ = std::make_unique<log::Writer>(std::move(file));
   wal_number_ = number;
+  wal_good_bytes_ = 0;
   return Status::OK();
 }
 
@@ -343,7 +350,7 @@ void DB::MultiGet(const ReadOptions& ro, const std::vector<std::string_view>& ke
       MultiGetContext::Table* table = ctx.Find(f.number);
       if (table == nullptr) {
         std::shared_ptr<TableReader> reader;
-        if (!table_cache_->FindTable(f.number, f.file_size, &reader).ok()) return true;
+        if (!table_cache_->FindTable(f, &reader).ok()) return true;
         ctx.tables.push_back({f.number, std::move(reader), {}});
         table = &ctx.tables.back();
       }
@@ -397,13 +404,13 @@ Status DB::GetFromView(const ReadView& view, std::string_view key, std::string* 
     std::shared_ptr<TableReader> owned;
     TableReader::BlockPin* pin = nullptr;
     if (ctx == nullptr) {
-      t = table_cache_->FindTable(f.number, f.file_size, &owned);
+      t = table_cache_->FindTable(f, &owned);
       reader = owned.get();
     } else {
       MultiGetContext::Table* table = ctx->Find(f.number);
       if (table == nullptr) {
         std::shared_ptr<TableReader> found;
-        t = table_cache_->FindTable(f.number, f.file_size, &found);
+        t = table_cache_->FindTable(f, &found);
         if (t.ok()) {
           ctx->tables.push_back({f.number, std::move(found), {}});
           table = &ctx->tables.back();
@@ -440,8 +447,21 @@ class DB::IteratorPin {
     db_->snapshots_.Add(view_.sequence);
   }
   ~IteratorPin() {
-    std::lock_guard lock(db_->mu_);
-    db_->snapshots_.Remove(view_.sequence);
+    bool pinned_replaced_tables;
+    {
+      std::lock_guard lock(db_->mu_);
+      db_->snapshots_.Remove(view_.sequence);
+      pinned_replaced_tables = view_.sv->version != db_->versions_->current();
+    }
+    // Dropped outside the mutex (it may free memtables); only then are the
+    // tables this iterator alone kept unreferenced, and a removal pass can
+    // delete their files now rather than after the next flush or compaction.
+    view_.sv.reset();
+    if (pinned_replaced_tables) {
+      std::lock_guard lock(db_->mu_);
+      db_->obsolete_files_pending_ = true;
+      db_->bg_cv_.notify_all();
+    }
   }
 
  private:
@@ -459,12 +479,12 @@ std::unique_ptr<Iterator> DB::NewIterator(const ReadOptions& ro, std::optional<s
   for (const auto& imm : sv.imms) children.push_back(imm->NewIterator());
   TableCache* tables = table_cache_.get();
   for (const auto& f : sv.version->files(0)) {
-    children.push_back(tables->NewIterator(f->number, f->file_size));
+    children.push_back(tables->NewIterator(*f));
   }
   for (int level = 1; level < kNumLevels; ++level) {
     if (sv.version->files(level).empty()) continue;
     children.push_back(NewLevelIterator(sv.version->files(level), [tables](const FileMetaData& f) {
-      return tables->NewIterator(f.number, f.file_size);
+      return tables->NewIterator(f);
     }));
   }
   // Every seek of this iterator reads each L0 table and each level: charge
@@ -601,6 +621,9 @@ bool DB::GetProperty(std::string_view name, std::string* value) {
   out += line;
   std::snprintf(line, sizeof(line), "sequence: %" PRIu64 ", snapshots pinned: %zu\n",
                 last_sequence_.load(), snapshots_.size());
+  out += line;
+  std::snprintf(line, sizeof(line), "resumes after a lack of space: %" PRIu64 "\n",
+                relaxed(stats_.resumes));
   out += line;
   if (!bg_error_.ok()) out += "background error: " + bg_error_.ToString() + "\n";
   *value = std::move(out);

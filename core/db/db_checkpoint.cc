@@ -43,7 +43,7 @@ Status WriteCheckpoint(Env* env, const std::string& dbname, const std::string& d
   }
   const std::string manifest = ManifestFileName(dir, manifest_number);
   std::unique_ptr<WritableFile> file;
-  STRATA_RETURN_IF_ERROR(env->NewWritableFile(manifest, &file));
+  STRATA_RETURN_IF_ERROR(env->NewExclusiveWritableFile(manifest, &file));
   log::Writer writer(std::move(file));
   std::string record;
   snapshot.EncodeTo(&record);

@@ -71,7 +71,7 @@ class TableOutput {
 
   Status Add(std::string_view internal_key, std::string_view value) {
     if (!builder_) {
-      STRATA_RETURN_IF_ERROR(env_->NewWritableFile(path_, &file_));
+      STRATA_RETURN_IF_ERROR(env_->NewExclusiveWritableFile(path_, &file_));
       builder_ = std::make_unique<TableBuilder>(options_, file_.get());
       meta_.smallest.assign(internal_key);
     }
@@ -250,6 +250,10 @@ class Repairer {
           has_current_ = true;
           any_strata_file = true;
           break;
+        case FileKind::kOutOfRange:
+          // Numbering after it would wrap onto the numbers of the tables
+          // being salvaged.
+          return Status::InvalidArgument(OutOfRangeFileMessage(dbname_, name));
         case FileKind::kLock:
         case FileKind::kTemp:
         case FileKind::kUnknown:
@@ -936,7 +940,7 @@ class Repairer {
     const std::string manifest = ManifestFileName(dbname_, manifest_number);
     {
       std::unique_ptr<WritableFile> file;
-      STRATA_RETURN_IF_ERROR(env_->NewWritableFile(manifest, &file));
+      STRATA_RETURN_IF_ERROR(env_->NewExclusiveWritableFile(manifest, &file));
       log::Writer writer(std::move(file));
       std::string record;
       snapshot.EncodeTo(&record);

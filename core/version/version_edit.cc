@@ -1,6 +1,7 @@
 #include "core/version/version_edit.h"
 
 #include "core/coding.h"
+#include "core/filename.h"
 
 namespace strata {
 
@@ -65,6 +66,11 @@ Status VersionEdit::DecodeFrom(std::string_view input) {
         break;
       case kNextFileNumber:
         if (!GetVarint64(&input, &v)) return Status::Corruption("version edit: bad next file number");
+        // kMaxFileNumber + 1: the counter after the last number it may give.
+        if (v > kMaxFileNumber + 1) {
+          return Status::Corruption("version edit: next file number " + std::to_string(v) +
+                                    " is beyond the largest file number");
+        }
         next_file_number_ = v;
         break;
       case kLastSequence:
@@ -88,6 +94,10 @@ Status VersionEdit::DecodeFrom(std::string_view input) {
             !GetLengthPrefixed(&input, &largest) || !GetVarint64(&input, &f.num_entries) ||
             !GetVarint64(&input, &f.num_deletions) || smallest.size() < 8 || largest.size() < 8) {
           return Status::Corruption("version edit: bad new file");
+        }
+        if (f.number > kMaxFileNumber) {
+          return Status::Corruption("version edit: table number " + std::to_string(f.number) +
+                                    " is beyond the largest file number");
         }
         f.smallest.assign(smallest);
         f.largest.assign(largest);

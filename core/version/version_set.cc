@@ -43,7 +43,7 @@ Status VersionSet::WriteSnapshotManifest() {
   const uint64_t number = NewFileNumber();
   const std::string path = ManifestFileName(dbname_, number);
   std::unique_ptr<WritableFile> file;
-  STRATA_RETURN_IF_ERROR(env_->NewWritableFile(path, &file));
+  STRATA_RETURN_IF_ERROR(env_->NewExclusiveWritableFile(path, &file));
   auto writer = std::make_unique<log::Writer>(std::move(file));
 
   VersionEdit snapshot;

@@ -49,6 +49,12 @@ class FaultWritableFile : public WritableFile {
 
   Status Close() override { return base_->Close(); }
   uint64_t Size() const override { return base_->Size(); }
+  Status Truncate(uint64_t size) override {
+    if (env_->crashed()) return Status::IOError("truncate " + path_ + ": the machine is off");
+    STRATA_RETURN_IF_ERROR(base_->Truncate(size));
+    env_->RecordTruncate(node_, size);
+    return Status::OK();
+  }
 
  private:
   FaultInjectionEnv* env_;
@@ -202,6 +208,13 @@ uint64_t FaultInjectionEnv::ReserveSpace(uint64_t want) {
   return fits;
 }
 
+void FaultInjectionEnv::RecordTruncate(uint64_t node, uint64_t size) {
+  std::lock_guard lock(mu_);
+  mutating_ops_.fetch_add(1);
+  auto it = nodes_.find(node);
+  if (it != nodes_.end()) it->second.synced = std::min(it->second.synced, size);
+}
+
 void FaultInjectionEnv::RecordSync(uint64_t node, uint64_t size) {
   std::lock_guard lock(mu_);
   auto it = nodes_.find(node);
@@ -294,12 +307,23 @@ Status FaultInjectionEnv::NewRandomAccessFile(const std::string& path,
 
 Status FaultInjectionEnv::NewWritableFile(const std::string& path,
                                           std::unique_ptr<WritableFile>* out) {
+  return Create(path, /*exclusive=*/false, out);
+}
+
+Status FaultInjectionEnv::NewExclusiveWritableFile(const std::string& path,
+                                                   std::unique_ptr<WritableFile>* out) {
+  return Create(path, /*exclusive=*/true, out);
+}
+
+Status FaultInjectionEnv::Create(const std::string& path, bool exclusive,
+                                 std::unique_ptr<WritableFile>* out) {
   out->reset();
   STRATA_RETURN_IF_ERROR(BeforeOp(Op::kCreate, path, /*mutating=*/true));
   std::lock_guard lock(mu_);
   TrackDir(DirOf(path));
   std::unique_ptr<WritableFile> base;
-  STRATA_RETURN_IF_ERROR(target()->NewWritableFile(path, &base));
+  STRATA_RETURN_IF_ERROR(exclusive ? target()->NewExclusiveWritableFile(path, &base)
+                                   : target()->NewWritableFile(path, &base));
   uint64_t node;
   auto it = live_.find(path);
   if (it != live_.end()) {

@@ -118,6 +118,8 @@ class FaultInjectionEnv : public EnvWrapper {
   Status NewRandomAccessFile(const std::string& path,
                              std::unique_ptr<RandomAccessFile>* out) override;
   Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* out) override;
+  Status NewExclusiveWritableFile(const std::string& path,
+                                  std::unique_ptr<WritableFile>* out) override;
   Status RemoveFile(const std::string& path) override;
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status LinkFile(const std::string& from, const std::string& to) override;
@@ -129,9 +131,13 @@ class FaultInjectionEnv : public EnvWrapper {
   // How many of `want` bytes fit on the disk now (all of them when unlimited).
   uint64_t ReserveSpace(uint64_t want);
   void RecordSync(uint64_t node, uint64_t size);
+  // An open file was cut to `size` bytes: no more of it than that is durable.
+  void RecordTruncate(uint64_t node, uint64_t size);
   bool forward_syncs() const { return forward_syncs_; }
 
  private:
+  // NewWritableFile and NewExclusiveWritableFile: the same bookkeeping.
+  Status Create(const std::string& path, bool exclusive, std::unique_ptr<WritableFile>* out);
   // A file's identity, like an inode: names come and go, the node stays.
   struct Node {
     uint64_t synced = 0;               // bytes durable by fsync
