@@ -30,6 +30,24 @@ std::string UserKey(uint64_t table, int i) {
 }
 std::string ValueFor(uint64_t table, int i) { return "value " + UserKey(table, i); }
 
+// A table as a caller that knows only its number and size names it (no key
+// range or entry count to check).
+FileMetaData Meta(uint64_t number, uint64_t file_size) {
+  FileMetaData meta;
+  meta.number = number;
+  meta.file_size = file_size;
+  return meta;
+}
+
+// Table `number` as the manifest records it (WriteTable's 500 keys).
+FileMetaData ManifestEntry(uint64_t number, uint64_t file_size) {
+  FileMetaData meta = Meta(number, file_size);
+  meta.smallest = IKey(UserKey(number, 0), 5);
+  meta.largest = IKey(UserKey(number, 499), 5);
+  meta.num_entries = 500;
+  return meta;
+}
+
 // Counts opens so tests can tell a cache hit from a reopen.
 class CountingEnv : public EnvWrapper {
  public:
@@ -72,8 +90,8 @@ class TableCacheTest : public ::testing::Test {
 TEST_F(TableCacheTest, FindTableCachesReaders) {
   TableCache cache(dir_.path(), options_, &block_cache_, 10);
   std::shared_ptr<TableReader> a, b;
-  ASSERT_TRUE(cache.FindTable(1, sizes_[1], &a).ok());
-  ASSERT_TRUE(cache.FindTable(1, sizes_[1], &b).ok());
+  ASSERT_TRUE(cache.FindTable(Meta(1, sizes_[1]), &a).ok());
+  ASSERT_TRUE(cache.FindTable(Meta(1, sizes_[1]), &b).ok());
   EXPECT_EQ(a, b);
   EXPECT_EQ(env_.opens.load(), 1);
   EXPECT_EQ(cache.size(), 1u);
@@ -86,13 +104,13 @@ TEST_F(TableCacheTest, GetAndIterate) {
   std::string value;
   TableGetResult result;
   for (uint64_t n = 1; n <= 5; ++n) {
-    ASSERT_TRUE(cache.Get(n, sizes_[n], LookupKey(UserKey(n, 42), 9), &result, &value).ok());
+    ASSERT_TRUE(cache.Get(Meta(n, sizes_[n]), LookupKey(UserKey(n, 42), 9), &result, &value).ok());
     ASSERT_EQ(result, TableGetResult::kValue);
     EXPECT_EQ(value, ValueFor(n, 42));
-    ASSERT_TRUE(cache.Get(n, sizes_[n], LookupKey(UserKey(n + 1, 42), 9), &result, &value).ok());
+    ASSERT_TRUE(cache.Get(Meta(n, sizes_[n]), LookupKey(UserKey(n + 1, 42), 9), &result, &value).ok());
     EXPECT_EQ(result, TableGetResult::kNotFound);
   }
-  auto it = cache.NewIterator(3, sizes_[3]);
+  auto it = cache.NewIterator(Meta(3, sizes_[3]));
   int count = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
   EXPECT_TRUE(it->status().ok());
@@ -102,16 +120,16 @@ TEST_F(TableCacheTest, GetAndIterate) {
 TEST_F(TableCacheTest, BoundedByMaxOpenTables) {
   TableCache cache(dir_.path(), options_, &block_cache_, 2);
   std::shared_ptr<TableReader> t1, t2, t3, again;
-  ASSERT_TRUE(cache.FindTable(1, sizes_[1], &t1).ok());
-  ASSERT_TRUE(cache.FindTable(2, sizes_[2], &t2).ok());
-  ASSERT_TRUE(cache.FindTable(1, sizes_[1], &again).ok());  // 1 is now the most recent
+  ASSERT_TRUE(cache.FindTable(Meta(1, sizes_[1]), &t1).ok());
+  ASSERT_TRUE(cache.FindTable(Meta(2, sizes_[2]), &t2).ok());
+  ASSERT_TRUE(cache.FindTable(Meta(1, sizes_[1]), &again).ok());  // 1 is now the most recent
   EXPECT_EQ(again, t1);
-  ASSERT_TRUE(cache.FindTable(3, sizes_[3], &t3).ok());  // evicts 2
+  ASSERT_TRUE(cache.FindTable(Meta(3, sizes_[3]), &t3).ok());  // evicts 2
   EXPECT_EQ(cache.size(), 2u);
   EXPECT_EQ(env_.opens.load(), 3);
-  ASSERT_TRUE(cache.FindTable(1, sizes_[1], &again).ok());
+  ASSERT_TRUE(cache.FindTable(Meta(1, sizes_[1]), &again).ok());
   EXPECT_EQ(env_.opens.load(), 3);
-  ASSERT_TRUE(cache.FindTable(2, sizes_[2], &again).ok());
+  ASSERT_TRUE(cache.FindTable(Meta(2, sizes_[2]), &again).ok());
   EXPECT_EQ(env_.opens.load(), 4);
   EXPECT_NE(again, t2);
   // The evicted reader is still usable by whoever holds it.
@@ -124,8 +142,8 @@ TEST_F(TableCacheTest, BoundedByMaxOpenTables) {
 TEST_F(TableCacheTest, ZeroCapacityKeepsNothing) {
   TableCache cache(dir_.path(), options_, &block_cache_, 0);
   std::shared_ptr<TableReader> t;
-  ASSERT_TRUE(cache.FindTable(1, sizes_[1], &t).ok());
-  ASSERT_TRUE(cache.FindTable(1, sizes_[1], &t).ok());
+  ASSERT_TRUE(cache.FindTable(Meta(1, sizes_[1]), &t).ok());
+  ASSERT_TRUE(cache.FindTable(Meta(1, sizes_[1]), &t).ok());
   EXPECT_EQ(cache.size(), 0u);
   EXPECT_EQ(env_.opens.load(), 2);
 }
@@ -133,8 +151,8 @@ TEST_F(TableCacheTest, ZeroCapacityKeepsNothing) {
 TEST_F(TableCacheTest, EvictForgetsTheTable) {
   TableCache cache(dir_.path(), options_, &block_cache_, 10);
   std::shared_ptr<TableReader> before;
-  ASSERT_TRUE(cache.FindTable(4, sizes_[4], &before).ok());
-  auto it = cache.NewIterator(4, sizes_[4]);
+  ASSERT_TRUE(cache.FindTable(Meta(4, sizes_[4]), &before).ok());
+  auto it = cache.NewIterator(Meta(4, sizes_[4]));
   it->SeekToFirst();
 
   cache.Evict(4);
@@ -152,7 +170,7 @@ TEST_F(TableCacheTest, EvictForgetsTheTable) {
 
   // But the cache no longer finds it.
   std::shared_ptr<TableReader> after;
-  Status s = cache.FindTable(4, sizes_[4], &after);
+  Status s = cache.FindTable(Meta(4, sizes_[4]), &after);
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(after, nullptr);
   cache.Evict(12345);  // unknown numbers are fine
@@ -161,25 +179,25 @@ TEST_F(TableCacheTest, EvictForgetsTheTable) {
 TEST_F(TableCacheTest, OpenFailuresAreReportedAndNotCached) {
   TableCache cache(dir_.path(), options_, &block_cache_, 10);
   std::shared_ptr<TableReader> t;
-  Status s = cache.FindTable(99, 1000, &t);
+  Status s = cache.FindTable(Meta(99, 1000), &t);
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(t, nullptr);
-  auto it = cache.NewIterator(99, 1000);
+  auto it = cache.NewIterator(Meta(99, 1000));
   it->SeekToFirst();
   EXPECT_FALSE(it->Valid());
   EXPECT_FALSE(it->status().ok());
   std::string value;
   TableGetResult result = TableGetResult::kValue;
-  EXPECT_FALSE(cache.Get(99, 1000, LookupKey("k", 1), &result, &value).ok());
+  EXPECT_FALSE(cache.Get(Meta(99, 1000), LookupKey("k", 1), &result, &value).ok());
   EXPECT_EQ(result, TableGetResult::kNotFound);
 
   // A wrong size (as from a damaged manifest) is Corruption.
-  s = cache.FindTable(1, sizes_[1] - 1, &t);
+  s = cache.FindTable(Meta(1, sizes_[1] - 1), &t);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
 
   // Once the file exists, the next call opens it: the failure was not kept.
   WriteTable(99);
-  ASSERT_TRUE(cache.FindTable(99, sizes_[99], &t).ok());
+  ASSERT_TRUE(cache.FindTable(Meta(99, sizes_[99]), &t).ok());
   EXPECT_EQ(cache.size(), 1u);
 }
 
@@ -195,7 +213,7 @@ TEST_F(TableCacheTest, ConcurrentReaders) {
       for (int i = 0; i < 3000; ++i) {
         uint64_t n = 1 + rng() % 5;
         int k = static_cast<int>(rng() % 500);
-        Status s = cache.Get(n, sizes_.at(n), LookupKey(UserKey(n, k), 9), &result, &value);
+        Status s = cache.Get(Meta(n, sizes_.at(n)), LookupKey(UserKey(n, k), 9), &result, &value);
         if (!s.ok() || result != TableGetResult::kValue || value != ValueFor(n, k)) ++failures;
         if (i % 500 == 0) cache.Evict(n);
       }
@@ -204,6 +222,47 @@ TEST_F(TableCacheTest, ConcurrentReaders) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_LE(cache.size(), 3u);
+}
+
+TEST_F(TableCacheTest, OpensATableThatIsWhatTheManifestSays) {
+  TableCache cache(dir_.path(), options_, &block_cache_, 10);
+  std::shared_ptr<TableReader> t;
+  EXPECT_TRUE(cache.FindTable(ManifestEntry(2, sizes_[2]), &t).ok());
+}
+
+// Two tables of the same size swapped on disk (a mistaken mv, a restored
+// backup): the file under number 2 is table 3. Its blocks read fine, so a
+// lookup would answer "not found" for every key of table 2; the open must
+// refuse it instead.
+TEST_F(TableCacheTest, ATableInAnotherTablesPlaceIsCorruption) {
+  ASSERT_EQ(sizes_[2], sizes_[3]);
+  const std::string two = TableFileName(dir_.path(), 2), three = TableFileName(dir_.path(), 3);
+  ASSERT_TRUE(Env::Default()->RenameFile(two, dir_.path() + "/swap").ok());
+  ASSERT_TRUE(Env::Default()->RenameFile(three, two).ok());
+  ASSERT_TRUE(Env::Default()->RenameFile(dir_.path() + "/swap", three).ok());
+
+  TableCache cache(dir_.path(), options_, &block_cache_, 10);
+  std::shared_ptr<TableReader> t;
+  Status s = cache.FindTable(ManifestEntry(2, sizes_[2]), &t);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("not the table"), std::string::npos) << s.ToString();
+  EXPECT_EQ(t, nullptr);
+  TableGetResult result;
+  std::string value;
+  s = cache.Get(ManifestEntry(2, sizes_[2]), LookupKey(UserKey(2, 42), 9), &result, &value);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  auto it = cache.NewIterator(ManifestEntry(3, sizes_[3]));
+  it->SeekToFirst();
+  EXPECT_FALSE(it->Valid());
+  EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
+}
+
+TEST_F(TableCacheTest, AnEntryCountThatDiffersIsCorruption) {
+  TableCache cache(dir_.path(), options_, &block_cache_, 10);
+  FileMetaData meta = ManifestEntry(1, sizes_[1]);
+  meta.num_entries = 499;
+  std::shared_ptr<TableReader> t;
+  EXPECT_TRUE(cache.FindTable(meta, &t).IsCorruption());
 }
 
 }  // namespace

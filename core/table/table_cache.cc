@@ -16,7 +16,31 @@ TableCache::TableCache(std::string dbname, const Options& options, BlockCache* b
 
 TableCache::~TableCache() = default;
 
-TableCache::OpenResult TableCache::OpenTable(uint64_t number, uint64_t file_size) {
+namespace {
+// What a table says of itself must be what the manifest says of it: the
+// same size can belong to another table (two flushes of equal-sized
+// memtables), whose blocks would answer "not found" for every key.
+Status CheckIdentity(const std::string& dbname, const FileMetaData& meta,
+                     const TableProperties& props) {
+  auto mismatch = [&](const std::string& what) {
+    return Status::Corruption("table " + TableFileName(dbname, meta.number) + " is not the table " +
+                              "the manifest lists under its number: " + what + " differ");
+  };
+  if (meta.num_entries != 0 && props.num_entries != meta.num_entries) {
+    return mismatch("entry counts (" + std::to_string(props.num_entries) + " in the file, " +
+                    std::to_string(meta.num_entries) + " in the manifest)");
+  }
+  // Tables written before the key range was a property have none to compare.
+  if (!meta.smallest.empty() && !props.smallest_key.empty() &&
+      (props.smallest_key != meta.smallest || props.largest_key != meta.largest)) {
+    return mismatch("key ranges");
+  }
+  return Status::OK();
+}
+}  // namespace
+
+TableCache::OpenResult TableCache::OpenTable(const FileMetaData& meta) {
+  const uint64_t number = meta.number;
   OpenResult r;
   std::unique_ptr<RandomAccessFile> file;
   r.status = env_->NewRandomAccessFile(TableFileName(dbname_, number), &file);
@@ -27,13 +51,15 @@ TableCache::OpenResult TableCache::OpenTable(uint64_t number, uint64_t file_size
   }
   if (!r.status.ok()) return r;
   std::unique_ptr<TableReader> reader;
-  r.status = TableReader::Open(options_, std::move(file), file_size, number, block_cache_, &reader);
+  r.status =
+      TableReader::Open(options_, std::move(file), meta.file_size, number, block_cache_, &reader);
+  if (r.status.ok()) r.status = CheckIdentity(dbname_, meta, reader->properties());
   if (r.status.ok()) r.table = std::move(reader);
   return r;
 }
 
-Status TableCache::FindTable(uint64_t number, uint64_t file_size,
-                             std::shared_ptr<TableReader>* table) {
+Status TableCache::FindTable(const FileMetaData& meta, std::shared_ptr<TableReader>* table) {
+  const uint64_t number = meta.number;
   table->reset();
   std::shared_future<OpenResult> in_flight;
   std::promise<OpenResult> promise;
@@ -61,7 +87,7 @@ Status TableCache::FindTable(uint64_t number, uint64_t file_size,
 
   // The open (file I/O) runs without the lock so that hits on other tables
   // are never stuck behind it.
-  OpenResult r = OpenTable(number, file_size);
+  OpenResult r = OpenTable(meta);
   std::vector<std::shared_ptr<TableReader>> dropped;  // closed after unlocking
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -85,19 +111,18 @@ Status TableCache::FindTable(uint64_t number, uint64_t file_size,
   return status;
 }
 
-Status TableCache::Get(uint64_t number, uint64_t file_size, const LookupKey& key,
-                       TableGetResult* result, std::string* value,
-                       const TableReadOptions& read_options) {
+Status TableCache::Get(const FileMetaData& meta, const LookupKey& key, TableGetResult* result,
+                       std::string* value, const TableReadOptions& read_options) {
   *result = TableGetResult::kNotFound;
   std::shared_ptr<TableReader> table;
-  STRATA_RETURN_IF_ERROR(FindTable(number, file_size, &table));
+  STRATA_RETURN_IF_ERROR(FindTable(meta, &table));
   return table->Get(key, result, value, read_options);
 }
 
-std::unique_ptr<InternalIterator> TableCache::NewIterator(uint64_t number, uint64_t file_size,
+std::unique_ptr<InternalIterator> TableCache::NewIterator(const FileMetaData& meta,
                                                           const TableReadOptions& read_options) {
   std::shared_ptr<TableReader> table;
-  Status s = FindTable(number, file_size, &table);
+  Status s = FindTable(meta, &table);
   if (!s.ok()) return NewEmptyIterator(std::move(s));
   return table->NewIterator(read_options);
 }

@@ -5,9 +5,11 @@
 //
 // A table is identified by its file number; on a miss the cache opens
 // TableFileName(dbname, number) through Options::env (Env::Default() when
-// null) with the file size the caller knows from the manifest. Failed opens
-// are not remembered: the next call tries again. Concurrent misses on the same
-// table share one open.
+// null) with what the caller knows of it from the manifest (FileMetaData):
+// its size, and where known its key range and entry count, which must match
+// what the file says of itself (a file put in another's place is corruption,
+// not a table with no such keys). Failed opens are not remembered: the next
+// call tries again. Concurrent misses on the same table share one open.
 //
 // Readers are handed out as shared_ptr: a reader evicted (by the LRU bound or
 // by Evict) stays valid for whoever still holds it, and iterators keep their
@@ -34,6 +36,7 @@
 #include "core/options.h"
 #include "core/status.h"
 #include "core/table/table_reader.h"
+#include "core/version/file_metadata.h"
 
 namespace strata {
 
@@ -52,15 +55,18 @@ class TableCache {
   // Sets *table to the reader of table `number`, opening it if needed. On
   // failure *table is null and the status is the open's (IOError when the
   // file cannot be opened, Corruption when it is not a valid table).
-  Status FindTable(uint64_t number, uint64_t file_size, std::shared_ptr<TableReader>* table);
+  // Corruption too when the file's properties disagree with `meta`: its
+  // smallest or largest key (when meta has them) or its entry count (when
+  // meta's is not 0).
+  Status FindTable(const FileMetaData& meta, std::shared_ptr<TableReader>* table);
 
   // FindTable followed by TableReader::Get.
-  Status Get(uint64_t number, uint64_t file_size, const LookupKey& key, TableGetResult* result,
+  Status Get(const FileMetaData& meta, const LookupKey& key, TableGetResult* result,
              std::string* value, const TableReadOptions& read_options = {});
 
   // FindTable followed by TableReader::NewIterator. When the table cannot be
   // opened, the iterator is empty and its status() is the error.
-  std::unique_ptr<InternalIterator> NewIterator(uint64_t number, uint64_t file_size,
+  std::unique_ptr<InternalIterator> NewIterator(const FileMetaData& meta,
                                                 const TableReadOptions& read_options = {});
 
   // Forgets table `number`; called when its file is deleted. Readers already
@@ -84,7 +90,7 @@ class TableCache {
     bool evicted = false;  // Evict arrived while opening: do not cache it
   };
 
-  OpenResult OpenTable(uint64_t number, uint64_t file_size);
+  OpenResult OpenTable(const FileMetaData& meta);
 
   const std::string dbname_;
   const Options options_;
