@@ -117,6 +117,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Specs() {
       {"error_if_exists", BoolOption(&Options::error_if_exists)},
       {"sync", BoolOption(&Options::sync)},
       {"verify_checksums", BoolOption(&Options::verify_checksums)},
+      {"auto_resume", BoolOption(&Options::auto_resume)},
       {"memtable_bytes", SizeOption(&Options::memtable_bytes, 1 << 10, 1ull << 34)},
       {"block_cache_bytes", SizeOption(&Options::block_cache_bytes, 0, 1ull << 40)},
       {"block_bytes", SizeOption(&Options::block_bytes, 64, 64ull << 20)},

@@ -52,6 +52,10 @@ struct Options {
   // give way to writers and the flusher, as RocksDB's low-priority pool does.
   int background_threads = 2;
   int compaction_nice = 5;
+  // After writes stop for lack of space, the flushing thread retries
+  // (DB::Resume) on a back-off from 200 ms to 10 s; false leaves it to
+  // kv_resume (RocksDB's max_bgerror_resume_count = 0).
+  bool auto_resume = true;
   // L0 table counts at which compaction starts, writes slow, and writes wait.
   int l0_compaction_trigger = 4;
   int l0_slowdown_trigger = 12;

@@ -1,5 +1,6 @@
 #include "core/status.h"
 
+#include <cerrno>
 #include <cstring>
 
 namespace strata {
@@ -24,7 +25,17 @@ Status Status::FromErrno(std::string_view context, int err) {
   std::string msg(context);
   msg += ": ";
   msg += std::strerror(err);
-  return Status(Code::kIOError, msg);
+  return IOError(msg, err);
+}
+
+Status Status::IOError(std::string_view msg, int error_number) {
+  Status s(Code::kIOError, msg);
+  s.state_->error_number = error_number;
+  return s;
+}
+
+bool Status::IsNoSpace() const {
+  return IsIOError() && (error_number() == ENOSPC || error_number() == EDQUOT);
 }
 
 const std::string& Status::message() const {

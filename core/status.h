@@ -54,6 +54,8 @@ class Status {
     return Status(Code::kInvalidArgument, msg);
   }
   static Status IOError(std::string_view msg) { return Status(Code::kIOError, msg); }
+  // An I/O error that keeps the errno of the failure it reports on.
+  static Status IOError(std::string_view msg, int error_number);
   // An I/O error built from a failed system call: "<context>: <strerror(err)>".
   static Status FromErrno(std::string_view context, int err);
   static Status Busy(std::string_view msg) { return Status(Code::kBusy, msg); }
@@ -67,6 +69,12 @@ class Status {
   bool IsIOError() const { return code() == Code::kIOError; }
   bool IsBusy() const { return code() == Code::kBusy; }
   bool IsNoMemory() const { return code() == Code::kNoMemory; }
+  // An I/O error because the filesystem is full (ENOSPC) or the quota is
+  // used up (EDQUOT): the one failure that goes away by itself, when space
+  // is freed, so the database can resume writing without a reopen.
+  bool IsNoSpace() const;
+  // The errno behind an I/O error made by FromErrno; 0 otherwise.
+  int error_number() const { return state_ ? state_->error_number : 0; }
 
   Code code() const { return code_; }
   // The message alone, without the code's name; empty for OK.
@@ -77,6 +85,7 @@ class Status {
  private:
   struct State {
     std::string message;
+    int error_number = 0;  // the errno of a failed system call (FromErrno), else 0
   };
 
   explicit Status(Code code) : code_(code) {}

@@ -108,6 +108,7 @@ Options WorkloadOptions(FaultEnv* env, bool sync) {
   o.level1_bytes = 16 << 10;
   o.level_size_multiplier = 4;
   o.background_threads = 2;
+  o.auto_resume = false;  // each stop must stay put for the sweep's checks
   return o;
 }
 

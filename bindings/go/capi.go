@@ -295,6 +295,7 @@ static sg_result sg_snapshot_new(kv_db *db) {
 
 static sg_result sg_flush(kv_db *db) { return sg_status(kv_flush(db)); }
 static sg_result sg_wait_compactions(kv_db *db) { return sg_status(kv_wait_compactions(db)); }
+static sg_result sg_resume(kv_db *db) { return sg_status(kv_resume(db)); }
 static sg_result sg_compact_range(kv_db *db, const void *lo, size_t lo_len, const void *hi,
                                   size_t hi_len) {
 	return sg_status(kv_compact_range(db, lo, lo_len, hi, hi_len));
@@ -772,6 +773,11 @@ func cFlush(db dbHandle) error {
 
 func cWaitCompactions(db dbHandle) error {
 	r := C.sg_wait_compactions(db)
+	return resultError(r.rc, r.msg)
+}
+
+func cResume(db dbHandle) error {
+	r := C.sg_resume(db)
 	return resultError(r.rc, r.msg)
 }
 

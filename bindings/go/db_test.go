@@ -203,6 +203,7 @@ func TestClosedDBRejectsEveryCall(t *testing.T) {
 	check("NewSnapshot", err)
 	check("Flush", db.Flush())
 	check("WaitCompactions", db.WaitCompactions())
+	check("Resume", db.Resume())
 	check("CompactRange", db.CompactRange(nil, nil))
 	_, err = db.Stats()
 	check("Stats", err)

@@ -21,6 +21,18 @@ func (d *DB) WaitCompactions() error {
 	return d.done("DB.WaitCompactions", cWaitCompactions(h))
 }
 
+// Resume lets writes go on after they stopped for lack of disk space, once
+// space is freed, without reopening; the database also retries by itself on
+// a back-off. It returns the stop's error when the stop was not a lack of
+// space (only reopening recovers from those).
+func (d *DB) Resume() error {
+	h, err := d.handle("DB.Resume")
+	if err != nil {
+		return err
+	}
+	return d.done("DB.Resume", cResume(h))
+}
+
 // CompactRange merges the tables holding keys in [start, end) into one
 // sorted run, dropping versions and tombstones nothing can still read. A nil
 // start or end is open, so CompactRange(nil, nil) compacts everything.

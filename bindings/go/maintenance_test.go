@@ -44,6 +44,10 @@ func TestFlushCompactAndProperties(t *testing.T) {
 	if err := db.WaitCompactions(); err != nil {
 		t.Fatal(err)
 	}
+	// Writes were never stopped: nothing to resume.
+	if err := db.Resume(); err != nil {
+		t.Fatal(err)
+	}
 	total := 0
 	for l := 0; l < 7; l++ {
 		total += filesAt(l)

@@ -77,6 +77,7 @@ type Options struct {
 	BlockRestartInterval   int   // block_restart_interval: keys between restart points
 	CompactionNice         int   // compaction_nice: how much nicer compaction threads run (default 5; negative: 0, not lowered)
 	SkipChecksumOnDataRead bool  // verify_checksums=false: skip data block checks on reads
+	ManualResume           bool  // auto_resume=false: after a full disk, only DB.Resume lets writes go on
 
 	// Extra sets options by their kv.h names, as strings, after the typed
 	// fields: for options newer than this package. A name strata does not
@@ -135,6 +136,7 @@ func (o *Options) settings() []optionSetting {
 	number("block_restart_interval", int64(o.BlockRestartInterval))
 	sizeOrOff("compaction_nice", int64(o.CompactionNice))
 	flag("verify_checksums", o.SkipChecksumOnDataRead, "false")
+	flag("auto_resume", o.ManualResume, "false")
 	names := make([]string, 0, len(o.Extra))
 	for name := range o.Extra {
 		names = append(names, name)
@@ -154,6 +156,7 @@ var optionNames = []string{
 	"background_threads", "table_file_bytes", "max_open_files", "max_immutable_memtables",
 	"l0_compaction_trigger", "l0_slowdown_trigger", "l0_stop_trigger", "level1_bytes",
 	"level_size_multiplier", "block_restart_interval", "verify_checksums", "compaction_nice",
+	"auto_resume",
 }
 
 // withCOptions builds strata's options object from o, runs fn with it and

@@ -14,6 +14,15 @@ int kv_flush(kv_db* db) {
   });
 }
 
+int kv_resume(kv_db* db) {
+  return Guarded("kv_resume", [&] {
+    if (int rc = CheckDb("kv_resume", db); rc != KV_OK) return rc;
+    DbCallGuard guard(db);
+    if (!guard.ok()) return ClosedError("kv_resume");
+    return FromStatus(db->db->Resume());
+  });
+}
+
 int kv_wait_compactions(kv_db* db) {
   return Guarded("kv_wait_compactions", [&] {
     if (int rc = CheckDb("kv_wait_compactions", db); rc != KV_OK) return rc;

@@ -98,6 +98,16 @@ class DB : public std::enable_shared_from_this<DB> {
   // Corruption naming the first bad table.
   Status Verify();
 
+  // After writes stopped for lack of space (ENOSPC, EDQUOT), lets them go
+  // on without a reopen, losing nothing: cuts a write-ahead log record that
+  // failed half-way, clears the error, and lets the failed flush or
+  // compaction run again. OK when writes were not stopped; the stop's own
+  // error (unchanged) when it is not one a resume can undo, such as a
+  // failed fsync or corruption. If space is still short, the next write,
+  // flush or compaction stops writes again. The database also tries this by
+  // itself, on a back-off from 200 ms to 10 s.
+  Status Resume();
+
   // Makes an openable copy of the database in `dir` (which must not exist):
   // the memtable is flushed, tables are hard-linked (copied across
   // filesystems) and a fresh manifest lists them.
@@ -169,8 +179,16 @@ class DB : public std::enable_shared_from_this<DB> {
   void RemoveObsoleteFilesCounted(std::unique_lock<std::mutex>* lock);
   // Keeps the first failure of a write, flush or compaction: from then on
   // writes fail with it (prefixed with what failed, `during`) until the
-  // database is reopened. REQUIRES: mu_ held.
-  void RecordBackgroundError(const Status& s, std::string_view during);
+  // database is reopened or, when `resumable` (a lack of space that lost
+  // nothing acknowledged), until Resume succeeds. REQUIRES: mu_ held.
+  void RecordBackgroundError(const Status& s, std::string_view during, bool resumable);
+
+  // Resuming after a no-space stop (db_resume.cc).
+  // REQUIRES: *lock holds mu_; it is released while waiting for the turn.
+  Status ResumeLocked(std::unique_lock<std::mutex>* lock);
+  // The retry of a resumable stop on a back-off, by the flushing thread.
+  // REQUIRES: *lock holds mu_.
+  void RetryResumeAfterBackoff(std::unique_lock<std::mutex>* lock);
 
   // Compaction (db_compact.cc).
   bool NeedsCompaction() const;
@@ -219,6 +237,13 @@ class DB : public std::enable_shared_from_this<DB> {
   SnapshotList snapshots_;                             // GUARDED_BY(mu_)
   std::set<uint64_t> pending_outputs_;                 // GUARDED_BY(mu_)
   Status bg_error_;                                    // GUARDED_BY(mu_)
+  bool bg_error_resumable_ = false;                    // GUARDED_BY(mu_)
+  uint64_t resume_backoff_ms_ = 0;                     // GUARDED_BY(mu_), 0: no retry yet
+  // A WAL append or flush failed: the log may end in part of a record, past
+  // wal_good_bytes_ (its size after the last group written whole). Written
+  // by the write leader; read by Resume, which takes the leader's turn.
+  bool wal_torn_ = false;                              // GUARDED_BY(mu_)
+  uint64_t wal_good_bytes_ = 0;                        // used by the write leader only
   bool flush_running_ = false;                         // GUARDED_BY(mu_)
   int manual_compactions_ = 0;                         // GUARDED_BY(mu_), requested or running
   bool manual_running_ = false;                        // GUARDED_BY(mu_)
@@ -228,6 +253,9 @@ class DB : public std::enable_shared_from_this<DB> {
   bool recovered_ = false;  // Recover() succeeded; set before background threads start
   int background_paused_ = 0;                          // GUARDED_BY(mu_)
   int file_removals_running_ = 0;                      // GUARDED_BY(mu_)
+  // An iterator that pinned replaced tables went: a removal pass is due
+  // (done by the flushing thread).
+  bool obsolete_files_pending_ = false;                // GUARDED_BY(mu_)
   std::atomic<bool> l0_read_triggered_{false};         // set by readers, see ChargeSeek
   std::vector<std::thread> bg_threads_;
   DbStats stats_;

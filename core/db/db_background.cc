@@ -20,10 +20,13 @@ namespace strata {
 
 namespace {
 // The same code with a message that says what failed and what to do.
-Status StoppedBy(const Status& s, std::string_view during) {
-  const std::string msg = std::string(during) +
-                          " failed; writes are stopped until the database is reopened: " +
-                          s.message();
+Status StoppedBy(const Status& s, std::string_view during, bool resumable) {
+  const std::string msg =
+      std::string(during) +
+      (resumable ? " failed for lack of space; writes are stopped until space is freed (the "
+                   "database retries by itself, or call kv_resume): "
+                 : " failed; writes are stopped until the database is reopened: ") +
+      s.message();
   switch (s.code()) {
     case Status::Code::kCorruption: return Status::Corruption(msg);
     case Status::Code::kNoMemory: return Status::NoMemory(msg);
@@ -34,14 +37,16 @@ Status StoppedBy(const Status& s, std::string_view during) {
     case Status::Code::kIOError:
     case Status::Code::kOk: break;
   }
-  return Status::IOError(msg);
+  return Status::IOError(msg, s.error_number());
 }
 }  // namespace
 
-void DB::RecordBackgroundError(const Status& s, std::string_view during) {
+void DB::RecordBackgroundError(const Status& s, std::string_view during, bool resumable) {
   if (bg_error_.ok() && !s.ok()) {
-    bg_error_ = StoppedBy(s, during);
+    bg_error_ = StoppedBy(s, during, resumable);
+    bg_error_resumable_ = resumable;
     done_cv_.notify_all();
+    bg_cv_.notify_all();  // the retry of a resumable stop waits on it
   }
 }
 
@@ -49,11 +54,11 @@ bool DB::HasBackgroundWork(BackgroundRole role) const {
   if (background_paused_ > 0) return false;
   const bool flush = !imms_.empty() && !flush_running_ && bg_error_.ok();
   switch (role) {
-    case BackgroundRole::kFlush: return flush;
+    case BackgroundRole::kFlush: return flush || obsolete_files_pending_;
     case BackgroundRole::kCompaction: return NeedsCompaction();
     case BackgroundRole::kAny: break;
   }
-  return flush || NeedsCompaction();
+  return flush || NeedsCompaction() || obsolete_files_pending_;
 }
 
 void DB::PauseBackgroundWork() {
@@ -83,22 +88,30 @@ void DB::BackgroundLoop(BackgroundRole role) {
     if (errno == 0) ::setpriority(PRIO_PROCESS, tid, current + options_.compaction_nice);
   }
   std::unique_lock lock(mu_);
+  // The thread that flushes also retries a resumable stop (db_resume.cc).
+  const bool retries_resume = options_.auto_resume && role != BackgroundRole::kCompaction;
+  auto resume_due = [&] { return retries_resume && !bg_error_.ok() && bg_error_resumable_; };
   while (true) {
-    bg_cv_.wait(lock, [&] { return shutting_down_ || HasBackgroundWork(role); });
+    bg_cv_.wait(lock, [&] { return shutting_down_ || HasBackgroundWork(role) || resume_due(); });
     if (shutting_down_) return;
+    if (resume_due()) {
+      RetryResumeAfterBackoff(&lock);
+      continue;
+    }
     // Flushes first: they free memory that writers may be waiting for.
     if (role != BackgroundRole::kCompaction && !imms_.empty() && !flush_running_ &&
         bg_error_.ok()) {
       flush_running_ = true;
       Status s = FlushOldestImmutable(&lock);
       flush_running_ = false;
-      if (!s.ok()) RecordBackgroundError(s, "background flush");
-    } else if (role != BackgroundRole::kFlush) {
+      if (!s.ok()) RecordBackgroundError(s, "background flush", s.IsNoSpace());
+    } else if (role != BackgroundRole::kFlush && NeedsCompaction()) {
       compaction_running_ = true;
       Status s = BackgroundCompaction(&lock);
       compaction_running_ = false;
-      if (!s.ok()) RecordBackgroundError(s, "background compaction");
+      if (!s.ok()) RecordBackgroundError(s, "background compaction", s.IsNoSpace());
     }
+    if (role != BackgroundRole::kCompaction) obsolete_files_pending_ = false;
     RemoveObsoleteFiles(&lock);
     done_cv_.notify_all();
     if (HasBackgroundWork(BackgroundRole::kAny)) bg_cv_.notify_all();
@@ -127,6 +140,7 @@ Status DB::FlushOldestImmutable(std::unique_lock<std::mutex>* lock) {
   if (s.ok()) {
     imms_.pop_front();
     InstallSuperVersion();
+    resume_backoff_ms_ = 0;  // space was found: a later stop retries from the start
     stats_.flushes.fetch_add(1, std::memory_order_relaxed);
     stats_.flush_bytes_written.fetch_add(meta.file_size, std::memory_order_relaxed);
   }
@@ -142,7 +156,7 @@ Status DB::WriteLevel0Table(MemTable* mem, FileMetaData* meta) {
     return it->status();
   }
   std::unique_ptr<WritableFile> file;
-  STRATA_RETURN_IF_ERROR(env_->NewWritableFile(path, &file));
+  STRATA_RETURN_IF_ERROR(env_->NewExclusiveWritableFile(path, &file));
   TableBuilder builder(options_, file.get());
   meta->smallest.assign(it->key());
   Status s;
@@ -166,7 +180,7 @@ Status DB::WriteLevel0Table(MemTable* mem, FileMetaData* meta) {
     // Read the table back once: a table that cannot be opened must never be
     // published in the manifest.
     std::shared_ptr<TableReader> reader;
-    s = table_cache_->FindTable(meta->number, meta->file_size, &reader);
+    s = table_cache_->FindTable(*meta, &reader);
   }
   if (!s.ok()) {
     file.reset();
@@ -255,7 +269,7 @@ Status DB::WaitForBackgroundWork() {
     if (background_paused_ > 0 && !flush_running_ && !compaction_running_) return true;
     return !bg_error_.ok() || (imms_.empty() && !flush_running_ && manual_compactions_ == 0 &&
                                !compaction_running_ && !NeedsCompaction() &&
-                               file_removals_running_ == 0);
+                               file_removals_running_ == 0 && !obsolete_files_pending_);
   });
   return bg_error_;
 }

@@ -25,6 +25,7 @@ struct DbStats {
   std::atomic<uint64_t> stall_micros{0};
   std::atomic<uint64_t> slowdowns{0};
   std::atomic<uint64_t> stops{0};
+  std::atomic<uint64_t> resumes{0};  // stops for lack of space undone by Resume
   std::atomic<uint64_t> max_stall_micros{0};
   std::atomic<uint64_t> gets{0};
   std::atomic<uint64_t> iterators{0};

@@ -23,6 +23,9 @@ class Writer {
   Status Sync() { return file_->Sync(); }
   Status Close() { return file_->Close(); }
   uint64_t Size() const { return file_->Size(); }
+  // Cuts the log back to `size` bytes (the end of the last whole record),
+  // dropping a record that failed half-way; see WritableFile::Truncate.
+  Status Truncate(uint64_t size) { return file_->Truncate(size); }
 
  private:
   std::unique_ptr<WritableFile> file_;

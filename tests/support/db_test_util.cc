@@ -8,6 +8,9 @@ Options SmallOptions() {
   o.block_bytes = 1024;
   o.table_file_bytes = 128 << 10;
   o.block_cache_bytes = 1 << 20;
+  // A stop stays a stop until the test calls Resume: a retry on a timer
+  // would race with what the test checks. Tests of the retry turn it on.
+  o.auto_resume = false;
   return o;
 }
 

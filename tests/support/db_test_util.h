@@ -12,7 +12,8 @@
 
 namespace strata::test {
 
-// Small sizes so tests exercise rotation, flush and many tables quickly.
+// Small sizes so tests exercise rotation, flush and many tables quickly;
+// auto_resume off (a stop for lack of space lasts until Resume).
 Options SmallOptions();
 
 // Every (key, value) the iterator yields, or the error it ends with.

@@ -128,7 +128,8 @@ def test_closed_db_refuses_every_call(tmp_path):
         lambda: db[b"k"], lambda: b"k" in db, lambda: db.multi_get([b"k"]),
         lambda: db.multi_get([]), lambda: db.items(), lambda: db.keys(prefix=b"k"),
         lambda: db.iterator(), lambda: db.snapshot(), lambda: db.flush(),
-        lambda: db.wait_compactions(), lambda: db.compact_range(), lambda: db.stats(),
+        lambda: db.wait_compactions(), lambda: db.resume(), lambda: db.compact_range(),
+        lambda: db.stats(),
         lambda: db.property("last-sequence"), lambda: db.verify(),
         lambda: db.checkpoint(tmp_path / "ckpt"), lambda: db.write(strata.WriteBatch()),
     ]

@@ -66,6 +66,10 @@ extern "C" {
 /* Size limits, checked on every call that takes a key or value. */
 #define KV_MAX_KEY_LEN ((size_t)65536)
 #define KV_MAX_VALUE_LEN ((size_t)1 << 30)
+/* A batch's encoded size (its keys and values plus a few bytes per entry)
+ * may not pass this: kv_batch_put and kv_batch_delete refuse the entry that
+ * would, and leave the batch as it was (added in 0.3). */
+#define KV_MAX_BATCH_BYTES ((size_t)2 << 30)
 
 /* Status codes. Never renumbered; new codes are added. */
 #define KV_OK 0
@@ -330,6 +334,23 @@ KV_EXPORT int kv_repair(const char *path, const kv_options *o, char **report);
 /* Deletes the database at `path` (its files, then the directory if empty).
  * KV_BUSY if it is open; KV_OK if there is nothing there. */
 KV_EXPORT int kv_destroy(const char *path);
+
+/* ==========================================================================
+ * Added in 0.3.
+ * ======================================================================== */
+
+/* ---- Resuming after a full disk ---------------------------------------------
+ * When a write, flush or compaction fails for lack of space (ENOSPC, EDQUOT),
+ * writes stop with KV_IO_ERROR and a message that says so; reads go on. Once
+ * space is freed, kv_resume lets writes continue without a reopen, losing
+ * nothing acknowledged (the write that failed was not applied; its caller got
+ * the error). The database also retries by itself on a back-off (200 ms up to
+ * 10 s), so kv_resume only makes it sooner. KV_OK when writes are going (or
+ * were never stopped); when space is still short, the next write, flush or
+ * compaction stops them again. Any other stop (an I/O error, a failed fsync,
+ * corruption) is not undone: kv_resume returns that error, and only a reopen
+ * recovers. */
+KV_EXPORT int kv_resume(kv_db *db);
 
 #ifdef __cplusplus
 } /* extern "C" */

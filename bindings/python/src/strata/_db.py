@@ -359,6 +359,12 @@ class DB:
         """Returns when no flush or compaction is pending or running."""
         raise_for(lib.kv_wait_compactions(self._handle))
 
+    def resume(self) -> None:
+        """Lets writes go on after they stopped for lack of disk space, once
+        space is freed, without reopening (the database also retries by
+        itself). Raises the stop's error when it is not a lack of space."""
+        raise_for(lib.kv_resume(self._handle))
+
     def compact_range(self, start: Optional[BytesLike] = None,
                       stop: Optional[BytesLike] = None) -> None:
         """Compacts the tables holding keys in ``[start, stop)`` (None: open)

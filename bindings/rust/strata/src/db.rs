@@ -225,6 +225,15 @@ impl Db {
         check_done(unsafe { sys::kv_wait_compactions(self.as_ptr()) })
     }
 
+    /// Lets writes go on after they stopped for lack of disk space, once
+    /// space is freed, without reopening (the database also retries by
+    /// itself on a back-off). Returns the stop's error when it was not a
+    /// lack of space; only reopening recovers from those.
+    pub fn resume(&self) -> Result<()> {
+        // SAFETY: the handle is open.
+        check_done(unsafe { sys::kv_resume(self.as_ptr()) })
+    }
+
     /// Merges the tables holding keys in `range` into one sorted run, dropping
     /// versions and tombstones nothing can see. `..` compacts everything.
     pub fn compact_range<R: KeyRange>(&self, range: R) -> Result<()> {

@@ -158,6 +158,13 @@ impl Options {
         self.set("compaction_nice", nice.to_string())
     }
 
+    /// `auto_resume`: after writes stop for lack of disk space, retry on a
+    /// back-off and go on once space is back (default true); `false` leaves
+    /// it to [`Db::resume`](crate::Db::resume).
+    pub fn auto_resume(self, on: bool) -> Options {
+        self.set("auto_resume", on.to_string())
+    }
+
     /// The value the library would use for option `name` with these options:
     /// what was set (as the library normalised it) or the default. An unknown
     /// name, or a bad value among the options set, is an error.

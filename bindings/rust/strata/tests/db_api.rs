@@ -246,6 +246,7 @@ fn maintenance_calls_and_properties() {
     }
     db.flush().unwrap();
     db.wait_compactions().unwrap();
+    db.resume().unwrap(); // writes were never stopped: nothing to do
     let tables: u64 = (0..7)
         .map(|level| db.property(&format!("num-files-at-level{level}")).unwrap().parse::<u64>().unwrap())
         .sum();
