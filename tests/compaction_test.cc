@@ -310,6 +310,36 @@ TEST_F(CompactionTest, CloseRemovesTablesWhoseLastReaderWentAfterTheLastPass) {
   for (uint64_t n : before) EXPECT_EQ(after.count(n), 0u) << "table " << n << " left after close";
 }
 
+TEST_F(CompactionTest, TablesGoAsSoonAsTheLastIteratorPinningThemIsFreed) {
+  Open();
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Value(i, 1)).ok());
+  }
+  ASSERT_TRUE(db_->Flush().ok());
+  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  const std::set<uint64_t> before = TableFilesOnDisk(dir_.path());
+  ASSERT_FALSE(before.empty());
+  auto it = db_->NewIterator(ReadOptions(), std::nullopt, std::nullopt);
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Value(i, 2)).ok());
+  }
+  ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
+  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  for (uint64_t n : before) ASSERT_TRUE(TableFilesOnDisk(dir_.path()).count(n));
+  // The reader goes, and nothing else happens: no flush, no compaction.
+  it.reset();
+  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  const std::set<uint64_t> after = TableFilesOnDisk(dir_.path());
+  for (uint64_t n : before) {
+    EXPECT_EQ(after.count(n), 0u) << "table " << n << " outlived the last iterator using it";
+  }
+  std::string v;
+  ASSERT_TRUE(db_->Get(ReadOptions(), "k7", &v).ok());
+  EXPECT_EQ(v, Value(7, 2));
+}
+
 // Read-triggered compaction: three overlapping L0 tables below the count
 // trigger are merged down once reads have paid enough extra block reads for
 // them, by point reads in one case (without bloom filters, so every probe of

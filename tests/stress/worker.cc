@@ -1,8 +1,13 @@
 // The worker: many threads doing random puts, deletes, batches, point reads,
 // multi-gets, range reads (exact ones over locked keys and checked-in-shape
-// ones over busy keys), snapshot reads, flushes and range compactions on a
-// small key space, recording each write in the expected state before and
-// after strata acknowledges it. It runs until the crash loop kills it.
+// ones over busy keys), snapshot reads, flushes, range compactions (over
+// random, one-key, between-keys, empty and reversed ranges, and after
+// reshaping the levels so a narrow range closes over several tables of one
+// level, the layout of issue 14's first report), checkpoints checked against
+// the oracle, and refused writes (over-long keys and values in puts, deletes
+// and batches) that must leave the database writable, on a key space,
+// recording each write in the expected state before and after strata
+// acknowledges it. It runs until the crash loop kills it.
 //
 // Each key has a lock, held from before a write's `pending` is recorded
 // until its `acknowledged` is, and around a read that must match the
@@ -70,15 +75,16 @@ class Worker {
         BusyRange(rng);
       } else if (r < 975) {
         SnapshotRead(rng);
-      } else if (r < 995) {
+      } else if (r < 990) {
         CheckOk(kv_flush(db_), "kv_flush");
+      } else if (r < 996) {
+        CompactRange(rng);
+      } else if (r < 998) {
+        RefusedWrite(rng);
+      } else if (r < 999) {
+        Checkpoint(t, rng);
       } else {
-        const std::string a = EncodeKey(static_cast<uint32_t>(rng() % o_.keys));
-        const std::string b = EncodeKey(static_cast<uint32_t>(rng() % o_.keys));
-        const std::string& lo = std::min(a, b);
-        const std::string& hi = std::max(a, b);
-        CheckOk(kv_compact_range(db_, lo.data(), lo.size(), hi.data(), hi.size()),
-                "kv_compact_range");
+        Reshape(rng);
       }
     }
   }
@@ -155,6 +161,96 @@ class Worker {
     ExpectedState::Store(slot.length, 0);
     ExpectedState::Add(state_->counters().acknowledged_ops, 1);
     UnlockAll(keys);
+  }
+
+  // kv_compact_range over a random range, one key, the gap after a key
+  // (which no table boundary equals), nothing at all, or a reversed range.
+  void CompactRange(std::mt19937_64& rng) {
+    std::string a = EncodeKey(static_cast<uint32_t>(rng() % o_.keys));
+    std::string b = EncodeKey(static_cast<uint32_t>(rng() % o_.keys));
+    switch (rng() % 5) {
+      case 0: if (b < a) std::swap(a, b); break;     // a random range
+      case 1: b = a; break;                           // one key
+      case 2: a += '\xff'; b = a; break;              // between two keys
+      case 3: a.clear(); b.clear(); break;            // empty strings: [ "", "" ]
+      default: if (a < b) std::swap(a, b); break;     // reversed
+    }
+    CheckOk(kv_compact_range(db_, a.data(), a.size(), b.data(), b.size()), "kv_compact_range");
+  }
+
+  // Calls that must be refused for their arguments and stop nothing: the
+  // next write of this thread (any op after this) must still succeed.
+  void RefusedWrite(std::mt19937_64& rng) {
+    const std::string long_key(KV_MAX_KEY_LEN + 1, 'k');
+    const std::string key = EncodeKey(static_cast<uint32_t>(rng() % o_.keys));
+    if (kv_put(db_, long_key.data(), long_key.size(), "v", 1) != KV_INVALID_ARGUMENT) {
+      Die("kv_put of an over-long key was not KV_INVALID_ARGUMENT");
+    }
+    if (kv_delete(db_, long_key.data(), long_key.size()) != KV_INVALID_ARGUMENT) {
+      Die("kv_delete of an over-long key was not KV_INVALID_ARGUMENT");
+    }
+    kv_batch* batch = kv_batch_new();
+    if (kv_batch_delete(batch, long_key.data(), long_key.size()) != KV_INVALID_ARGUMENT) {
+      Die("kv_batch_delete of an over-long key was not KV_INVALID_ARGUMENT");
+    }
+    // A value just over the limit: refused before a byte is copied.
+    if (kv_batch_put(batch, key.data(), key.size(), long_key.data(), KV_MAX_VALUE_LEN + 1) !=
+        KV_INVALID_ARGUMENT) {
+      Die("kv_batch_put of an over-long value was not KV_INVALID_ARGUMENT");
+    }
+    if (kv_batch_count(batch) != 0) Die("a refused entry was added to a batch");
+    CheckOk(kv_write(db_, batch), "kv_write of an empty batch");
+    kv_batch_free(batch);
+  }
+
+  // A checkpoint taken while this thread holds the locks of a few keys must
+  // hold exactly their acknowledged values, and be sound.
+  void Checkpoint(uint32_t t, std::mt19937_64& rng) {
+    const std::vector<uint32_t> keys = DistinctKeys(rng, 8);
+    const std::string dir = o_.root + "/checkpoint-" + std::to_string(t);
+    kv_destroy(dir.c_str());
+    LockAll(keys);
+    CheckOk(kv_checkpoint(db_, dir.c_str()), "kv_checkpoint");
+    kv_db* copy = nullptr;
+    CheckOk(kv_open(dir.c_str(), nullptr, &copy), "kv_open of a checkpoint");
+    for (uint32_t index : keys) {
+      const std::string key = EncodeKey(index);
+      void* value = nullptr;
+      size_t len = 0;
+      const int rc = kv_get(copy, key.data(), key.size(), &value, &len);
+      Expect(index, rc, value, len, "kv_get in a checkpoint");
+      kv_free(value);
+    }
+    UnlockAll(keys);
+    CheckOk(kv_verify(copy), "kv_verify of a checkpoint");
+    CheckOk(kv_close(copy), "kv_close of a checkpoint");
+    CheckOk(kv_destroy(dir.c_str()), "kv_destroy of a checkpoint");
+  }
+
+  // Pushes everything to the deepest level, then writes a sparse run across
+  // the whole key space with flushes between its parts, so that one level
+  // holds several small tables over a deeper level's big ones; then a
+  // narrow compaction inside one of them (the first report of issue 14).
+  void Reshape(std::mt19937_64& rng) {
+    CheckOk(kv_compact_range(db_, nullptr, 0, nullptr, 0), "kv_compact_range (all)");
+    const uint32_t step = std::max<uint32_t>(1, o_.keys / 64);
+    for (uint32_t start = static_cast<uint32_t>(rng() % step); start < o_.keys; start += step) {
+      std::lock_guard lock(locks_[start]);
+      KeySlot& k = state_->key(start);
+      const uint32_t id = ExpectedState::Load(k.next_id) + 1;
+      ExpectedState::Store(k.next_id, id);
+      ExpectedState::Store(k.pending, id);
+      const std::string key = EncodeKey(start), value = EncodeValue(start, id);
+      CheckOk(kv_put(db_, key.data(), key.size(), value.data(), value.size()), "kv_put");
+      ExpectedState::Store(k.acknowledged, id);
+      ExpectedState::Store(k.pending, kNoPending);
+      ExpectedState::Add(state_->counters().acknowledged_ops, 1);
+      if (start % (step * 16) < step) CheckOk(kv_flush(db_), "kv_flush");
+    }
+    CheckOk(kv_flush(db_), "kv_flush");
+    std::string narrow = EncodeKey(static_cast<uint32_t>(rng() % o_.keys)) + '\xff';
+    CheckOk(kv_compact_range(db_, narrow.data(), narrow.size(), narrow.data(), narrow.size()),
+            "kv_compact_range (narrow, after reshaping)");
   }
 
   // Checks one read result for key `index` against its acknowledged id.
