@@ -49,14 +49,15 @@ typedef struct {
 	size_t val_len;
 } sg_entry;
 
-static char *sg_copy_message(int rc) {
-	if (rc >= 0) return NULL;
+static char *sg_copy_text(void) {
 	const char *m = kv_last_error();
 	size_t n = strlen(m) + 1;
 	char *copy = malloc(n);
 	if (copy != NULL) memcpy(copy, m, n);
 	return copy;
 }
+
+static char *sg_copy_message(int rc) { return rc < 0 ? sg_copy_text() : NULL; }
 
 static sg_result sg_status(int rc) {
 	sg_result r = {rc, sg_copy_message(rc), NULL, 0};
@@ -86,7 +87,9 @@ static sg_result sg_options_get(const kv_options *o, const char *name) {
 static sg_result sg_open(const char *path, const kv_options *o) {
 	kv_db *db = NULL;
 	int rc = kv_open(path, o, &db);
-	sg_result r = {rc, sg_copy_message(rc), db, 0};
+	// Opening has no ordinary "not found": KV_NOT_FOUND here is a file the
+	// database needs that is missing, and its message says which.
+	sg_result r = {rc, rc != KV_OK ? sg_copy_text() : NULL, db, 0};
 	return r;
 }
 
@@ -326,6 +329,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"unsafe"
 )
 
@@ -399,17 +403,18 @@ func takeMessage(msg *C.char) string {
 }
 
 // resultError turns a shim's status into an error: nil for KV_OK,
-// ErrNotFound for KV_NOT_FOUND, and an *Error for the negative codes.
+// ErrNotFound for KV_NOT_FOUND, and an *Error for the negative codes (and
+// for a KV_NOT_FOUND with a message, which only kv_open hands over).
 // (KV_END is handled by the iterator before it gets here.)
 func resultError(rc C.int, msg *C.char) error {
 	message := takeMessage(msg)
 	switch code := int(rc); {
 	case code == statusOK:
 		return nil
-	case code == statusNotFound:
+	case code == statusNotFound && message == "":
 		return ErrNotFound
 	default:
-		return newError(code, message)
+		return fromC(code, message)
 	}
 }
 
@@ -496,6 +501,12 @@ func cOpen(path string, o optionsHandle) (dbHandle, error) {
 	defer freeCString(cpath)
 	r := C.sg_open(cpath, o)
 	if err := resultError(r.rc, r.msg); err != nil {
+		// A database that does not exist and may not be created is
+		// reported as an invalid argument; it is also "no such file".
+		if e, ok := err.(*Error); ok && e.Code == statusInvalidArgument &&
+			strings.HasSuffix(e.Message, missingDatabase) {
+			e.errno = syscall.ENOENT
+		}
 		return nil, err
 	}
 	return dbHandle(r.ptr), nil
