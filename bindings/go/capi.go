@@ -17,12 +17,14 @@ package strata
 //     copies the message right after a failure, on the thread that failed,
 //     and returns it together with the status. The copy costs nothing on
 //     success.
+//   - How libstrata is linked (pkg-config's strata, or strata-static with
+//     the strata_static build tag) is chosen in link_shared.go and
+//     link_static.go.
 //   - Shims return their outputs by value in a small struct instead of
 //     writing through pointers to Go variables; such pointers would make the
 //     variables escape to the heap, an allocation on every call.
 
 /*
-#cgo pkg-config: strata
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
