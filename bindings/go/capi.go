@@ -370,7 +370,7 @@ const (
 // against; Version reports the library's at run time.
 const HeaderVersion = C.KV_VERSION_STRING
 
-// Version returns the version of the strata library in use, e.g. "0.2.0".
+// Version returns the version of the strata library in use, e.g. "0.3.0".
 func Version() string { return C.GoString(C.kv_version()) }
 
 // statusName names a status code ("KV_CORRUPTION"), as kv_status_name does.
