@@ -218,21 +218,29 @@ func (it *Iterator) closedWithDB() {
 	it.at, it.aheadLeft, it.tail, it.tailSet = cursorEntry{}, 0, cursorEntry{}, false
 }
 
-// borrow makes the current entry's C memory safe to read until the
-// returned release: it holds the lock when the entry is borrowed from
-// strata (not read ahead, which is Go memory). ok is false, with the
-// iterator marked closed, when DB.Close freed that memory.
-func (it *Iterator) borrow() (release func(), ok bool) {
+// borrow reports whether the current entry's memory may be read, and makes
+// it safe until unborrow: when the entry is strata's memory (not read
+// ahead, which is Go memory), it takes the lock, so DB.Close cannot free
+// it meanwhile. false, with the iterator marked closed and nothing to
+// unborrow, when DB.Close has freed it already. (No closure is returned:
+// one would cost an allocation on every Key and Value.)
+func (it *Iterator) borrow() bool {
 	if it.atAhead {
-		return func() {}, true
+		return true
 	}
 	it.st.mu.Lock()
 	if it.st.h == nil {
 		it.st.mu.Unlock()
 		it.closedWithDB()
-		return nil, false
+		return false
 	}
-	return it.st.mu.Unlock, true
+	return true
+}
+
+func (it *Iterator) unborrow() {
+	if !it.atAhead {
+		it.st.mu.Unlock()
+	}
 }
 
 // move performs one cursor move other than a read-ahead Next and records
@@ -349,11 +357,10 @@ func (it *Iterator) Key() []byte {
 		return it.at.key
 	}
 	if !it.keyCopied {
-		release, ok := it.borrow()
-		if !ok {
+		if !it.borrow() {
 			return nil
 		}
-		defer release()
+		defer it.unborrow()
 		if it.key == nil {
 			it.key = make([]byte, 0, len(it.at.key))
 		}
@@ -373,11 +380,10 @@ func (it *Iterator) Value() []byte {
 		return it.at.value
 	}
 	if !it.valueCopied {
-		release, ok := it.borrow()
-		if !ok {
+		if !it.borrow() {
 			return nil
 		}
-		defer release()
+		defer it.unborrow()
 		if it.value == nil {
 			it.value = make([]byte, 0, len(it.at.value))
 		}
@@ -392,11 +398,10 @@ func (it *Iterator) KeyCopy() []byte {
 	if !it.valid {
 		return nil
 	}
-	release, ok := it.borrow()
-	if !ok {
+	if !it.borrow() {
 		return nil
 	}
-	defer release()
+	defer it.unborrow()
 	return append(make([]byte, 0, len(it.at.key)), it.at.key...)
 }
 
@@ -405,11 +410,10 @@ func (it *Iterator) ValueCopy() []byte {
 	if !it.valid {
 		return nil
 	}
-	release, ok := it.borrow()
-	if !ok {
+	if !it.borrow() {
 		return nil
 	}
-	defer release()
+	defer it.unborrow()
 	return append(make([]byte, 0, len(it.at.value)), it.at.value...)
 }
 

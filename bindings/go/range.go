@@ -102,11 +102,10 @@ func (d *DB) walk(what string, opts *IterOptions, snap *Snapshot, backward bool)
 // entryCopy copies the current entry into one new allocation; false if
 // DB.Close has just freed it.
 func (it *Iterator) entryCopy() (KV, bool) {
-	release, ok := it.borrow()
-	if !ok {
+	if !it.borrow() {
 		return KV{}, false
 	}
-	defer release()
+	defer it.unborrow()
 	k, v := it.at.key, it.at.value
 	buf := make([]byte, len(k)+len(v))
 	n := copy(buf, k)
