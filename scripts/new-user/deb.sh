@@ -19,6 +19,7 @@ for p in "${packages[@]}"; do is_installed "$p" || new_packages+=("$p"); done
 
 make_scratch deb
 remove_new_packages() {
+  cd /
   rm -rf "$scratch"
   if ((${#new_packages[@]})); then
     echo "new-user deb: purging ${new_packages[*]}"
