@@ -2,7 +2,10 @@
 # Builds everything and runs every test of every language: the GoogleTest
 # suites and the C programs (through ctest), then each binding's own suite
 # (scripts/test-<language>.sh: Python, Go, Rust), all against the library
-# built here in build/release; last, the sanitizer stage
+# built here in build/release; then the ABI check against the last release
+# (scripts/check-abi.sh) and the new-user tests (scripts/test-new-user.sh:
+# each binding and the library installed the documented way, used from a
+# directory outside the clone); last, the sanitizer stage
 # (scripts/test-sanitizers.sh: the ctest suite under ASan + UBSan, the
 # concurrency tests under TSan).
 set -euo pipefail
@@ -19,5 +22,9 @@ for lang in python go rust; do
     bash "scripts/test-$lang.sh"
   fi
 done
+echo "== ABI against the last release"
+bash scripts/check-abi.sh
+echo "== new-user tests"
+bash scripts/test-new-user.sh
 bash scripts/test-sanitizers.sh
 echo "== all tests passed"

@@ -17,12 +17,14 @@ package strata
 //     copies the message right after a failure, on the thread that failed,
 //     and returns it together with the status. The copy costs nothing on
 //     success.
+//   - How libstrata is linked (pkg-config's strata, or strata-static with
+//     the strata_static build tag) is chosen in link_shared.go and
+//     link_static.go.
 //   - Shims return their outputs by value in a small struct instead of
 //     writing through pointers to Go variables; such pointers would make the
 //     variables escape to the heap, an allocation on every call.
 
 /*
-#cgo pkg-config: strata
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,14 +51,15 @@ typedef struct {
 	size_t val_len;
 } sg_entry;
 
-static char *sg_copy_message(int rc) {
-	if (rc >= 0) return NULL;
+static char *sg_copy_text(void) {
 	const char *m = kv_last_error();
 	size_t n = strlen(m) + 1;
 	char *copy = malloc(n);
 	if (copy != NULL) memcpy(copy, m, n);
 	return copy;
 }
+
+static char *sg_copy_message(int rc) { return rc < 0 ? sg_copy_text() : NULL; }
 
 static sg_result sg_status(int rc) {
 	sg_result r = {rc, sg_copy_message(rc), NULL, 0};
@@ -86,7 +89,9 @@ static sg_result sg_options_get(const kv_options *o, const char *name) {
 static sg_result sg_open(const char *path, const kv_options *o) {
 	kv_db *db = NULL;
 	int rc = kv_open(path, o, &db);
-	sg_result r = {rc, sg_copy_message(rc), db, 0};
+	// Opening has no ordinary "not found": KV_NOT_FOUND here is a file the
+	// database needs that is missing, and its message says which.
+	sg_result r = {rc, rc != KV_OK ? sg_copy_text() : NULL, db, 0};
 	return r;
 }
 
@@ -327,6 +332,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"unsafe"
 )
 
@@ -365,7 +371,7 @@ const (
 // against; Version reports the library's at run time.
 const HeaderVersion = C.KV_VERSION_STRING
 
-// Version returns the version of the strata library in use, e.g. "0.2.0".
+// Version returns the version of the strata library in use, e.g. "0.3.0".
 func Version() string { return C.GoString(C.kv_version()) }
 
 // statusName names a status code ("KV_CORRUPTION"), as kv_status_name does.
@@ -400,17 +406,18 @@ func takeMessage(msg *C.char) string {
 }
 
 // resultError turns a shim's status into an error: nil for KV_OK,
-// ErrNotFound for KV_NOT_FOUND, and an *Error for the negative codes.
+// ErrNotFound for KV_NOT_FOUND, and an *Error for the negative codes (and
+// for a KV_NOT_FOUND with a message, which only kv_open hands over).
 // (KV_END is handled by the iterator before it gets here.)
 func resultError(rc C.int, msg *C.char) error {
 	message := takeMessage(msg)
 	switch code := int(rc); {
 	case code == statusOK:
 		return nil
-	case code == statusNotFound:
+	case code == statusNotFound && message == "":
 		return ErrNotFound
 	default:
-		return newError(code, message)
+		return fromC(code, message)
 	}
 }
 
@@ -497,6 +504,12 @@ func cOpen(path string, o optionsHandle) (dbHandle, error) {
 	defer freeCString(cpath)
 	r := C.sg_open(cpath, o)
 	if err := resultError(r.rc, r.msg); err != nil {
+		// A database that does not exist and may not be created is
+		// reported as an invalid argument; it is also "no such file".
+		if e, ok := err.(*Error); ok && e.Code == statusInvalidArgument &&
+			strings.HasSuffix(e.Message, missingDatabase) {
+			e.errno = syscall.ENOENT
+		}
 		return nil, err
 	}
 	return dbHandle(r.ptr), nil

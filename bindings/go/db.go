@@ -3,6 +3,7 @@ package strata
 import (
 	"errors"
 	"runtime"
+	"sync"
 	"sync/atomic"
 )
 
@@ -14,7 +15,9 @@ import (
 // an error matching ErrClosed. Close it when done; a DB that becomes
 // unreachable without Close is closed by a finalizer, but only as a safety
 // net, at a time the garbage collector picks, while the directory stays
-// locked against other openers until then.
+// locked against other openers until then. Closing a DB also closes the
+// iterators and snapshots still open on it, so that Close releases the
+// directory (see Close).
 //
 // Keys and values passed in are read during the call only and may be reused
 // as soon as it returns. Values returned are the caller's own copies.
@@ -22,6 +25,57 @@ type DB struct {
 	h      dbHandle
 	path   string
 	closed atomic.Bool
+
+	// The iterators and snapshots open on this DB, which Close closes. They
+	// are held by their inner state (iterState, snapState), never by the
+	// *Iterator or *Snapshot the program holds, so that a forgotten one
+	// still becomes unreachable and its finalizer still runs.
+	mu         sync.Mutex
+	dependents map[dependent]struct{} // guarded by mu
+	shut       bool                   // guarded by mu: Close took the dependents; no new ones
+}
+
+// dependent is the part of an iterator or snapshot that its DB can reach:
+// closeWithDB frees its C handle, after any call using it has returned.
+type dependent interface {
+	closeWithDB()
+}
+
+// adopt records a new iterator or snapshot, so that Close closes it. It
+// returns false, having recorded nothing, once Close has begun: the caller
+// then frees what it made and reports ErrClosed.
+func (d *DB) adopt(dep dependent) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.shut {
+		return false
+	}
+	if d.dependents == nil {
+		d.dependents = make(map[dependent]struct{})
+	}
+	d.dependents[dep] = struct{}{}
+	return true
+}
+
+// forget drops an iterator or snapshot that was closed on its own.
+func (d *DB) forget(dep dependent) {
+	d.mu.Lock()
+	delete(d.dependents, dep)
+	d.mu.Unlock()
+}
+
+// closeDependents closes every iterator and snapshot still open, and
+// refuses new ones. Each close waits for a call in progress on that
+// iterator or snapshot to return.
+func (d *DB) closeDependents() {
+	d.mu.Lock()
+	d.shut = true
+	deps := d.dependents
+	d.dependents = nil
+	d.mu.Unlock()
+	for dep := range deps {
+		dep.closeWithDB()
+	}
 }
 
 // Open opens the database in directory path, creating it unless
@@ -48,21 +102,32 @@ func Open(path string, opts *Options) (*DB, error) {
 // Path returns the directory the database was opened from.
 func (d *DB) Path() string { return d.path }
 
-// Close closes the database. Iterators that are still open keep working,
-// and snapshots can still be closed (reads through them return ErrClosed,
-// as they need the open DB); both must still be closed, and strata shuts the
-// engine down and releases the directory when the last of them is. Closing
-// twice returns an error matching ErrClosed.
+// Close closes the database, and with it the iterators and snapshots still
+// open on it (as plyvel does), so that when Close returns strata has shut
+// the engine down and released the directory: the next Open of the path
+// succeeds. Using such an iterator or snapshot afterwards fails with an
+// error matching ErrClosed; closing it is still allowed, and returns nil.
+//
+// Calls in progress when Close is called, on the DB or on its iterators and
+// snapshots, finish first; later ones return ErrClosed. Closing twice
+// returns an error matching ErrClosed.
 func (d *DB) Close() error {
 	if !d.closed.CompareAndSwap(false, true) {
 		return closedError("DB.Close")
 	}
 	runtime.SetFinalizer(d, nil)
-	return cClose(d.h)
+	d.closeDependents()
+	err := cClose(d.h)
+	runtime.KeepAlive(d)
+	return err
 }
 
+// finalize closes a DB that became unreachable unclosed. Its iterators and
+// snapshots are unreachable too (each holds its DB), so closing them here
+// only frees their handles before their own finalizers would.
 func (d *DB) finalize() {
 	if d.closed.CompareAndSwap(false, true) {
+		d.closeDependents()
 		_ = cClose(d.h)
 	}
 }

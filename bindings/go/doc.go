@@ -27,9 +27,9 @@
 // Iterator belong to one goroutine at a time. DB, Batch, Iterator and
 // Snapshot hold C resources and must be closed; each has a finalizer that
 // frees a forgotten one, but only as a safety net (a forgotten DB keeps its
-// directory locked until the garbage collector gets to it). Closing a DB with
-// iterators or snapshots still open is fine: they keep working and the
-// engine shuts down when the last of them is closed.
+// directory locked until the garbage collector gets to it). Closing a DB
+// closes the iterators and snapshots still open on it, so the directory is
+// free when Close returns; using them afterwards returns ErrClosed.
 //
 // # Memory
 //
@@ -46,10 +46,12 @@
 //
 // # Linking
 //
-// The package links libstrata through pkg-config (#cgo pkg-config: strata).
-// Against an installed strata nothing is needed beyond PKG_CONFIG_PATH if
-// the prefix is not a standard one (and LD_LIBRARY_PATH, or an rpath, if
-// the library is not on the loader's path). Against a build tree:
+// The package links libstrata through pkg-config (#cgo pkg-config: strata),
+// or links libstrata.a in with the build tag strata_static (pkg-config's
+// strata-static). Against a strata installed with cmake --install or the
+// Debian packages nothing needs setting (a prefix other than /usr and
+// /usr/local needs PKG_CONFIG_PATH; its strata.pc sets an rpath). Against a
+// build tree:
 //
 //	export PKG_CONFIG_PATH=$STRATA_BUILD_DIR/pkgconfig-uninstalled
 //

@@ -1,6 +1,10 @@
 package strata
 
-import "errors"
+import (
+	"errors"
+	"strings"
+	"syscall"
+)
 
 // Sentinel errors, one per kind of failure in kv.h. Match them with
 // errors.Is: the errors this package returns are *Error values (carrying
@@ -33,10 +37,19 @@ var (
 
 // Error is a failure reported by strata: the kv.h status code (a negative
 // KV_* value) and the message strata gave for it.
+//
+// When the failure comes from the operating system (a file that does not
+// exist, a permission refused, a full disk), the error wraps the
+// syscall.Errno behind it, so the standard library's tests work:
+// errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission),
+// errors.As(err, &errno). Opening a database that does not exist with
+// ErrorIfNotExists is one of them (it also keeps matching
+// ErrInvalidArgument, its code in kv.h).
 type Error struct {
 	Code    int    // the kv.h status code, e.g. -3 for KV_CORRUPTION
 	Message string // strata's message, e.g. "kv_open: ... is locked"
 	closed  bool   // the failure is the use of a closed handle
+	errno   syscall.Errno
 }
 
 // Error returns "strata: " followed by the message and the code's name.
@@ -53,10 +66,21 @@ func (e *Error) Is(target error) bool {
 	return target == sentinelOf(e.Code)
 }
 
+// Unwrap returns the operating system's error behind e (a syscall.Errno),
+// or nil when strata reported none.
+func (e *Error) Unwrap() error {
+	if e.errno == 0 {
+		return nil
+	}
+	return e.errno
+}
+
 // sentinelOf maps a kv.h error code to its sentinel (nil for unknown codes,
 // which match no sentinel but still carry their code).
 func sentinelOf(code int) error {
 	switch code {
+	case statusNotFound:
+		return ErrNotFound // only with a message: a file strata needed is missing
 	case statusInvalidArgument:
 		return ErrInvalidArgument
 	case statusIOError:
@@ -77,6 +101,47 @@ func sentinelOf(code int) error {
 
 func newError(code int, message string) *Error {
 	return &Error{Code: code, Message: message}
+}
+
+// kv.h has no errno of its own: strata reports an operating system failure
+// in the message, as "<what failed>: <strerror text>" (core/status.cc,
+// Status::FromErrno, and the posix Env). The text is the C library's
+// strerror in the C locale (a Go program never calls setlocale), which on
+// Linux is also the text of Go's syscall.Errno.Error() apart from the case
+// of the first letter. osErrors maps those texts back to their numbers.
+var osErrors = func() map[string]syscall.Errno {
+	m := make(map[string]syscall.Errno)
+	for n := syscall.Errno(1); n < 256; n++ {
+		text := n.Error()
+		if !strings.HasPrefix(text, "errno ") { // Go's text for a number it cannot name
+			m[strings.ToLower(text)] = n
+		}
+	}
+	return m
+}()
+
+// osErrorIn returns the errno whose strerror text ends message after a
+// ": ", or 0. Only the I/O and "not found" codes carry one.
+func osErrorIn(code int, message string) syscall.Errno {
+	if code != statusIOError && code != statusNotFound {
+		return 0
+	}
+	i := strings.LastIndex(message, ": ")
+	if i < 0 {
+		return 0
+	}
+	return osErrors[strings.ToLower(message[i+2:])]
+}
+
+// missingDatabase is the end of strata's message when kv_open finds no
+// database and may not create one (core/db/db.cc: "<path> does not exist"
+// or "<path> holds no database"). TestOpenMissingIsNotExist pins the text.
+const missingDatabase = "(create_if_missing is false)"
+
+// fromC makes the error for a failure strata reported, recognising the
+// operating system errors in its message.
+func fromC(code int, message string) *Error {
+	return &Error{Code: code, Message: message, errno: osErrorIn(code, message)}
 }
 
 // closedError is the error for a call on a closed handle; `what` names the

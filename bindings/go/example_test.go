@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"strata"
+	strata "github.com/strata-kv/strata/bindings/go"
 )
 
 // tempDir gives each example a directory of its own.

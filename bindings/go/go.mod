@@ -1,3 +1,3 @@
-module strata
+module github.com/strata-kv/strata/bindings/go
 
 go 1.23

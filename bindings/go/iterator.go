@@ -3,6 +3,7 @@ package strata
 import (
 	"encoding/binary"
 	"runtime"
+	"sync"
 )
 
 // IterOptions choose what an Iterator walks. A nil *IterOptions walks every
@@ -60,11 +61,15 @@ type IterOptions struct {
 // reaches the entry it stopped at; a Prev before that reports it at once.
 //
 // An Iterator is not safe for concurrent use: one goroutine at a time. It
-// must be closed. It keeps working after its DB is closed (the engine stays
-// up until the last iterator and snapshot are closed). A finalizer frees a
-// forgotten one, but only as a safety net.
+// must be closed. Closing its DB closes it too (a move in progress finishes
+// first): the next move returns false and Error an error matching
+// ErrClosed; Close then returns that error, or nil if there was no move. A
+// finalizer frees a forgotten one, but only as a safety net.
 type Iterator struct {
-	h     iterHandle
+	db     *DB
+	st     *iterState
+	closed bool // Close was called
+
 	at    cursorEntry // the current entry: borrowed C memory, or a view of ahead
 	valid bool
 	err   error
@@ -97,6 +102,28 @@ const (
 	minReadAheadBytes = 512
 )
 
+// iterState is the part of an Iterator its DB can reach (see
+// DB.dependents): the C handle, freed by Iterator.Close, by DB.Close or by
+// the finalizer, whichever comes first. Every use of h, and every read of
+// the C memory a move lent out, holds mu, so DB.Close, which may run on
+// another goroutine, frees h only between two moves. The lock is never
+// contended but by a Close, and costs a few nanoseconds a move.
+type iterState struct {
+	mu sync.Mutex
+	h  iterHandle // nil once freed; guarded by mu
+}
+
+func (st *iterState) free() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.h != nil {
+		cIterFree(st.h)
+		st.h = nil
+	}
+}
+
+func (st *iterState) closeWithDB() { st.free() }
+
 // NewIter returns an iterator over the range opts describe (nil: all keys).
 func (d *DB) NewIter(opts *IterOptions) (*Iterator, error) {
 	return d.newIter("DB.NewIter", opts, nil)
@@ -125,10 +152,11 @@ func (d *DB) newIter(what string, opts *IterOptions, snap *Snapshot) (*Iterator,
 			return nil, newError(statusInvalidArgument,
 				what+": the snapshot belongs to another DB")
 		}
-		if snap.h == nil {
-			return nil, closedError(what + ": snapshot")
+		var err error
+		if sh, err = snap.acquire(what + ": snapshot"); err != nil {
+			return nil, err
 		}
-		sh = snap.h
+		defer snap.release()
 	}
 	h, err := d.handle(what)
 	if err != nil {
@@ -140,41 +168,88 @@ func (d *DB) newIter(what string, opts *IterOptions, snap *Snapshot) (*Iterator,
 	} else {
 		ih, err = cIterNew(h, sh, o.LowerBound, o.UpperBound)
 	}
-	runtime.KeepAlive(snap)
 	if err = d.done(what, err); err != nil {
 		return nil, err
 	}
-	it := &Iterator{h: ih}
+	st := &iterState{h: ih}
+	if !d.adopt(st) { // Close began meanwhile
+		cIterFree(ih)
+		return nil, closedError(what)
+	}
+	it := &Iterator{db: d, st: st}
 	runtime.SetFinalizer(it, (*Iterator).finalize)
 	return it, nil
 }
 
 func (it *Iterator) finalize() {
-	if it.h != nil {
-		cIterFree(it.h)
-		it.h = nil
-	}
+	it.st.free()
+	it.db.forget(it.st)
 }
 
-// usable reports whether the iterator may move: not closed (which sets
-// ErrClosed) and not failed.
-func (it *Iterator) usable() bool {
-	if it.h == nil {
+// lock takes the handle for a move and reports whether the iterator may
+// move: not closed, by Close or with its DB (either sets ErrClosed), and
+// not failed. When it returns true the caller must unlock.
+func (it *Iterator) lock() bool {
+	if it.closed {
 		it.valid, it.err = false, closedError("Iterator")
 		return false
 	}
 	// Failed for good, as kv.h describes. (strata itself lets a cursor go on
 	// after a seek whose target it rejected; the binding keeps the simpler
 	// rule, so Error always explains the last false.)
-	return it.err == nil
+	if it.err != nil {
+		return false
+	}
+	it.st.mu.Lock()
+	if it.st.h == nil {
+		it.st.mu.Unlock()
+		it.closedWithDB()
+		return false
+	}
+	return true
+}
+
+func (it *Iterator) unlock() { it.st.mu.Unlock() }
+
+// closedWithDB records that DB.Close closed the iterator: it is off any
+// entry, and Error says why.
+func (it *Iterator) closedWithDB() {
+	it.valid, it.err = false, closedError("Iterator: its DB")
+	it.at, it.aheadLeft, it.tail, it.tailSet = cursorEntry{}, 0, cursorEntry{}, false
+}
+
+// borrow reports whether the current entry's memory may be read, and makes
+// it safe until unborrow: when the entry is strata's memory (not read
+// ahead, which is Go memory), it takes the lock, so DB.Close cannot free
+// it meanwhile. false, with the iterator marked closed and nothing to
+// unborrow, when DB.Close has freed it already. (No closure is returned:
+// one would cost an allocation on every Key and Value.)
+func (it *Iterator) borrow() bool {
+	if it.atAhead {
+		return true
+	}
+	it.st.mu.Lock()
+	if it.st.h == nil {
+		it.st.mu.Unlock()
+		it.closedWithDB()
+		return false
+	}
+	return true
+}
+
+func (it *Iterator) unborrow() {
+	if !it.atAhead {
+		it.st.mu.Unlock()
+	}
 }
 
 // move performs one cursor move other than a read-ahead Next and records
 // where it landed.
 func (it *Iterator) move(m iterMove, target []byte) bool {
-	if !it.usable() {
+	if !it.lock() {
 		return false
 	}
+	defer it.unlock()
 	if it.aheadLeft > 0 || it.tailSet {
 		// strata's cursor is past the current entry. Only Prev, the one
 		// relative move that comes here, cares: the entry before this one
@@ -185,8 +260,7 @@ func (it *Iterator) move(m iterMove, target []byte) bool {
 		it.aheadLeft, it.tail, it.tailSet = 0, cursorEntry{}, false
 	}
 	it.steps = 0
-	e := cIterMove(it.h, m, target)
-	runtime.KeepAlive(it)
+	e := cIterMove(it.st.h, m, target)
 	it.land(e, false)
 	return it.valid
 }
@@ -203,15 +277,15 @@ func (it *Iterator) land(e cursorEntry, fromAhead bool) {
 // next is Next: the next buffered entry, refilling the buffer first when
 // it is used up.
 func (it *Iterator) next() bool {
-	if !it.usable() {
+	if !it.lock() {
 		return false
 	}
+	defer it.unlock()
 	if it.aheadLeft == 0 && !it.tailSet {
 		if it.steps < singleSteps {
 			it.steps++
 			it.stride = minReadAhead
-			e := cIterMove(it.h, moveNext, nil)
-			runtime.KeepAlive(it)
+			e := cIterMove(it.st.h, moveNext, nil)
 			it.land(e, false)
 			return it.valid
 		}
@@ -241,8 +315,7 @@ func (it *Iterator) refill() {
 	if len(it.ahead) < size {
 		it.ahead = make([]byte, size)
 	}
-	r := cIterFill(it.h, it.ahead[:size], want)
-	runtime.KeepAlive(it)
+	r := cIterFill(it.st.h, it.ahead[:size], want)
 	it.aheadOff, it.aheadLeft = 0, r.n
 	it.tail, it.tailSet = r.tail, r.pending || r.tail.end || r.tail.err != nil
 	it.stride = min(want*2, maxReadAhead)
@@ -284,6 +357,10 @@ func (it *Iterator) Key() []byte {
 		return it.at.key
 	}
 	if !it.keyCopied {
+		if !it.borrow() {
+			return nil
+		}
+		defer it.unborrow()
 		if it.key == nil {
 			it.key = make([]byte, 0, len(it.at.key))
 		}
@@ -303,6 +380,10 @@ func (it *Iterator) Value() []byte {
 		return it.at.value
 	}
 	if !it.valueCopied {
+		if !it.borrow() {
+			return nil
+		}
+		defer it.unborrow()
 		if it.value == nil {
 			it.value = make([]byte, 0, len(it.at.value))
 		}
@@ -317,6 +398,10 @@ func (it *Iterator) KeyCopy() []byte {
 	if !it.valid {
 		return nil
 	}
+	if !it.borrow() {
+		return nil
+	}
+	defer it.unborrow()
 	return append(make([]byte, 0, len(it.at.key)), it.at.key...)
 }
 
@@ -325,6 +410,10 @@ func (it *Iterator) ValueCopy() []byte {
 	if !it.valid {
 		return nil
 	}
+	if !it.borrow() {
+		return nil
+	}
+	defer it.unborrow()
 	return append(make([]byte, 0, len(it.at.value)), it.at.value...)
 }
 
@@ -334,14 +423,17 @@ func (it *Iterator) ValueCopy() []byte {
 func (it *Iterator) Error() error { return it.err }
 
 // Close frees the iterator and returns Error's result (nil if it never
-// failed). Closing twice returns an error matching ErrClosed.
+// failed, also when its DB closed it first and it was not moved since).
+// Closing twice returns an error matching ErrClosed.
 func (it *Iterator) Close() error {
-	if it.h == nil {
+	if it.closed {
 		return closedError("Iterator.Close")
 	}
+	it.closed = true
 	runtime.SetFinalizer(it, nil)
-	cIterFree(it.h)
-	it.h, it.valid, it.at = nil, false, cursorEntry{}
+	it.st.free()
+	it.db.forget(it.st)
+	it.valid, it.at = false, cursorEntry{}
 	it.ahead, it.aheadLeft, it.tail, it.tailSet = nil, 0, cursorEntry{}, false
 	return it.err
 }

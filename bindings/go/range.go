@@ -66,10 +66,11 @@ func (s *Snapshot) Prefix(prefix []byte) iter.Seq2[KV, error] {
 func (d *DB) walk(what string, opts *IterOptions, snap *Snapshot, backward bool) iter.Seq2[KV, error] {
 	return func(yield func(KV, error) bool) {
 		if snap != nil {
-			if _, err := snap.handle(what); err != nil {
+			if _, err := snap.acquire(what); err != nil {
 				yield(KV{}, err)
 				return
 			}
+			snap.release()
 		}
 		it, err := d.newIter(what, opts, snap)
 		if err != nil {
@@ -84,7 +85,11 @@ func (d *DB) walk(what string, opts *IterOptions, snap *Snapshot, backward bool)
 			ok = it.Last()
 		}
 		for ; ok; ok = step() {
-			if !yield(it.entryCopy(), nil) {
+			kv, copied := it.entryCopy()
+			if !copied { // DB.Close closed the iterator; Error says so
+				break
+			}
+			if !yield(kv, nil) {
 				return
 			}
 		}
@@ -94,11 +99,16 @@ func (d *DB) walk(what string, opts *IterOptions, snap *Snapshot, backward bool)
 	}
 }
 
-// entryCopy copies the current entry into one new allocation.
-func (it *Iterator) entryCopy() KV {
+// entryCopy copies the current entry into one new allocation; false if
+// DB.Close has just freed it.
+func (it *Iterator) entryCopy() (KV, bool) {
+	if !it.borrow() {
+		return KV{}, false
+	}
+	defer it.unborrow()
 	k, v := it.at.key, it.at.value
 	buf := make([]byte, len(k)+len(v))
 	n := copy(buf, k)
 	copy(buf[n:], v)
-	return KV{Key: buf[:n:n], Value: buf[n:]}
+	return KV{Key: buf[:n:n], Value: buf[n:]}, true
 }

@@ -13,7 +13,7 @@ import (
 	"log"
 	"os"
 
-	"strata"
+	strata "github.com/strata-kv/strata/bindings/go"
 )
 
 func main() {

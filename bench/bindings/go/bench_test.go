@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2"
-	"strata"
+	strata "github.com/strata-kv/strata/bindings/go"
 )
 
 // Every benchmark reports ns per item (one op = one key read or written,

@@ -8,7 +8,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
-	"strata"
+	strata "github.com/strata-kv/strata/bindings/go"
 )
 
 // The settings both engines get, mapped onto each one's options below and

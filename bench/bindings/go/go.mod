@@ -5,7 +5,7 @@ go 1.23
 require (
 	github.com/cockroachdb/pebble/v2 v2.1.7
 	golang.org/x/perf v0.0.0-20230113213139-801c7ef9e5c5
-	strata v0.0.0
+	github.com/strata-kv/strata/bindings/go v0.0.0
 )
 
 require (
@@ -42,4 +42,4 @@ require (
 	google.golang.org/protobuf v1.33.0 // indirect
 )
 
-replace strata => ../../../bindings/go
+replace github.com/strata-kv/strata/bindings/go => ../../../bindings/go

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
-	"strata"
+	strata "github.com/strata-kv/strata/bindings/go"
 )
 
 // The benchmarks share one preloaded database per engine per process,

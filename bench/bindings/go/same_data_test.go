@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2"
-	"strata"
+	strata "github.com/strata-kv/strata/bindings/go"
 )
 
 // TestEnginesHoldTheSameData loads a small dataset into both engines with

@@ -4,9 +4,9 @@
 // Regenerate with bindings/rust/regenerate-bindings.sh.
 
 pub const KV_VERSION_MAJOR: ::std::os::raw::c_uint = 0;
-pub const KV_VERSION_MINOR: ::std::os::raw::c_uint = 2;
+pub const KV_VERSION_MINOR: ::std::os::raw::c_uint = 3;
 pub const KV_VERSION_PATCH: ::std::os::raw::c_uint = 0;
-pub const KV_VERSION_STRING: &[u8; 6] = b"0.2.0\0";
+pub const KV_VERSION_STRING: &[u8; 6] = b"0.3.0\0";
 pub const KV_OK: ::std::os::raw::c_int = 0;
 pub const KV_NOT_FOUND: ::std::os::raw::c_int = 1;
 pub const KV_END: ::std::os::raw::c_int = 2;
