@@ -59,9 +59,9 @@ extern "C" {
 
 /* The version of this header. kv_version() gives the library's at run time. */
 #define KV_VERSION_MAJOR 0
-#define KV_VERSION_MINOR 2
+#define KV_VERSION_MINOR 3
 #define KV_VERSION_PATCH 0
-#define KV_VERSION_STRING "0.2.0"
+#define KV_VERSION_STRING "0.3.0"
 
 /* Size limits, checked on every call that takes a key or value. */
 #define KV_MAX_KEY_LEN ((size_t)65536)
