@@ -37,7 +37,7 @@ from strata._native import lib as _lib
 from strata._options import CONTRACT_OPTIONS, resolve_options
 from strata._snapshot import Snapshot
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 MAX_KEY_LEN: int = _lib.KV_MAX_KEY_LEN
 """The longest key strata accepts, in bytes (64 KiB)."""
