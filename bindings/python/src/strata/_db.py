@@ -64,7 +64,6 @@ class _Child(Protocol):
 _C = TypeVar("_C", bound=_Child)
 
 
-
 class DB:
     """An open strata database in the directory `path`.
 
