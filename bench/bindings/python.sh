@@ -11,10 +11,13 @@
 # Arguments go to bench_python.py run. Uses the strata build in
 # $STRATA_BUILD_DIR when set (it must hold libstrata.so), else builds one in
 # build/pybench. Installs what it needs: python3 with venv and headers from
-# Debian's packages when missing; cffi, setuptools, wheel, and plyvel and
+# Debian's packages when missing; cffi, scikit-build-core, and plyvel and
 # rocksdict as wheels from PyPI into build/pybench/venv (a peer that cannot be
 # installed is left out, and the page says so). The strata binding is
-# pip-installed from bindings/python against the build. Everything runs under
+# pip-installed from bindings/python, which compiles its own libstrata (a
+# Release build of the same sources) into the package, as users get it; the
+# build in $STRATA_BUILD_DIR serves the C floor of the breakdown. Its CMake
+# build directory is kept in build/pybench/wheel-build. Everything runs under
 # `nice -n 10`: the machine is shared. PYBENCH_BREAKDOWN=0 skips the breakdown.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -52,10 +55,10 @@ fi
 
 venv=$work/venv
 pip=("$venv/bin/python" -m pip install -q --disable-pip-version-check)
-if ! "$venv/bin/python" -c 'import cffi, setuptools, wheel' 2>/dev/null; then
+if ! "$venv/bin/python" -c 'import cffi, scikit_build_core' 2>/dev/null; then
   rm -rf "$venv"
   "$python" -m venv "$venv"
-  "${pip[@]}" cffi setuptools wheel
+  "${pip[@]}" cffi scikit-build-core
 fi
 # The peers, from PyPI as users get them: wheels only (no local LevelDB or
 # RocksDB build standing in for theirs).
@@ -65,8 +68,9 @@ for peer in plyvel rocksdict; do
       echo "python.sh: $peer could not be installed from a PyPI wheel; the run goes on without it" >&2
   fi
 done
-echo "python.sh: installing the strata binding against $build_dir"
-"${pip[@]}" --no-build-isolation --no-deps --force-reinstall ./bindings/python
+echo "python.sh: building and installing the strata binding"
+CMAKE_BUILD_PARALLEL_LEVEL=2 nice -n 10 "${pip[@]}" --no-build-isolation --no-deps --force-reinstall \
+  --config-settings=build-dir="$work/wheel-build" ./bindings/python
 
 # The C loop under the breakdown: dlopens the libraries, links nothing.
 cc -O2 -Wall -Wextra -o "$work/c_floor" bench/bindings/python/c_floor.c -ldl

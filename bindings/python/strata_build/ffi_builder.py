@@ -1,11 +1,10 @@
 """The cffi builder of ``strata._strata_cffi`` (out-of-line API mode).
 
-setup.py names this file in ``cffi_modules``. cffi generates a C extension
-that includes the real ``strata/kv.h`` and calls the library directly, so the
-C compiler checks every declaration of kv_cdef.h against the header. Where the
-header and library are is decided later, by setup.py's build_ext (see
-locate_library.py), which adds the include, library and run-time directories
-to the extension before it is compiled.
+The package's CMakeLists.txt runs this file (``python ffi_builder.py
+OUT.c``) to write the extension's C source, then compiles and links it
+against libstrata itself. cffi generates a C extension that includes the real
+``strata/kv.h`` and calls the library directly, so the C compiler checks
+every declaration of kv_cdef.h against the header.
 
 The binding's own C glue (walk_ahead.c, get_copy.c, multi_get.c: fewer
 crossings into C on the hot paths, only kv.h calls; pickle_out.c, which the
@@ -31,9 +30,11 @@ ffibuilder.cdef((HERE / "glue_cdef.h").read_text())
 ffibuilder.set_source(
     "strata._strata_cffi",
     '#include "strata/kv.h"\n' + "".join((HERE / name).read_text() for name in GLUE),
-    libraries=["strata"],
 )
 
 if __name__ == "__main__":
-    # Emits the generated C file, for reading: python ffi_builder.py
-    ffibuilder.emit_c_code("_strata_cffi.c")
+    # python ffi_builder.py [OUT.c]: writes the extension's C source (what
+    # CMake compiles; also handy for reading what cffi generates).
+    import sys
+
+    ffibuilder.emit_c_code(sys.argv[1] if len(sys.argv) > 1 else "_strata_cffi.c")

@@ -131,25 +131,70 @@ def test_closed_iterator_raises(filled):
     assert list(walk) == []  # an items() walk closed early is just over
 
 
-def test_iterators_keep_working_after_db_close(db_path):
+def test_db_close_closes_its_iterators_and_releases_the_lock(db_path):
     db = strata.open(db_path, memtable_bytes="64K")
     for i in range(3000):
         db.put(b"key%05d" % i, b"value%05d" % i * 4)
     cursor = db.iterator()
+    assert cursor.seek(b"key01000") == (b"key01000", b"value01000" * 4)
     walk = db.items()
     half = [next(walk) for _ in range(1500)]
+    assert half[-1][0] == b"key01499"
+    done = db.keys(prefix=b"key0000")
+    assert len(list(done)) == 10  # ended before the close: stays ended
+    closed_early = db.values()
+    closed_early.close()
     db.close()
-    with pytest.raises(strata.InvalidArgumentError):
-        db.items()  # no new iterators
-    rest = list(walk)
-    assert [k for k, _ in half + rest] == [b"key%05d" % i for i in range(3000)]
-    assert cursor.last() == (b"key02999", b"value02999" * 4)
-    assert cursor.seek(b"key01000") == (b"key01000", b"value01000" * 4)
-    with pytest.raises(strata.BusyError):
-        strata.open(db_path)  # the engine is alive until the cursor goes
-    cursor.close()
-    with strata.open(db_path) as again:  # now the LOCK is free
+    with strata.open(db_path) as again:  # the LOCK is free at once
         assert again.get(b"key00000") == b"value00000" * 4
+    for move in (cursor.next, cursor.prev, cursor.first, cursor.last,
+                 lambda: cursor.seek(b"a"), lambda: next(cursor)):
+        with pytest.raises(strata.ClosedError, match="database was closed"):
+            move()
+    assert cursor.closed and walk.closed
+    # A walk cut short by the close raises rather than end as if the range
+    # were over; loops too.
+    with pytest.raises(strata.ClosedError, match="database was closed"):
+        next(walk)
+    with pytest.raises(strata.ClosedError):
+        for _ in walk:
+            pass
+    assert list(done) == [] and list(closed_early) == []
+    cursor.close()  # closing again is fine
+    walk.close()
+    with pytest.raises(strata.ClosedError):
+        db.items()  # no new iterators
+    with pytest.raises(strata.InvalidArgumentError):  # ClosedError is one
+        db.iterator()
+
+
+def test_closed_error_is_an_invalid_argument_error(db_path):
+    assert issubclass(strata.ClosedError, strata.InvalidArgumentError)
+    db = strata.open(db_path)
+    db.close()
+    with pytest.raises(strata.ClosedError, match="closed") as info:
+        db.get(b"k")
+    assert info.value.status_name == "KV_INVALID_ARGUMENT"
+    with pytest.raises(strata.ClosedError):
+        db.put(b"k", b"v")
+    batch = strata.WriteBatch()
+    batch.put(b"k", b"v")
+    with pytest.raises(strata.ClosedError):
+        db.write(batch)
+    batch.close()
+
+
+def test_iterator_of_a_closed_snapshot_is_closed_with_the_db(db_path):
+    db = strata.open(db_path)
+    db.put(b"a", b"1")
+    snap = db.snapshot()
+    cursor = snap.iterator()
+    snap.close()
+    assert cursor.first() == (b"a", b"1")  # outlives its snapshot
+    db.close()
+    with pytest.raises(strata.ClosedError):
+        cursor.first()
+    strata.open(db_path).close()
 
 
 def test_db_iteration_protocol(filled):

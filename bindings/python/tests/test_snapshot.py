@@ -70,18 +70,25 @@ def test_snapshot_of_another_db(tmp_path):
                 two.items(snapshot=snap)
 
 
-def test_snapshot_after_db_close(db_path):
+def test_snapshot_closed_with_its_db(db_path):
     db = strata.open(db_path)
     db.put(b"a", b"1")
     snap = db.snapshot()
+    other = db.snapshot()
+    other.close()
     db.close()
-    with pytest.raises(strata.InvalidArgumentError, match="closed"):
-        snap.get(b"a")
-    with pytest.raises(strata.BusyError):
-        strata.open(db_path)  # the snapshot keeps the engine
-    snap.close()
-    with strata.open(db_path) as again:
+    assert snap.closed
+    with strata.open(db_path) as again:  # the snapshot no longer holds the LOCK
         assert again.get(b"a") == b"1"
+    for call in (lambda: snap.get(b"a"), lambda: snap[b"a"], lambda: b"a" in snap,
+                 lambda: snap.multi_get([b"a"]), lambda: snap.items(),
+                 lambda: snap.iterator(), lambda: snap.sequence):
+        with pytest.raises(strata.ClosedError, match="database was closed"):
+            call()
+    with pytest.raises(strata.ClosedError, match="snapshot is closed") as info:
+        other.get(b"a")
+    assert "database" not in str(info.value)  # it was closed by itself
+    snap.close()  # still fine
 
 
 def test_snapshot_shared_by_threads_and_closed_meanwhile(db):

@@ -187,3 +187,52 @@ def test_every_generated_wrapper_releases_the_gil(tmp_path):
     for wrapper in wrappers:
         name = re.search(r"_cffi_f_(\w+)", wrapper).group(1)
         assert "Py_BEGIN_ALLOW_THREADS" in wrapper, f"{name} keeps the GIL"
+
+
+def test_close_while_other_threads_open_iterators_and_snapshots(tmp_path):
+    # Threads keep making cursors, walks and snapshots while another closes
+    # the database. Whatever each thread was doing, the handles it holds end
+    # with ClosedError, none is left pinning the engine, and the directory
+    # opens again right after close() returns.
+    path = tmp_path / "db"
+    for round_ in range(5):
+        db = strata.open(path)
+        for i in range(200):
+            db.put(b"%03d" % i, b"v")
+        started = threading.Barrier(5)
+        errors = []
+        held = []
+
+        def maker(i):
+            def run():
+                started.wait()
+                try:
+                    while True:
+                        kind = len(held) % 3
+                        if kind == 0:
+                            handle = db.iterator()
+                            handle.first()
+                        elif kind == 1:
+                            handle = db.items()
+                            next(handle)
+                        else:
+                            handle = db.snapshot()
+                            handle.get(b"001")
+                        held.append(handle)
+                except strata.ClosedError:
+                    return
+                except BaseException as e:
+                    errors.append(e)
+            return run
+
+        def closer():
+            started.wait()
+            time.sleep(0.05)
+            db.close()
+
+        run_threads([maker(i) for i in range(4)] + [closer])
+        assert errors == []
+        with strata.open(path) as again:
+            assert again.get(b"199") == b"v"
+        assert held, "no handle was made before the close"
+        assert all(h.closed for h in held)

@@ -23,6 +23,7 @@ from strata._convert import BytesLike
 from strata._db import DB, open
 from strata._errors import (
     BusyError,
+    ClosedError,
     CorruptionError,
     Error,
     InternalError,
@@ -59,6 +60,7 @@ __all__ = [
     "BusyError",
     "BytesLike",
     "CONTRACT_OPTIONS",
+    "ClosedError",
     "CorruptionError",
     "DB",
     "Error",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from strata._convert import c_string
+from strata._convert import StrPath, c_string
 from strata._errors import pending_error, raise_for
 from strata._native import ffi, lib
 from strata._options import new_options
 
 
-def repair(path: Any, **options: Any) -> str:
+def repair(path: StrPath, **options: Any) -> str:
     """Rebuilds the manifest of the (closed) database at `path` from the
     tables and logs that can still be read, keeping a backup of what it
     replaces, and returns the library's report of what was recovered and
@@ -37,7 +37,7 @@ def repair(path: Any, **options: Any) -> str:
             lib.kv_options_free(c_options)
 
 
-def destroy(path: Any) -> None:
+def destroy(path: StrPath) -> None:
     """Deletes the database at `path`: its files, then the directory if it
     is left empty. BusyError if it is open; nothing happens if there is no
     database there."""

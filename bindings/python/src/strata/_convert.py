@@ -13,14 +13,30 @@ encoding would hide bugs.
 
 from __future__ import annotations
 
+import array
+import mmap
+import os
 import threading
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from strata._native import ffi
 
-BytesLike = Union[bytes, bytearray, memoryview]
+if TYPE_CHECKING:
+    # For type checkers, exactly what the code accepts: any object with the
+    # buffer protocol (PEP 688; typing_extensions ships with every type
+    # checker, so the package needs it only while being checked).
+    from typing_extensions import Buffer, TypeAlias
+
+    BytesLike: TypeAlias = Buffer
+else:
+    BytesLike = Union[bytes, bytearray, memoryview, array.array, mmap.mmap]
 """What strata accepts as a key or value: any object with the buffer
-protocol (this alias names the common ones for type checkers)."""
+protocol, C-contiguous (bytes, bytearray, memoryview, array.array, mmap,
+numpy arrays...). Type checkers see typing_extensions.Buffer, which all of
+them match; at run time the alias names the standard library's ones."""
+
+StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+"""A file system path: str, bytes or os.PathLike."""
 
 MISSING: Any = object()
 """A default no caller can pass: tells "absent" from any value."""
@@ -110,8 +126,6 @@ def c_string(obj: Any, what: str) -> bytes:
     """A NUL-terminated C string argument (paths, option names and values)
     from str (encoded with the file system encoding for paths), bytes or
     os.PathLike. Refuses embedded NUL bytes, which C would cut at."""
-    import os
-
     if isinstance(obj, os.PathLike):
         obj = os.fspath(obj)
     if isinstance(obj, str):

@@ -5,24 +5,33 @@ many threads at once, and close() may be called from any thread, also while
 other threads are inside calls: the C library lets calls in progress finish
 and makes every later call fail with InvalidArgumentError ("closed"). The
 GIL is released during every engine call, so threads really run in parallel
-inside the engine. Iterators and snapshots that are still open when the
-database is closed keep working (iterators) or can still be closed
-(snapshots); the engine shuts down and releases the directory once the last
-of them is closed. If a DB is garbage-collected without close(), a finalizer
-closes it: a safety net, not a substitute for close() or ``with``.
+inside the engine.
+
+close() closes the cursors, walks and snapshots still open on the database
+first (as plyvel does), so it really closes it: the engine shuts down and
+the directory's LOCK is released before close() returns, and those handles
+raise ClosedError when used afterwards. The DB keeps them in a WeakSet, so it
+does not keep them alive. If a DB is garbage-collected without close(), a
+finalizer closes its C handle and leaves the others alone: under kv.h's rule
+they keep working and the engine shuts down when the last is freed, so
+finalizers may run in any order. That is a safety net, not a substitute for
+close() or ``with``.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import weakref
 from pickle import loads as _loads
-from typing import Any, Dict, Iterable, List, Optional, Tuple, TypeVar, Union, overload
+from typing import (Any, Dict, Iterable, List, Optional, Protocol, Tuple, TypeVar, Union,
+                    overload)
 
 from strata._batch import WriteBatch
-from strata._convert import (MISSING, BytesLike, ValueOut, as_c_bound, as_c_bytes, c_string,
-                             unpack_chars, values_out)
-from strata._errors import NoMemoryError, pending_error, raise_for
+from strata._convert import (MISSING, BytesLike, StrPath, ValueOut, as_c_bound, as_c_bytes,
+                             c_string, unpack_chars, values_out)
+from strata._errors import (ClosedError, Error, InvalidArgumentError, NoMemoryError,
+                            closed_error, pending_error, raise_for)
 from strata._iterator import ITEMS, KEYS, VALUES, Iterator, RangeIterator
 from strata._native import ffi, lib
 from strata._options import CONTRACT_OPTIONS, new_options, read_options
@@ -43,8 +52,16 @@ _VALUE_CAPACITY = ValueOut.CAPACITY
 _multi_get = lib.strata_multi_get
 _free = lib.strata_free
 _NULL = ffi.NULL
+_INVALID_ARGUMENT = lib.KV_INVALID_ARGUMENT
 
-StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+
+class _Child(Protocol):
+    """What DB.close() closes: a cursor, a walk or a snapshot."""
+
+    def _close_by_db(self) -> None: ...
+
+
+_C = TypeVar("_C", bound=_Child)
 
 
 class DB:
@@ -81,6 +98,9 @@ class DB:
         self._handle = ffi.gc(out[0], lib.kv_close)
         self._close_lock = threading.Lock()
         self._closed = False
+        # The cursors, walks and snapshots open on this database, for close();
+        # guarded by _close_lock.
+        self._children: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
     # ---- Identity and lifetime ---------------------------------------------
 
@@ -100,17 +120,54 @@ class DB:
         return self._closed
 
     def close(self) -> None:
-        """Closes the database. Safe from any thread and safe to call twice
-        (the second call does nothing). Open iterators keep working; the
-        engine shuts down once they and open snapshots are closed."""
+        """Closes the database, and with it the cursors, walks and snapshots
+        still open on it (using them afterwards raises ClosedError), so the
+        engine shuts down and the directory can be opened again at once.
+        Safe from any thread and safe to call twice (the second call does
+        nothing). Write batches are not tied to the open database and stay
+        usable (writing one to a closed database raises ClosedError)."""
         with self._close_lock:
             if self._closed:
                 return
             self._closed = True
             ffi.gc(self._handle, None)  # the finalizer must not close it again
-        # kv_close waits for calls in progress in other threads; the kv_db
-        # struct itself stays allocated, so later calls fail cleanly.
+            children = list(self._children)
+            self._children.clear()
+        # Each close waits for a call in progress on that handle (its lock or
+        # use count) and frees the C handle, so kv_close below, which waits
+        # for calls in progress on the database, is the last reference to
+        # the engine and shuts it down.
+        for child in children:
+            child._close_by_db()
+        # The kv_db struct itself stays allocated, so later calls fail cleanly.
         raise_for(lib.kv_close(self._handle))
+
+    def _adopt(self, child: _C) -> _C:
+        """Registers a new cursor, walk or snapshot, so that close() closes
+        it. If close() ran meanwhile (another thread), the new handle was made
+        just before kv_close and would keep the engine alive: it is closed
+        here and ClosedError raised, as if it had been asked for a moment
+        later."""
+        with self._close_lock:
+            if not self._closed:
+                self._children.add(child)
+                return child
+        child._close_by_db()
+        raise closed_error("database")
+
+    def _pending_error(self, status: int) -> Optional[Error]:
+        """pending_error(status), as ClosedError when this database is closed
+        (the C library says KV_INVALID_ARGUMENT for a closed handle)."""
+        error = pending_error(status)
+        if status == _INVALID_ARGUMENT and self._closed and error is not None:
+            return ClosedError(error.message, status)
+        return error
+
+    def _raise_for(self, status: int) -> None:
+        """raise_for(status), as ClosedError when this database is closed."""
+        error = self._pending_error(status)
+        if error is not None:
+            raise error
 
     def __enter__(self) -> "DB":
         return self
@@ -143,10 +200,13 @@ class DB:
         else:
             rc = _kv_put(self._handle, k, k_len, v, v_len)
         if rc:
-            raise_for(rc)
+            self._raise_for(rc)
 
+    # Without a default (or with None) the result is Optional[bytes]; with
+    # one it is bytes or the default's type. `snapshot` goes with either.
     @overload
-    def get(self, key: BytesLike) -> Optional[bytes]: ...
+    def get(self, key: BytesLike, default: None = None, *,
+            snapshot: Optional[Snapshot] = None) -> Optional[bytes]: ...
     @overload
     def get(self, key: BytesLike, default: _D, *,
             snapshot: Optional[Snapshot] = None) -> Union[bytes, _D]: ...
@@ -166,7 +226,7 @@ class DB:
             snap = _snapshot_handle(snapshot)
             try:
                 n = _get_copy_at(self._handle, snap, k, k_len, out.c)
-                error = pending_error(n) if n != _ABSENT else None
+                error = self._pending_error(n) if n != _ABSENT else None
             finally:
                 snapshot._release()
             if error is not None:
@@ -179,7 +239,7 @@ class DB:
             return value
         if n == _ABSENT:
             return default
-        raise_for(n)
+        self._raise_for(n)
 
     def delete(self, key: BytesLike, sync: bool = False) -> None:
         """Deletes `key`; deleting an absent key is not an error. sync as for
@@ -193,11 +253,11 @@ class DB:
         else:
             rc = lib.kv_delete(self._handle, k, k_len)
         if rc:
-            raise_for(rc)
+            self._raise_for(rc)
 
     def __getitem__(self, key: BytesLike) -> bytes:
         """``db[key]``: the value; KeyError if absent."""
-        value = self.get(key, MISSING)
+        value: bytes = self.get(key, MISSING)  # or MISSING
         if value is MISSING:
             raise KeyError(key)
         return value
@@ -222,7 +282,7 @@ class DB:
         if rc == _PRESENT:
             return True
         if rc < 0:
-            raise_for(rc)
+            self._raise_for(rc)
         return False
 
     def _contains_at(self, key: Any, snapshot: Snapshot) -> bool:
@@ -231,7 +291,7 @@ class DB:
         snap = _snapshot_handle(snapshot)
         try:
             rc = _contains(self._handle, snap, k, k_len)
-            error = pending_error(rc)
+            error = self._pending_error(rc)
         finally:
             snapshot._release()
         if error is not None:
@@ -252,7 +312,7 @@ class DB:
         try:
             rc = _multi_get(self._handle, snap, len(keys), packed,
                             ffi.new("size_t[]", lengths), out, out_len)
-            error = pending_error(rc)
+            error = self._pending_error(rc)
         finally:
             if snapshot is not None:
                 snapshot._release()
@@ -281,7 +341,12 @@ class DB:
         """Applies `batch` atomically: all of its operations or none."""
         if not isinstance(batch, WriteBatch):
             raise TypeError(f"batch must be a strata.WriteBatch, not {type(batch).__name__}")
-        batch._write_to(self._handle, _SYNC if sync else 0)
+        try:
+            batch._write_to(self._handle, _SYNC if sync else 0)
+        except InvalidArgumentError as e:
+            if self._closed and not isinstance(e, ClosedError):
+                raise ClosedError(e.message, e.status) from None
+            raise
 
     # ---- Range reads -------------------------------------------------------
 
@@ -303,7 +368,7 @@ class DB:
                     rc = lib.kv_iter_new(self._handle, s, s_len, e, e_len, out)
                 else:
                     rc = lib.kv_iter_new_at(self._handle, snap, s, s_len, e, e_len, out)
-            raise_for(rc)
+            self._raise_for(rc)
         finally:
             if snapshot is not None:
                 snapshot._release()
@@ -315,7 +380,7 @@ class DB:
         """A cursor (Iterator) over ``[start, stop)`` (None: open), or over
         the keys beginning with `prefix`, with seek/seek_for_prev/first/last/
         next/prev. Close it (or use ``with``) when done."""
-        return Iterator(self._new_iter(start, stop, prefix, snapshot), reverse)
+        return self._adopt(Iterator(self._new_iter(start, stop, prefix, snapshot), reverse))
 
     def items(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
               *, prefix: Optional[BytesLike] = None, reverse: bool = False,
@@ -323,19 +388,22 @@ class DB:
         """``(key, value)`` pairs of ``[start, stop)`` (or of `prefix`) in key
         order, or reversed. The walk sees the database as of this call (or of
         `snapshot`); it frees its C iterator when exhausted or closed."""
-        return RangeIterator(self._new_iter(start, stop, prefix, snapshot), ITEMS, reverse)
+        return self._adopt(
+            RangeIterator(self._new_iter(start, stop, prefix, snapshot), ITEMS, reverse))
 
     def keys(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
              *, prefix: Optional[BytesLike] = None, reverse: bool = False,
              snapshot: Optional[Snapshot] = None) -> RangeIterator[bytes]:
         """Like items(), yielding only keys."""
-        return RangeIterator(self._new_iter(start, stop, prefix, snapshot), KEYS, reverse)
+        return self._adopt(
+            RangeIterator(self._new_iter(start, stop, prefix, snapshot), KEYS, reverse))
 
     def values(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
                *, prefix: Optional[BytesLike] = None, reverse: bool = False,
                snapshot: Optional[Snapshot] = None) -> RangeIterator[bytes]:
         """Like items(), yielding only values."""
-        return RangeIterator(self._new_iter(start, stop, prefix, snapshot), VALUES, reverse)
+        return self._adopt(
+            RangeIterator(self._new_iter(start, stop, prefix, snapshot), VALUES, reverse))
 
     def __iter__(self) -> RangeIterator[bytes]:
         """``for key in db``: every key in order."""
@@ -344,20 +412,20 @@ class DB:
     def snapshot(self) -> Snapshot:
         """A Snapshot of the database as it is now (close it, or use
         ``with``, when done)."""
-        return Snapshot(self)
+        return self._adopt(Snapshot(self))
 
     def _call_snapshot_new(self, out: Any) -> None:
-        raise_for(lib.kv_snapshot_new(self._handle, out))
+        self._raise_for(lib.kv_snapshot_new(self._handle, out))
 
     # ---- Maintenance -------------------------------------------------------
 
     def flush(self) -> None:
         """Writes the memtable to a table; returns when it is durable."""
-        raise_for(lib.kv_flush(self._handle))
+        self._raise_for(lib.kv_flush(self._handle))
 
     def wait_compactions(self) -> None:
         """Returns when no flush or compaction is pending or running."""
-        raise_for(lib.kv_wait_compactions(self._handle))
+        self._raise_for(lib.kv_wait_compactions(self._handle))
 
     def resume(self) -> None:
         """Lets writes go on after they stopped for lack of disk space, once
@@ -371,7 +439,7 @@ class DB:
         into one sorted run, dropping what no reader can see."""
         s, s_len = as_c_bound(start, "start")
         e, e_len = as_c_bound(stop, "stop")
-        raise_for(lib.kv_compact_range(self._handle, s, s_len, e, e_len))
+        self._raise_for(lib.kv_compact_range(self._handle, s, s_len, e, e_len))
 
     def property(self, name: str) -> str:
         """A property of the database as text: "stats", "num-files-at-levelN"
@@ -380,7 +448,7 @@ class DB:
         SMALLEST LARGEST", keys in hex, "-" for the empty key). An unknown
         name raises InvalidArgumentError."""
         out = ffi.new("char **")
-        raise_for(lib.kv_property(self._handle, c_string(name, "property name"), out))
+        self._raise_for(lib.kv_property(self._handle, c_string(name, "property name"), out))
         try:
             text: str = ffi.string(out[0]).decode("utf-8", "replace")
             return text
@@ -397,13 +465,13 @@ class DB:
         which must not exist yet. Tables are hard-linked when possible.
         Writes may continue meanwhile; the copy holds every write acknowledged
         before the call."""
-        raise_for(lib.kv_checkpoint(self._handle, c_string(directory, "directory")))
+        self._raise_for(lib.kv_checkpoint(self._handle, c_string(directory, "directory")))
 
     def verify(self) -> None:
         """Reads every block of every live table and checks checksums and
         order; raises CorruptionError naming the first bad file. Reads the
         whole database."""
-        raise_for(lib.kv_verify(self._handle))
+        self._raise_for(lib.kv_verify(self._handle))
 
 
 def _snapshot_handle(snapshot: Any) -> Any:

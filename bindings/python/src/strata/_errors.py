@@ -49,6 +49,14 @@ class InvalidArgumentError(Error, ValueError):
     """KV_INVALID_ARGUMENT: a bad option, an over-long key, a closed handle..."""
 
 
+class ClosedError(InvalidArgumentError):
+    """A handle used after it was closed: a database, a cursor, a snapshot
+    or a batch after its close(), and a cursor, walk or snapshot after the
+    close() of its database (which closes them). An InvalidArgumentError,
+    the class the C library uses for a closed handle, so handlers written
+    for that catch it too."""
+
+
 class StrataIOError(Error, OSError):
     """KV_IO_ERROR: the operating system refused a file operation."""
 
@@ -83,6 +91,7 @@ _CLASS_OF_STATUS: dict[int, type[Error]] = {
     lib.KV_INTERNAL: InternalError,
 }
 _STATUS_OF_CLASS = {cls: status for status, cls in _CLASS_OF_STATUS.items()}
+_STATUS_OF_CLASS[ClosedError] = lib.KV_INVALID_ARGUMENT
 
 
 def error_for(status: int, message: str) -> Error:
@@ -108,7 +117,8 @@ def raise_for(status: int) -> None:
         raise error_for(status, ffi.string(lib.kv_last_error()).decode("utf-8", "replace"))
 
 
-def closed_error(what: str) -> InvalidArgumentError:
-    """The error for a Python handle used after its close(): the same class the
-    C library uses for a closed kv_db."""
-    return InvalidArgumentError(f"{what} is closed", lib.KV_INVALID_ARGUMENT)
+def closed_error(what: str, by_db: bool = False) -> ClosedError:
+    """The error for a Python handle used after its close(), or (`by_db`)
+    after the close() of the database it belongs to."""
+    why = " (its database was closed)" if by_db else ""
+    return ClosedError(f"{what} is closed{why}", lib.KV_INVALID_ARGUMENT)

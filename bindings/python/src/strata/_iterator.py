@@ -6,9 +6,10 @@ safety net only, when the object is garbage-collected; a RangeIterator also
 frees it as soon as it is exhausted). Per kv.h an
 iterator belongs to one thread at a time; a lock serialises calls on one
 object anyway, so that misuse from two threads, or close() from another
-thread while a move runs, waits instead of crashing. The database may be
-closed while an iterator is open: the iterator keeps working (it pins the
-engine until it is closed). It reads the database as it was when it was
+thread while a move runs, waits instead of crashing. Closing the database
+closes its open iterators (DB.close() calls _close_by_db): a cursor then
+raises ClosedError, and so does a walk that had not ended (a walk the user
+closed early just ends). An iterator reads the database as it was when it was
 created.
 """
 
@@ -19,7 +20,7 @@ import typing
 from pickle import loads as _loads
 from typing import Any, Generic, Optional, Tuple, TypeVar
 
-from strata._convert import as_c_bytes, unpack_chars as _unpack
+from strata._convert import BytesLike, as_c_bytes, unpack_chars as _unpack
 from strata._errors import closed_error, pending_error, raise_for
 from strata._native import ffi, lib
 
@@ -54,7 +55,7 @@ class Iterator:
     """
 
     __slots__ = ("_handle", "_lock", "_key", "_key_len", "_val", "_val_len", "_key_chars",
-                 "_val_chars", "_reverse", "_fresh", "__weakref__")
+                 "_val_chars", "_reverse", "_fresh", "_by_db", "__weakref__")
 
     def __init__(self, handle: Any, reverse: bool) -> None:
         # Internal: use DB.iterator() to make one.
@@ -71,6 +72,7 @@ class Iterator:
         self._val_chars = ffi.cast("char **", self._val)
         self._reverse = reverse
         self._fresh = True  # no move yet: a reverse walk starts with last()
+        self._by_db = False  # closed by its database's close(), not its own
 
     # ---- Python iteration --------------------------------------------------
 
@@ -94,7 +96,7 @@ class Iterator:
         with self._lock:
             handle = self._handle
             if handle is None:
-                raise closed_error("iterator")
+                raise closed_error("iterator", self._by_db)
             self._fresh = False
             if target is None:
                 rc = move(handle, self._key, self._key_len, self._val, self._val_len)
@@ -126,14 +128,14 @@ class Iterator:
         """Moves to the last entry of the range (None if it is empty)."""
         return self._move(lib.kv_iter_last)
 
-    def seek(self, target: Any) -> Optional[Entry]:
+    def seek(self, target: BytesLike) -> Optional[Entry]:
         """Moves to the first key >= `target` (clamped to the range); None
         when there is none (the cursor is then after the last entry)."""
         if target is None:
             raise TypeError("target must be bytes-like, not None")
         return self._move(lib.kv_iter_seek, target)
 
-    def seek_for_prev(self, target: Any) -> Optional[Entry]:
+    def seek_for_prev(self, target: BytesLike) -> Optional[Entry]:
         """Moves to the last key <= `target` (clamped to the range); None
         when there is none (the cursor is then before the first entry)."""
         if target is None:
@@ -151,9 +153,16 @@ class Iterator:
 
     def close(self) -> None:
         """Frees the C iterator (and with it the engine state it pins). Safe
-        to call more than once; later moves raise InvalidArgumentError."""
+        to call more than once; later moves raise ClosedError."""
         with self._lock:
             self._free_locked()
+
+    def _close_by_db(self) -> None:
+        # DB.close(): waits for a move in progress, then frees the iterator.
+        with self._lock:
+            if self._handle is not None:
+                self._by_db = True
+                self._free_locked()
 
     @property
     def closed(self) -> bool:
@@ -186,7 +195,7 @@ class RangeIterator(Generic[_T]):
     __slots__ = ("_handle", "_lock", "_want", "_first_move", "_then_move", "_ready",
                  "_batch_max", "_buf", "_cap", "_count", "_used", "_pending",
                  "_key", "_key_len", "_val", "_val_len", "_key_chars", "_val_chars",
-                 "__weakref__")
+                 "_by_db", "__weakref__")
 
     def __init__(self, handle: Any, kind: int, reverse: bool) -> None:
         # Internal: use DB.items(), DB.keys() or DB.values() to make one.
@@ -198,6 +207,10 @@ class RangeIterator(Generic[_T]):
         self._ready: Any = iter(())  # entries fetched, not yet yielded
         self._batch_max = 0  # no buffers yet: made at the first fetch
         self._cap = 0
+        # Closed by its database's close() before it ended: the walk raises
+        # ClosedError instead of ending, so a loop cannot take a cut-short
+        # range for the whole of it.
+        self._by_db = False
 
     def __iter__(self) -> "typing.Iterator[_T]":
         # A generator over the same state rather than self: a for loop then
@@ -212,6 +225,8 @@ class RangeIterator(Generic[_T]):
             yield from self._ready
             with self._lock:
                 if self._handle is None:
+                    if self._by_db:
+                        raise closed_error("walk", True)
                     return
                 self._ready = iter(self._fetch_locked())
 
@@ -222,6 +237,8 @@ class RangeIterator(Generic[_T]):
             for entry in self._ready:  # another thread fetched meanwhile
                 return entry  # type: ignore[no-any-return]
             if self._handle is None:
+                if self._by_db:
+                    raise closed_error("walk", True)
                 raise StopIteration
             batch = self._fetch_locked()
             self._ready = iter(batch)
@@ -296,6 +313,16 @@ class RangeIterator(Generic[_T]):
             for _ in self._ready:  # drop what was fetched: loops in progress end too
                 pass
             self._free_locked()
+
+    def _close_by_db(self) -> None:
+        # DB.close(): a walk that already ended stays ended; one that had not
+        # drops what it fetched and raises ClosedError from now on.
+        with self._lock:
+            if self._handle is not None:
+                for _ in self._ready:
+                    pass
+                self._by_db = True
+                self._free_locked()
 
     @property
     def closed(self) -> bool:

@@ -6,7 +6,9 @@ used from many threads at once. close() may be called from any thread while
 other threads read through it: it waits for no one, but the C snapshot is
 freed only when the last read in progress has finished (a use count), so no
 call ever sees freed memory. Iterators made from a snapshot do not need it
-afterwards: they keep their own view.
+afterwards: they keep their own view. Closing the database closes its open
+snapshots the same way (DB.close() calls _close_by_db); reads through one
+then raise ClosedError.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class Snapshot:
     database is closed; close() itself works at any time.
     """
 
-    __slots__ = ("_db", "_handle", "_lock", "_users", "_closing", "__weakref__")
+    __slots__ = ("_db", "_handle", "_lock", "_users", "_closing", "_by_db", "__weakref__")
 
     def __init__(self, db: "DB") -> None:
         # Internal: use DB.snapshot().
@@ -51,6 +53,7 @@ class Snapshot:
         self._lock = threading.Lock()
         self._users = 0
         self._closing = False
+        self._by_db = False  # closed by its database's close(), not its own
 
     # ---- Use counting (for DB's *_at calls) ----------------------------------
 
@@ -58,7 +61,7 @@ class Snapshot:
         """The C handle, counted as in use until _release()."""
         with self._lock:
             if self._closing:
-                raise closed_error("snapshot")
+                raise closed_error("snapshot", self._by_db)
             self._users += 1
             return self._handle
 
@@ -92,7 +95,7 @@ class Snapshot:
         return self._db
 
     @overload
-    def get(self, key: BytesLike) -> Optional[bytes]: ...
+    def get(self, key: BytesLike, default: None = None) -> Optional[bytes]: ...
     @overload
     def get(self, key: BytesLike, default: _D) -> Union[bytes, _D]: ...
 
@@ -102,7 +105,7 @@ class Snapshot:
 
     def __getitem__(self, key: BytesLike) -> bytes:
         """The value of `key` as of the snapshot; KeyError if absent."""
-        value = self._db.get(key, MISSING, snapshot=self)
+        value: bytes = self._db.get(key, MISSING, snapshot=self)  # or MISSING
         if value is MISSING:
             raise KeyError(key)
         return value
@@ -114,22 +117,26 @@ class Snapshot:
         """db.multi_get(keys) as of the snapshot."""
         return self._db.multi_get(keys, snapshot=self)
 
-    def iterator(self, start: Any = None, stop: Any = None, *, prefix: Any = None,
+    def iterator(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
+                 *, prefix: Optional[BytesLike] = None,
                  reverse: bool = False) -> "Iterator":
         """db.iterator(...) as of the snapshot."""
         return self._db.iterator(start, stop, prefix=prefix, reverse=reverse, snapshot=self)
 
-    def items(self, start: Any = None, stop: Any = None, *, prefix: Any = None,
+    def items(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
+              *, prefix: Optional[BytesLike] = None,
               reverse: bool = False) -> "RangeIterator[Tuple[bytes, bytes]]":
         """db.items(...) as of the snapshot."""
         return self._db.items(start, stop, prefix=prefix, reverse=reverse, snapshot=self)
 
-    def keys(self, start: Any = None, stop: Any = None, *, prefix: Any = None,
+    def keys(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
+             *, prefix: Optional[BytesLike] = None,
              reverse: bool = False) -> "RangeIterator[bytes]":
         """db.keys(...) as of the snapshot."""
         return self._db.keys(start, stop, prefix=prefix, reverse=reverse, snapshot=self)
 
-    def values(self, start: Any = None, stop: Any = None, *, prefix: Any = None,
+    def values(self, start: Optional[BytesLike] = None, stop: Optional[BytesLike] = None,
+               *, prefix: Optional[BytesLike] = None,
                reverse: bool = False) -> "RangeIterator[bytes]":
         """db.values(...) as of the snapshot."""
         return self._db.values(start, stop, prefix=prefix, reverse=reverse, snapshot=self)
@@ -145,6 +152,13 @@ class Snapshot:
             self._closing = True
             if self._users == 0:
                 self._free_locked()
+
+    def _close_by_db(self) -> None:
+        # DB.close(): as close(); reads in progress finish first (use count).
+        with self._lock:
+            if not self._closing:
+                self._by_db = True
+        self.close()
 
     @property
     def closed(self) -> bool:
