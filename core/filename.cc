@@ -72,6 +72,8 @@ FileKind ParseFileName(std::string_view name, uint64_t* number) {
   return *number > kMaxFileNumber ? FileKind::kOutOfRange : kind;
 }
 
+bool IsCurrentTempFile(std::string_view name) { return name == "CURRENT.tmp"; }
+
 std::string OutOfRangeFileMessage(const std::string& dbname, std::string_view name) {
   return dbname + " holds " + std::string(name) + ", numbered beyond any file strata creates (" +
          std::to_string(kMaxFileNumber) + "): it is not a file of this database; move it away";

@@ -36,6 +36,11 @@ std::string TempFileName(const std::string& dbname, uint64_t number);
 // (and is at most kMaxFileNumber for every kind but kOutOfRange).
 FileKind ParseFileName(std::string_view name, uint64_t* number);
 
+// "CURRENT.tmp": CURRENT being replaced (WriteFileAtomically), or what a
+// crash in the middle of that left. Not a FileKind: file removal passes must
+// leave it alone while it may be in use; only kv_destroy removes it.
+bool IsCurrentTempFile(std::string_view name);
+
 // The error for a database directory that holds a kOutOfRange file: the
 // database refuses to open (and repair to run) until it is moved away.
 std::string OutOfRangeFileMessage(const std::string& dbname, std::string_view name);

@@ -266,6 +266,19 @@ TEST_F(CapiPromisesTest, RepairRefusesAnOutOfRangeFile) {
   EXPECT_EQ(Get(Key('k', 2999)), "v");
 }
 
+// Found by the stress test: a checkpoint killed while it wrote CURRENT left
+// CURRENT.tmp, which kv_destroy took for a foreign file, so it returned
+// KV_OK and left the directory (and the next checkpoint there failed).
+TEST_F(CapiPromisesTest, DestroyRemovesWhatACrashedCurrentUpdateLeft) {
+  Open();
+  Put("k", "v");
+  Close();
+  Touch("CURRENT.tmp");
+  ASSERT_EQ(kv_destroy(dir_.path().c_str()), KV_OK) << kv_last_error();
+  struct stat st;
+  EXPECT_NE(::stat(dir_.path().c_str(), &st), 0) << "kv_destroy left the directory";
+}
+
 // 4. Three same-size level-0 tables, two of them swapped with mv: gets for
 // present keys answered KV_NOT_FOUND. Now they are KV_CORRUPTION.
 TEST_F(CapiPromisesTest, SwappedTablesAreCorruptionNotMissingKeys) {

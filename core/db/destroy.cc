@@ -22,7 +22,8 @@ Status DestroyDB(Env* env, const std::string& path) {
     uint64_t number;
     const FileKind kind = ParseFileName(name, &number);
     if (kind == FileKind::kLock) continue;  // last, after the lock is released
-    if (kind == FileKind::kUnknown || kind == FileKind::kOutOfRange) {
+    if ((kind == FileKind::kUnknown && !IsCurrentTempFile(name)) ||
+        kind == FileKind::kOutOfRange) {
       foreign_files = true;
       continue;
     }

@@ -208,7 +208,10 @@ class Worker {
   void Checkpoint(uint32_t t, std::mt19937_64& rng) {
     const std::vector<uint32_t> keys = DistinctKeys(rng, 8);
     const std::string dir = o_.root + "/checkpoint-" + std::to_string(t);
-    kv_destroy(dir.c_str());
+    // What a worker killed in the middle of a checkpoint left is a half-made
+    // database; kv_destroy must take all of it away.
+    CheckOk(kv_destroy(dir.c_str()), "kv_destroy of a checkpoint");
+    if (access(dir.c_str(), F_OK) == 0) Die("kv_destroy left %s behind", dir.c_str());
     LockAll(keys);
     CheckOk(kv_checkpoint(db_, dir.c_str()), "kv_checkpoint");
     kv_db* copy = nullptr;
