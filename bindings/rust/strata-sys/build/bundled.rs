@@ -5,8 +5,9 @@
 //!
 //! What is linked, in the order the linker needs:
 //! - `libstrata_static.a` (the C ABI) and `libstrata_core.a` (the engine),
-//!   from the CMake build under `$OUT_DIR/build`, which Cargo keeps between
-//!   builds like the rest of `target/`;
+//!   from the CMake build in `target/<profile>/strata-engine/` (see
+//!   [`cmake_dir`]), which stays there between builds like the rest of
+//!   `target/`;
 //! - lz4, zstd and xxhash, the libraries CMakeLists.txt takes from
 //!   pkg-config: statically when their `lib*.a` can be found (Debian's -dev
 //!   packages ship them), else the shared library;
@@ -63,6 +64,7 @@ pub fn build_and_link() -> Vec<PathBuf> {
         .define("STRATA_LIBRARY_ONLY", "ON")
         .profile("Release")
         .build_target("strata_static")
+        .out_dir(cmake_dir(&sources))
         .build();
     let build_dir = out.join("build");
     for archive in ["libstrata_static.a", "libstrata_core.a"] {
@@ -82,6 +84,34 @@ pub fn build_and_link() -> Vec<PathBuf> {
     println!("cargo:rustc-link-lib=dylib={cxx_runtime}");
 
     vec![sources.join("capi/include")]
+}
+
+/// Where CMake builds the engine. Cargo gives each feature set, and each
+/// tool (clippy wraps rustc, which changes the hash), its own `OUT_DIR`, so a
+/// build there would compile the engine again for `cargo clippy`, for
+/// `--features bindgen`, for a `cargo package` check... The engine does not
+/// depend on any of those, so the build goes one level up instead:
+/// `<target-dir>/<profile>/strata-engine/<target>-<sources hash>`, shared by
+/// every build of this crate for one target and profile in that target
+/// directory. Cargo's lock on the target directory keeps two builds out of it
+/// at once; the sources' path is in the name because a CMake build
+/// directory belongs to one source tree. Should `OUT_DIR` ever not have the
+/// layout this expects, the build stays in `OUT_DIR`.
+fn cmake_dir(sources: &Path) -> PathBuf {
+    use std::collections::hash_map::DefaultHasher;
+    use std::hash::{Hash, Hasher};
+
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    // OUT_DIR is <target-dir>/<profile>/build/<package>-<hash>/out.
+    let build = out_dir.ancestors().nth(2);
+    let profile_dir = match (build, out_dir.ancestors().nth(3)) {
+        (Some(build), Some(profile_dir)) if build.file_name() == Some("build".as_ref()) => profile_dir,
+        _ => return out_dir,
+    };
+    let mut hasher = DefaultHasher::new();
+    sources.hash(&mut hasher);
+    let target = env::var("TARGET").expect("cargo sets TARGET");
+    profile_dir.join("strata-engine").join(format!("{target}-{:016x}", hasher.finish()))
 }
 
 /// Links one of the engine's dependencies, statically when its archive can

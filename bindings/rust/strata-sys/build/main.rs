@@ -52,8 +52,15 @@ fn main() {
 /// behind by an interrupted packaging run can never be built by mistake.
 fn source_tree() -> Option<PathBuf> {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    [manifest_dir.join("../../.."), manifest_dir.join("strata-src")]
+    let checkout = manifest_dir.join("../../..");
+    // Only the checkout this very crate sits in: a crate unpacked elsewhere
+    // (the registry, a vendor directory) must not pick up whatever happens
+    // to lie three levels up.
+    let in_checkout = checkout.join("bindings/rust/strata-sys").canonicalize().ok() == manifest_dir.canonicalize().ok();
+    let vendored = manifest_dir.join("strata-src");
+    [in_checkout.then_some(checkout), Some(vendored)]
         .into_iter()
+        .flatten()
         .find(|dir| is_source_tree(dir))
         .map(|dir| dir.canonicalize().unwrap_or(dir))
 }
