@@ -11,7 +11,7 @@
 #      pkgconfig-uninstalled/strata.pc) and loaded through the rpath the build
 #      scripts add; a test binary is checked to carry that RUNPATH;
 #   3. the bindgen check: the committed bindings equal what bindgen makes from
-#      kv.h now (needs libclang; installs libclang-dev if missing). Run
+#      this checkout's kv.h (needs libclang; installs libclang-dev if missing). Run
 #      without `bundled`, so the engine is not compiled a second time for
 #      this feature set;
 #   4. cargo clippy --all-targets -- -D warnings, for both feature sets;
@@ -90,13 +90,16 @@ if ! readelf -d "$binary" | grep -E 'R(UN)?PATH' | grep -qF "$libdir"; then
 fi
 
 echo "-- bindings are what bindgen makes from kv.h"
+# This checkout's header: the one the committed bindings must match (the
+# library in $STRATA_BUILD_DIR may come from another checkout).
+export STRATA_INCLUDE_DIR="$repo/capi/include"
 cargo test --locked -p strata-kv-sys --no-default-features --features bindgen --test bindings_up_to_date
 
 echo "-- cargo clippy"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 cargo clippy --locked --workspace --all-targets --no-default-features -- -D warnings
 cargo clippy --locked -p strata-kv-sys --all-targets --no-default-features --features bindgen -- -D warnings
-unset PKG_CONFIG_PATH
+unset PKG_CONFIG_PATH STRATA_INCLUDE_DIR
 
 echo "-- example"
 cargo run --locked -q -p strata-kv --example basic >/dev/null
