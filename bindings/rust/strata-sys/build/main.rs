@@ -30,6 +30,13 @@ const INCLUDE_DIR_VAR: &str = "STRATA_INCLUDE_DIR";
 fn main() {
     println!("cargo:rerun-if-changed=build");
     println!("cargo:rerun-if-env-changed={INCLUDE_DIR_VAR}");
+    println!("cargo:rerun-if-env-changed=DOCS_RS");
+
+    // docs.rs documents the crate without linking anything, on a machine
+    // without the compression libraries' development files: nothing to build.
+    if env::var_os("DOCS_RS").is_some() {
+        return;
+    }
 
     #[cfg(feature = "bundled")]
     let found_include_dirs = bundled::build_and_link();
