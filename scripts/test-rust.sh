@@ -92,16 +92,17 @@ fi
 echo "-- bindings are what bindgen makes from kv.h"
 # This checkout's header: the one the committed bindings must match (the
 # library in $STRATA_BUILD_DIR may come from another checkout).
-export STRATA_INCLUDE_DIR="$repo/capi/include"
-cargo test --locked -p strata-kv-sys --no-default-features --features bindgen --test bindings_up_to_date
+STRATA_INCLUDE_DIR="$repo/capi/include" \
+  cargo test --locked -p strata-kv-sys --no-default-features --features bindgen --test bindings_up_to_date
 
 echo "-- cargo clippy"
 # The bundled build script declares PKG_CONFIG_PATH; without it here, as in
 # step 1, the build is reused rather than redone.
 env -u PKG_CONFIG_PATH cargo clippy --locked --workspace --all-targets -- -D warnings
 cargo clippy --locked --workspace --all-targets --no-default-features -- -D warnings
-cargo clippy --locked -p strata-kv-sys --all-targets --no-default-features --features bindgen -- -D warnings
-unset PKG_CONFIG_PATH STRATA_INCLUDE_DIR
+STRATA_INCLUDE_DIR="$repo/capi/include" \
+  cargo clippy --locked -p strata-kv-sys --all-targets --no-default-features --features bindgen -- -D warnings
+unset PKG_CONFIG_PATH
 
 echo "-- example"
 cargo run --locked -q -p strata-kv --example basic >/dev/null
