@@ -4,14 +4,17 @@
 //! statuses are `c_int` (`KV_OK`, `KV_NOT_FOUND`, `KV_END`, negative errors),
 //! handles are opaque pointers freed by their `kv_*_free`, inputs are borrowed
 //! for the call, and memory strata hands out is released with [`kv_free`].
-//! Use the `strata` crate for a safe API.
+//! Use the `strata-kv` crate (imported as `strata`) for a safe API.
 //!
 //! The declarations come from the committed `src/bindings.rs`, so building
 //! needs no libclang. The `bindgen` feature regenerates them from the header
 //! at build time instead (see `bindings/rust/regenerate-bindings.sh`).
 //!
-//! Linking: the build script finds `libstrata` through `STRATA_LIB_DIR`,
-//! `STRATA_BUILD_DIR` or `pkg-config strata`, in that order.
+//! Linking: with the `bundled` feature (the default) the build script
+//! compiles the engine from source with CMake and links it statically;
+//! without it, it links an installed `libstrata` found through
+//! `STRATA_LIB_DIR`, `STRATA_BUILD_DIR` or `pkg-config strata`, in that
+//! order (see `build/main.rs`).
 
 #![allow(non_camel_case_types, non_upper_case_globals, non_snake_case)]
 

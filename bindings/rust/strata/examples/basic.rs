@@ -1,11 +1,10 @@
 //! A tour of the strata crate: open, write, batch, read, scan both ways, seek
 //! with a cursor, read through a snapshot, and look at the statistics.
 //!
-//! Run from bindings/rust (with the library built in build/release):
+//! Run from bindings/rust (the first build compiles the engine):
 //!
 //! ```sh
-//! STRATA_BUILD_DIR=$PWD/../../build/release LD_LIBRARY_PATH=$PWD/../../build/release \
-//!     cargo run --example basic -- /tmp/strata-example
+//! cargo run --example basic -- /tmp/strata-example
 //! ```
 //!
 //! The directory argument is optional; without it a fresh one under the

@@ -37,6 +37,37 @@ use strata_sys::KV_MAX_KEY_LEN;
 /// # Ok::<(), strata::Error>(())
 /// ```
 ///
+/// Byte-string literals of different lengths have different types
+/// (`b"a"` is a `&[u8; 1]`, `b"user/01"` a `&[u8; 7]`), and a Rust range
+/// holds one type at both ends, so `b"a"..b"user/01"` is not a range at all
+/// until something says its ends are slices: no signature of `range` can
+/// accept it while also accepting `..`, `a..` and the rest, because Rust
+/// types the range expression before it looks at what the method accepts
+/// (`BTreeMap::range` refuses it the same way). Make one end a slice and the
+/// other follows; `&str` keys have one type whatever their length:
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("strata-doc-keylen-{}", std::process::id()));
+/// # let _ = strata::destroy(&dir);
+/// # let db = strata::Db::open(&dir, strata::Options::new())?;
+/// for k in ["a", "user/00", "user/01", "user/02"] {
+///     db.put(k, b"")?;
+/// }
+/// assert_eq!(db.range(b"a".as_slice()..b"user/01").count(), 2);
+/// assert_eq!(db.range("a".."user/01").count(), 2);
+/// # drop(db);
+/// # strata::destroy(&dir)?;
+/// # Ok::<(), strata::Error>(())
+/// ```
+///
+/// Both literals as they stand fail with E0308 (mismatched types), in Rust
+/// itself rather than in this crate:
+///
+/// ```compile_fail,E0308
+/// # let db = strata::Db::open("/tmp/never-opened", strata::Options::new()).unwrap();
+/// let _ = db.range(b"a"..b"user/01");
+/// ```
+///
 /// (Why not `std::ops::RangeBounds<[u8]>`: std implements it for `a..b` only
 /// over sized key types, so `a..b` over byte slices would not be accepted, and
 /// `RangeBounds<K>` with a generic `K` leaves `..` and `b"a"..b"b"` ambiguous.

@@ -22,12 +22,12 @@ pub(crate) fn path_to_cstring(path: &Path, what: &str) -> Result<CString> {
         .as_bytes()
         .to_vec();
     CString::new(bytes)
-        .map_err(|_| Error::invalid_argument(format!("{what}: path {} contains a NUL byte", path.display())))
+        .map_err(|nul| Error::interior_nul(format!("{what}: path {} contains a NUL byte", path.display()), nul))
 }
 
 /// A string argument (an option name or value, a property name) as a C string.
 pub(crate) fn str_to_cstring(s: &str, what: &str) -> Result<CString> {
-    CString::new(s).map_err(|_| Error::invalid_argument(format!("{what}: {s:?} contains a NUL byte")))
+    CString::new(s).map_err(|nul| Error::interior_nul(format!("{what}: {s:?} contains a NUL byte"), nul))
 }
 
 /// A borrowed byte slice as the (pointer, length) pair kv.h takes. The

@@ -1,6 +1,6 @@
 //! The error type, and the one function that turns a C status into a `Result`.
 
-use std::ffi::CStr;
+use std::ffi::{CStr, NulError};
 use std::fmt;
 use std::os::raw::c_int;
 
@@ -51,11 +51,26 @@ impl ErrorKind {
 
 /// A failed strata call: its kind, the C status code and the library's message
 /// (`kv_last_error`), which names the call and what was wrong.
+///
+/// [`source`](std::error::Error::source) is the Rust error underneath, when
+/// there is one: a path or string with a NUL byte, which the binding refuses
+/// before calling the library, carries the [`NulError`]. Errors reported by
+/// the library itself have none: the C ABI hands over a status and a message
+/// (which, for `KV_IO_ERROR`, includes the operating system's reason), not
+/// an `errno` to rebuild an `std::io::Error` from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     kind: ErrorKind,
     status: c_int,
     message: String,
+    cause: Option<Cause>,
+}
+
+/// The underlying error an [`Error`] was made from. An enum rather than a
+/// `Box<dyn Error>` so that `Error` stays `Clone + PartialEq + Eq`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Cause {
+    Nul(NulError),
 }
 
 impl Error {
@@ -85,13 +100,30 @@ impl Error {
             kind: ErrorKind::from_status(status),
             status,
             message: message.to_string_lossy().into_owned(),
+            cause: None,
         }
     }
 
-    /// An argument the binding rejects before calling into C (for example a
-    /// path containing a NUL byte, which a C string cannot carry).
+    /// An argument the binding rejects before calling into C.
+    #[cfg(not(unix))] // only for non-Unicode paths, which Unix accepts
     pub(crate) fn invalid_argument(message: impl Into<String>) -> Error {
-        Error { kind: ErrorKind::InvalidArgument, status: sys::KV_INVALID_ARGUMENT, message: message.into() }
+        Error {
+            kind: ErrorKind::InvalidArgument,
+            status: sys::KV_INVALID_ARGUMENT,
+            message: message.into(),
+            cause: None,
+        }
+    }
+
+    /// A path or string argument with a NUL byte, which a C string cannot
+    /// carry; the `NulError` becomes the error's source.
+    pub(crate) fn interior_nul(message: impl Into<String>, nul: NulError) -> Error {
+        Error {
+            kind: ErrorKind::InvalidArgument,
+            status: sys::KV_INVALID_ARGUMENT,
+            message: message.into(),
+            cause: Some(Cause::Nul(nul)),
+        }
     }
 
     /// A constructor of the C ABI returned NULL, which it does only when out
@@ -101,6 +133,7 @@ impl Error {
             kind: ErrorKind::NoMemory,
             status: sys::KV_NO_MEMORY,
             message: format!("{call}: out of memory"),
+            cause: None,
         }
     }
 }
@@ -113,7 +146,14 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.cause {
+            Some(Cause::Nul(nul)) => Some(nul),
+            None => None,
+        }
+    }
+}
 
 /// What a C call that did not fail reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,6 +194,7 @@ impl Error {
             kind: ErrorKind::Internal,
             status: sys::KV_INTERNAL,
             message: format!("strata returned {unexpected:?} where the C ABI does not allow it"),
+            cause: None,
         }
     }
 }

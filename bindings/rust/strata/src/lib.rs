@@ -46,10 +46,12 @@
 //!
 //! # Linking
 //!
-//! `strata-sys` links `libstrata` found through `STRATA_LIB_DIR`,
-//! `STRATA_BUILD_DIR` (a CMake build directory) or `pkg-config strata`. At run
-//! time the dynamic loader must find it too: install it, or set
-//! `LD_LIBRARY_PATH` to its directory. See docs/RUST.md.
+//! With the default `bundled` feature, `strata-kv-sys` compiles the engine
+//! from its C++ sources (CMake, a C++20 compiler, pkg-config and the lz4,
+//! zstd and xxhash development files are needed at build time) and links it
+//! statically: the program needs nothing at run time. With
+//! `default-features = false` it links an installed `libstrata` found
+//! through `pkg-config strata`. See docs/RUST.md.
 
 #![warn(missing_docs)]
 

@@ -102,20 +102,32 @@ fn bad_option_names_and_values_name_the_option() {
     }
     assert!(!dir.sub("db").exists(), "a rejected open must not create the database");
     assert_invalid(Options::new().get("no_such_option"), "no_such_option");
-    assert_invalid(Db::open(dir.sub("db"), Options::new().set("memtable", "skip\0list")), "NUL");
-    assert_invalid(Db::open(dir.sub("db"), Options::new().set("sync\0", "true")), "NUL");
-    assert_invalid(Options::new().get("sync\0"), "NUL");
+    assert_nul(Db::open(dir.sub("db"), Options::new().set("memtable", "skip\0list")), 4);
+    assert_nul(Db::open(dir.sub("db"), Options::new().set("sync\0", "true")), 4);
+    assert_nul(Options::new().get("sync\0"), 4);
+}
+
+/// A NUL byte in a path or string: refused before the library is called,
+/// with the `NulError` (and where the NUL was) as the error's source.
+fn assert_nul(result: Result<impl std::fmt::Debug, Error>, nul_position: usize) {
+    let err = result.expect_err("a NUL byte was accepted");
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+    assert!(err.message().contains("NUL"), "{err}");
+    let source = std::error::Error::source(&err).expect("a NUL error has a source");
+    let nul = source.downcast_ref::<std::ffi::NulError>().expect("the source is the NulError");
+    assert_eq!(nul.nul_position(), nul_position);
 }
 
 #[test]
 fn paths_with_nul_bytes_are_rejected() {
     let dir = TempDir::new("nul-paths");
     let bad = dir.path().join("a\0b");
-    assert_invalid(Db::open(&bad, Options::new()), "NUL");
-    assert_invalid(destroy(&bad), "NUL");
-    assert_invalid(repair(&bad, Options::new()), "NUL");
+    let nul_at = dir.path().as_os_str().len() + 2; // after "<dir>/a"
+    assert_nul(Db::open(&bad, Options::new()), nul_at);
+    assert_nul(destroy(&bad), nul_at);
+    assert_nul(repair(&bad, Options::new()), nul_at);
     let db = Db::open(dir.sub("db"), Options::new()).unwrap();
-    assert_invalid(db.checkpoint(&bad), "NUL");
+    assert_nul(db.checkpoint(&bad), nul_at);
     assert!(std::fs::read_dir(dir.path()).unwrap().count() == 1, "nothing but the database was created");
 }
 
@@ -124,7 +136,7 @@ fn other_bad_arguments() {
     let dir = TempDir::new("bad-misc");
     let db = Db::open(dir.sub("db"), Options::new()).unwrap();
     assert_invalid(db.property("no-such-property"), "no-such-property");
-    assert_invalid(db.property("stats\0"), "NUL");
+    assert_nul(db.property("stats\0"), 5);
     assert_invalid(repair("", Options::new()), "empty");
 
     // A file where a directory is expected.
@@ -141,7 +153,7 @@ fn errors_are_std_errors_with_kind_status_and_message() {
     let dir = TempDir::new("error-type");
     let err = Db::open(dir.sub("missing"), Options::new().create_if_missing(false)).unwrap_err();
     let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(err.clone());
-    assert!(boxed.source().is_none());
+    assert!(boxed.source().is_none(), "an error from the library has no Rust error underneath");
     assert_eq!(boxed.to_string(), format!("{} (KV_INVALID_ARGUMENT)", err.message()));
     assert!(err.message().contains("create_if_missing"), "{err}");
     assert!(format!("{err:?}").contains("InvalidArgument"));

@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{collect, strata_build_dir, TempDir};
+use common::{collect, fixture_writer, TempDir};
 use strata::{Db, Options};
 
 /// The 902 entries the fixture holds, in key order.
@@ -23,7 +23,7 @@ fn expected_entries() -> Vec<(Vec<u8>, Vec<u8>)> {
 
 #[test]
 fn reads_the_database_written_by_the_c_fixture_writer() {
-    let writer = strata_build_dir().join("tests/fixture/strata-fixture-writer");
+    let writer = fixture_writer();
     assert!(writer.is_file(), "{} is missing: build strata first", writer.display());
     let dir = TempDir::new("fixture");
     let path = dir.sub("db");

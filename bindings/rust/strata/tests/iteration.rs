@@ -50,6 +50,29 @@ fn every_kind_of_range() {
     assert_eq!(entries, [(b"ba".to_vec(), b"v:ba".to_vec())]);
 }
 
+/// Keys of different lengths as byte-string literals: Rust gives `b"a"` and
+/// `b"user/01"` different array types, so one end is written as a slice and
+/// the other coerces to it (src/bounds.rs explains why the bare literals
+/// cannot compile; a compile_fail example there pins it).
+#[test]
+fn ranges_between_keys_of_different_lengths() {
+    let dir = TempDir::new("ranges-lengths");
+    let db = db_with(&dir, &[b"a", b"user/00", b"user/01", b"user/010", b"user/1", b"z"]);
+    let expected = k(&[b"a", b"user/00"]);
+    assert_eq!(keys(&collect(db.range(b"a".as_slice()..b"user/01"))), expected);
+    assert_eq!(keys(&collect(db.range(&b"a"[..]..b"user/01"))), expected);
+    assert_eq!(keys(&collect(db.range(b"user/01".as_slice()..=b"z"))), k(&[b"user/01", b"user/010", b"user/1", b"z"]));
+    assert_eq!(keys(&collect(db.range("a".."user/01"))), expected);
+    assert_eq!(keys(&collect(db.range("user/01"..="user/1"))), k(&[b"user/01", b"user/010", b"user/1"]));
+    assert_eq!(keys(&collect(db.range(b"user/010".as_slice()..b"z").rev())), k(&[b"user/1", b"user/010"]));
+    let mut cursor = db.cursor(b"a".as_slice()..b"user/01").unwrap();
+    assert!(cursor.last().unwrap());
+    assert_eq!(cursor.key(), Some(&b"user/00"[..]));
+    db.compact_range(b"a".as_slice()..b"user/1").unwrap();
+    let snapshot = db.snapshot().unwrap();
+    assert_eq!(keys(&collect(snapshot.range(b"a".as_slice()..b"user/01"))), expected);
+}
+
 #[test]
 fn reverse_and_double_ended() {
     let dir = TempDir::new("reverse");

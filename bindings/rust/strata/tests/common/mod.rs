@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: scratch directories on the real
 //! filesystem, a small deterministic random generator, and the location of
-//! the C build (for the fixture writer).
+//! the C fixture writer.
 #![allow(dead_code)] // each test file uses a different subset
 
 use std::path::{Path, PathBuf};
@@ -62,13 +62,21 @@ impl Rng {
     }
 }
 
-/// The CMake build directory of strata the tests run against. The test
-/// script sets it; without it the tests that need C programs fail loudly
-/// rather than skip.
-pub fn strata_build_dir() -> PathBuf {
-    let dir = std::env::var_os("STRATA_BUILD_DIR")
-        .expect("STRATA_BUILD_DIR must name strata's CMake build directory (scripts/test-rust.sh sets it)");
-    PathBuf::from(dir)
+/// The C program that writes the cross-language fixture:
+/// `STRATA_FIXTURE_WRITER`, else `tests/fixture/strata-fixture-writer` in
+/// the CMake build directory `STRATA_BUILD_DIR`. (The first exists for test
+/// runs that must not set `STRATA_BUILD_DIR`, which the build script reads
+/// when `bundled` is off.) The test script sets one; without either the
+/// test fails loudly rather than skip.
+pub fn fixture_writer() -> PathBuf {
+    if let Some(path) = std::env::var_os("STRATA_FIXTURE_WRITER") {
+        return PathBuf::from(path);
+    }
+    let dir = std::env::var_os("STRATA_BUILD_DIR").expect(
+        "STRATA_BUILD_DIR must name strata's CMake build directory, or STRATA_FIXTURE_WRITER the \
+         fixture writer (scripts/test-rust.sh sets them)",
+    );
+    PathBuf::from(dir).join("tests/fixture/strata-fixture-writer")
 }
 
 /// Collects an iterator of entries, failing the test on an error item.
