@@ -244,4 +244,5 @@ unsafe extern "C" {
         report: *mut *mut ::std::os::raw::c_char,
     ) -> ::std::os::raw::c_int;
     pub fn kv_destroy(path: *const ::std::os::raw::c_char) -> ::std::os::raw::c_int;
+    pub fn kv_resume(db: *mut kv_db) -> ::std::os::raw::c_int;
 }
