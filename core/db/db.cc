@@ -45,19 +45,35 @@ Status DB::Recover() {
   }
   STRATA_RETURN_IF_ERROR(env->CreateDir(dbname_));
   STRATA_RETURN_IF_ERROR(env->LockFile(LockFileName(dbname_), &dir_lock_));
-  std::vector<std::string> present;
-  STRATA_RETURN_IF_ERROR(env->GetChildren(dbname_, &present));
-  for (const auto& name : present) {
-    uint64_t number;
-    if (ParseFileName(name, &number) == FileKind::kOutOfRange) {
-      return Status::Corruption(OutOfRangeFileMessage(dbname_, name));
-    }
-  }
-
   block_cache_ = std::make_shared<BlockCache>(options_.block_cache_bytes);
   table_cache_ = std::make_unique<TableCache>(dbname_, options_, block_cache_.get(),
                                               static_cast<size_t>(options_.max_open_files));
   versions_ = std::make_unique<VersionSet>(dbname_, env);
+
+  // Every number in use on disk is counted before the first file is made:
+  // recovery writes a new manifest (and a new database its first one), and
+  // a crash can leave files newer than any manifest records, such as the
+  // manifest of an open that died before switching CURRENT. Files are
+  // created exclusively, so a number taken would fail the open.
+  std::vector<std::string> present;
+  STRATA_RETURN_IF_ERROR(env->GetChildren(dbname_, &present));
+  for (const auto& name : present) {
+    uint64_t number;
+    switch (ParseFileName(name, &number)) {
+      case FileKind::kOutOfRange:
+        return Status::Corruption(OutOfRangeFileMessage(dbname_, name));
+      case FileKind::kLog:
+      case FileKind::kTable:
+      case FileKind::kManifest:
+      case FileKind::kTemp:
+        versions_->MarkFileNumberUsed(number);
+        break;
+      case FileKind::kCurrent:
+      case FileKind::kLock:
+      case FileKind::kUnknown:
+        break;
+    }
+  }
 
   std::unique_lock lock(mu_);
   const bool exists = env->FileExists(CurrentFileName(dbname_));
