@@ -84,6 +84,28 @@ class CompactionTest : public ::testing::Test {
     return v;
   }
 
+  // Flushes keys k0..k1999 into tables (*pinned), opens an iterator on them,
+  // then overwrites and compacts every key: the iterator is left the only
+  // reader of those tables, whose files are still on disk.
+  void PinReplacedTables(std::set<uint64_t>* pinned, std::unique_ptr<Iterator>* it) {
+    for (int i = 0; i < 2000; ++i) {
+      ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Value(i, 1)).ok());
+    }
+    ASSERT_TRUE(db_->Flush().ok());
+    ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+    *pinned = TableFilesOnDisk(dir_.path());
+    ASSERT_FALSE(pinned->empty());
+    *it = db_->NewIterator(ReadOptions(), std::nullopt, std::nullopt);
+    (*it)->SeekToFirst();
+    ASSERT_TRUE((*it)->Valid());
+    for (int i = 0; i < 2000; ++i) {
+      ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Value(i, 2)).ok());
+    }
+    ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
+    ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+    for (uint64_t n : *pinned) ASSERT_TRUE(TableFilesOnDisk(dir_.path()).count(n));
+  }
+
   void ExpectScan(const Model& expected, const Snapshot* snapshot = nullptr) {
     Model got;
     Status s = test::ScanAll(db_.get(), &got, std::nullopt, std::nullopt, snapshot);
@@ -287,21 +309,9 @@ TEST_F(CompactionTest, ObsoleteTablesOutliveTheirLastReaderOnly) {
 
 TEST_F(CompactionTest, CloseRemovesTablesWhoseLastReaderWentAfterTheLastPass) {
   Open();
-  for (int i = 0; i < 2000; ++i) {
-    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Value(i, 1)).ok());
-  }
-  ASSERT_TRUE(db_->Flush().ok());
-  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
-  const std::set<uint64_t> before = TableFilesOnDisk(dir_.path());
-  auto it = db_->NewIterator(ReadOptions(), std::nullopt, std::nullopt);
-  it->SeekToFirst();
-  ASSERT_TRUE(it->Valid());
-  for (int i = 0; i < 2000; ++i) {
-    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Value(i, 2)).ok());
-  }
-  ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
-  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
-  for (uint64_t n : before) ASSERT_TRUE(TableFilesOnDisk(dir_.path()).count(n));
+  std::set<uint64_t> before;
+  std::unique_ptr<Iterator> it;
+  ASSERT_NO_FATAL_FAILURE(PinReplacedTables(&before, &it));
   // The reader goes, no background work follows, and the database closes:
   // the old tables must not wait for the next open to be removed.
   it.reset();
@@ -312,22 +322,9 @@ TEST_F(CompactionTest, CloseRemovesTablesWhoseLastReaderWentAfterTheLastPass) {
 
 TEST_F(CompactionTest, TablesGoAsSoonAsTheLastIteratorPinningThemIsFreed) {
   Open();
-  for (int i = 0; i < 2000; ++i) {
-    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Value(i, 1)).ok());
-  }
-  ASSERT_TRUE(db_->Flush().ok());
-  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
-  const std::set<uint64_t> before = TableFilesOnDisk(dir_.path());
-  ASSERT_FALSE(before.empty());
-  auto it = db_->NewIterator(ReadOptions(), std::nullopt, std::nullopt);
-  it->SeekToFirst();
-  ASSERT_TRUE(it->Valid());
-  for (int i = 0; i < 2000; ++i) {
-    ASSERT_TRUE(db_->Put(WriteOptions(), "k" + std::to_string(i), Value(i, 2)).ok());
-  }
-  ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
-  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
-  for (uint64_t n : before) ASSERT_TRUE(TableFilesOnDisk(dir_.path()).count(n));
+  std::set<uint64_t> before;
+  std::unique_ptr<Iterator> it;
+  ASSERT_NO_FATAL_FAILURE(PinReplacedTables(&before, &it));
   // The reader goes, and nothing else happens: no flush, no compaction.
   it.reset();
   ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
