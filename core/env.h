@@ -77,6 +77,12 @@ class Env {
                                      std::unique_ptr<RandomAccessFile>* out) = 0;
   // Creates or truncates.
   virtual Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* out) = 0;
+  // Creates a new, empty file; an IOError ("File exists") when path exists,
+  // which is left untouched. Every numbered file of a database is created
+  // this way: a number already taken on disk means the directory holds a
+  // file strata did not expect, and truncating it could destroy live data.
+  virtual Status NewExclusiveWritableFile(const std::string& path,
+                                          std::unique_ptr<WritableFile>* out) = 0;
 
   virtual bool FileExists(const std::string& path) = 0;
   // Names (not paths) of the entries in dir, without "." and "..".
@@ -122,6 +128,10 @@ class EnvWrapper : public Env {
   }
   Status NewWritableFile(const std::string& p, std::unique_ptr<WritableFile>* o) override {
     return target_->NewWritableFile(p, o);
+  }
+  Status NewExclusiveWritableFile(const std::string& p,
+                                  std::unique_ptr<WritableFile>* o) override {
+    return target_->NewExclusiveWritableFile(p, o);
   }
   bool FileExists(const std::string& p) override { return target_->FileExists(p); }
   Status GetChildren(const std::string& d, std::vector<std::string>* n) override {

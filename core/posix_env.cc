@@ -186,11 +186,12 @@ class PosixEnv final : public Env {
   }
 
   Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* out) override {
-    out->reset();
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return OpenError(path, errno);
-    *out = std::make_unique<PosixWritableFile>(path, fd);
-    return Status::OK();
+    return OpenForWriting(path, O_TRUNC, out);
+  }
+
+  Status NewExclusiveWritableFile(const std::string& path,
+                                  std::unique_ptr<WritableFile>* out) override {
+    return OpenForWriting(path, O_EXCL, out);
   }
 
   bool FileExists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
@@ -298,6 +299,17 @@ class PosixEnv final : public Env {
   }
 
  private:
+  // Opens path for writing, created if absent; `mode` is O_TRUNC (an existing
+  // file is emptied) or O_EXCL (an existing file is an error, left untouched).
+  static Status OpenForWriting(const std::string& path, int mode,
+                               std::unique_ptr<WritableFile>* out) {
+    out->reset();
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | mode | O_CLOEXEC, 0644);
+    if (fd < 0) return OpenError(path, errno);
+    *out = std::make_unique<PosixWritableFile>(path, fd);
+    return Status::OK();
+  }
+
   static Status OpenError(const std::string& path, int err) {
     if (err == ENOENT) return Status::NotFound(path + ": " + std::strerror(err));
     return Status::FromErrno("open " + path, err);
