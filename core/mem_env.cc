@@ -28,39 +28,80 @@ namespace {
 
 // The bytes of one file, like an inode: every name and open handle of the
 // file holds a reference.
+//
+// The bytes are kept in blocks of kBlockBytes rather than one string: a
+// growing WAL or table then never moves what it already holds, and each
+// block is an allocation small enough for malloc's (and ASan's) free lists,
+// where one big string would be reallocated and copied as it grows and,
+// past 128 KiB under ASan, mapped and unmapped each time (9% of the C ABI
+// fuzzer's time went to that).
 class FileNode {
  public:
   uint64_t Size() const {
     std::lock_guard lock(mu_);
-    return data_.size();
+    return size_;
   }
 
   // Copies up to n bytes at offset into scratch; fewer at the end of the file.
   std::string_view Read(uint64_t offset, size_t n, char* scratch) const {
     std::lock_guard lock(mu_);
-    if (offset >= data_.size()) return {};
-    n = static_cast<size_t>(std::min<uint64_t>(n, data_.size() - offset));
-    std::memcpy(scratch, data_.data() + offset, n);
+    if (offset >= size_) return {};
+    n = static_cast<size_t>(std::min<uint64_t>(n, size_ - offset));
+    size_t copied = 0;
+    while (copied < n) {
+      const uint64_t at = offset + copied;
+      const std::string& block = blocks_[static_cast<size_t>(at / kBlockBytes)];
+      const size_t within = static_cast<size_t>(at % kBlockBytes);
+      const size_t take = std::min(n - copied, block.size() - within);
+      std::memcpy(scratch + copied, block.data() + within, take);
+      copied += take;
+    }
     return std::string_view(scratch, n);
   }
 
   void Append(std::string_view bytes) {
     std::lock_guard lock(mu_);
-    data_.append(bytes.data(), bytes.size());
+    AppendLocked(bytes);
   }
 
   // Cuts or extends (with zero bytes, as truncate(2) does) to `size` bytes.
   void Resize(uint64_t size) {
     std::lock_guard lock(mu_);
-    data_.resize(static_cast<size_t>(size));
-    // A file emptied for rewriting should not keep the memory of its old
-    // contents (a WAL or manifest can be large).
-    if (size == 0) data_.shrink_to_fit();
+    if (size >= size_) {
+      const std::string zeros(kBlockBytes, '\0');
+      while (size_ < size) {
+        AppendLocked(std::string_view(zeros).substr(
+            0, static_cast<size_t>(std::min<uint64_t>(kBlockBytes, size - size_))));
+      }
+      return;
+    }
+    // Whole blocks past the new end go; the last one kept is cut.
+    blocks_.resize(static_cast<size_t>((size + kBlockBytes - 1) / kBlockBytes));
+    if (!blocks_.empty()) {
+      blocks_.back().resize(static_cast<size_t>(size - (blocks_.size() - 1) * kBlockBytes));
+    }
+    size_ = size;
   }
 
  private:
+  static constexpr size_t kBlockBytes = 64 * 1024;
+
+  // REQUIRES: mu_ held.
+  void AppendLocked(std::string_view bytes) {
+    while (!bytes.empty()) {
+      if (blocks_.empty() || blocks_.back().size() == kBlockBytes) blocks_.emplace_back();
+      std::string& block = blocks_.back();
+      const size_t take = std::min(bytes.size(), kBlockBytes - block.size());
+      block.append(bytes.data(), take);
+      bytes.remove_prefix(take);
+      size_ += take;
+    }
+  }
+
   mutable std::mutex mu_;
-  std::string data_;  // GUARDED_BY(mu_)
+  // Every block but the last holds exactly kBlockBytes.
+  std::vector<std::string> blocks_;  // GUARDED_BY(mu_)
+  uint64_t size_ = 0;                // GUARDED_BY(mu_); the sum of the blocks' sizes
 };
 
 using NodePtr = std::shared_ptr<FileNode>;
