@@ -10,9 +10,10 @@
 // the engine does then go through it, so an input costs what the engine's
 // work costs and leaves nothing behind for the next. With STRATA_FUZZ_ON_DISK=1
 // in the environment it lives on real files through Env::Default(), in a
-// per-process directory (process_dir.h: /dev/shm when usable): many times
-// slower, but it puts PosixEnv under the same sequences. At exit the process
-// prints how many sequences and operations it ran.
+// per-process directory (process_dir.h: /dev/shm when usable): that puts
+// PosixEnv under the same sequences, for 10-25% more CPU per input (most of
+// an input's cost is the engine's own work; docs/RELIABILITY.md). At exit
+// the process prints how many sequences and operations it ran.
 //
 // Input layout (FuzzInput, front to back):
 //   option count   1 byte (mod 6), then per option a name and a value, each

@@ -10,8 +10,8 @@
 // (core/mem_env.h), so an input costs what recovery costs and nothing is
 // left over from the one before. With STRATA_FUZZ_ON_DISK=1 in the
 // environment, in a per-process scratch directory on real files through
-// Env::Default() (process_dir.h) instead: about 50 times slower, but it puts
-// PosixEnv under the same inputs.
+// Env::Default() (process_dir.h) instead: it puts PosixEnv under the same
+// inputs, for 15-45% more CPU per input even on /dev/shm (docs/RELIABILITY.md).
 //
 // Input: byte 0 is a mode, the rest is the WAL.
 //   mode bit 0  reseal: recompute every record's checksums first (see
