@@ -111,11 +111,11 @@ for t in "${targets[@]}"; do
   [[ -f tests/fuzz/dict/$t.dict ]] && dict=(-dict="tests/fuzz/dict/$t.dict")
   tuning=()
   if [[ $t == capi_sequence || $t == wal_recovery ]]; then
-    # One input opens, uses and closes a real database: milliseconds, with
-    # a heap that keeps what the engine caches. Per-input leak scans of that
-    # heap and entropic scheduling's bookkeeping over its ~20k coverage
-    # features would then take most of the time; leaks are still checked
-    # when the process exits.
+    # One input opens, uses and closes a whole database (on an in-memory
+    # Env): milliseconds, with a heap that keeps what the engine caches.
+    # Per-input leak scans of that heap and entropic scheduling's bookkeeping
+    # over its ~20k coverage features would then take most of the time;
+    # leaks are still checked when the process exits.
     tuning=(-detect_leaks=0 -entropic=0)
   fi
   crashes_before=$(find "$artifacts" -type f | wc -l)

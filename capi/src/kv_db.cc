@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "capi/src/capi_env.h"
 #include "capi/src/capi_util.h"
 #include "core/db/destroy.h"
 
@@ -53,6 +54,7 @@ int kv_open(const char* path, const kv_options* o, kv_db** out) {
       return Fail(KV_INVALID_ARGUMENT, "kv_open: options is not a kv_options");
     }
     strata::Options options = o != nullptr ? o->options : strata::Options();
+    options.env = CurrentEnv();  // kv_options cannot name one (capi_env.h)
     std::shared_ptr<strata::DB> db;
     int rc = FromStatus(strata::DB::Open(options, path, &db));
     if (rc != KV_OK) return rc;
@@ -84,7 +86,7 @@ int kv_destroy(const char* path) {
   return Guarded("kv_destroy", [&] {
     if (path == nullptr) return Fail(KV_INVALID_ARGUMENT, "kv_destroy: path is NULL");
     if (path[0] == '\0') return Fail(KV_INVALID_ARGUMENT, "kv_destroy: path is empty");
-    return FromStatus(strata::DestroyDB(strata::Env::Default(), path));
+    return FromStatus(strata::DestroyDB(CurrentEnv(), path));
   });
 }
 

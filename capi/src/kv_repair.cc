@@ -1,4 +1,5 @@
 // kv.h: kv_repair, over strata::RepairDB (core/db/repair.h).
+#include "capi/src/capi_env.h"
 #include "capi/src/capi_util.h"
 #include "core/db/repair.h"
 
@@ -14,7 +15,8 @@ int kv_repair(const char* path, const kv_options* o, char** report) {
     if (o != nullptr && o->magic != kOptionsMagic) {
       return Fail(KV_INVALID_ARGUMENT, "kv_repair: options is not a kv_options");
     }
-    const strata::Options options = o != nullptr ? o->options : strata::Options();
+    strata::Options options = o != nullptr ? o->options : strata::Options();
+    options.env = CurrentEnv();  // kv_options cannot name one (capi_env.h)
     strata::RepairReport result;
     const int rc = FromStatus(strata::RepairDB(options, path, &result));
     if (rc != KV_OK) return rc;

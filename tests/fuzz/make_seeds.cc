@@ -283,11 +283,11 @@ void SeedsFromDatabase(const std::string& dir, const DbConfig& config, CorpusWri
 // when the database closed. Plus hand-made logs the engine must refuse.
 void RecoverySeeds(const std::string& work, CorpusWriter* out) {
   const std::string dir = work + "/recovery";
-  Status s = fuzz::BuildRecoveryTemplate(dir);
+  Status s = fuzz::BuildRecoveryTemplate(Env::Default(), dir);
   if (!s.ok()) Die("recovery template: " + s.ToString());
   {
     std::shared_ptr<DB> db;
-    s = DB::Open(fuzz::RecoveryOptions(), dir, &db);
+    s = DB::Open(fuzz::RecoveryOptions(Env::Default()), dir, &db);
     if (!s.ok()) Die("recovery template: " + s.ToString());
     WriteBatch batch;
     batch.Put(fuzz::TemplateKey(3), "overwritten in a batch");
@@ -302,7 +302,7 @@ void RecoverySeeds(const std::string& work, CorpusWriter* out) {
     check(db->Put(WriteOptions(), std::string("nul\0key", 7), std::string(300, 'v')));
     check(db->Delete(WriteOptions(), "never-written"));
   }
-  const std::string wal = ReadFile(fuzz::LiveWalPath(dir));
+  const std::string wal = ReadFile(fuzz::LiveWalPath(Env::Default(), dir));
   if (wal.empty()) Die("recovery seed: the WAL is empty");
   out->Add("wal_recovery", "writes.plain", std::string(1, '\0') + wal);
   out->Add("wal_recovery", "writes.reseal", std::string(1, '\1') + wal);

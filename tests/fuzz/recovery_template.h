@@ -7,13 +7,16 @@
 // left is a manifest, one table and an empty live WAL, which an input then
 // replaces, as if the process had crashed after writing that log.
 //
+// Every function works through the Env it is given (Env::Default() for
+// make_seeds.cc's files on disk, a MemEnv for wal_recovery_fuzzer.cc).
+//
 // Thread safety: functions over a directory nobody else uses.
 #pragma once
 
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/db/db.h"
 #include "core/filename.h"
@@ -31,33 +34,33 @@ inline std::string TemplateKey(int i) {
 
 inline std::string TemplateValue(int i) { return "template-value-" + std::to_string(i); }
 
-// The options the template is built and reopened with: one background thread
-// is plenty for a database this small.
-inline Options RecoveryOptions() {
+// The options the template is built and reopened with, on `env`: one
+// background thread is plenty for a database this small.
+inline Options RecoveryOptions(Env* env) {
   Options o;
   o.background_threads = 1;
+  o.env = env;
   return o;
 }
 
-inline Status BuildRecoveryTemplate(const std::string& dir) {
+inline Status BuildRecoveryTemplate(Env* env, const std::string& dir) {
   std::shared_ptr<DB> db;
-  STRATA_RETURN_IF_ERROR(DB::Open(RecoveryOptions(), dir, &db));
+  STRATA_RETURN_IF_ERROR(DB::Open(RecoveryOptions(env), dir, &db));
   for (int i = 0; i < kTemplateKeys; ++i) {
     STRATA_RETURN_IF_ERROR(db->Put(WriteOptions(), TemplateKey(i), TemplateValue(i)));
   }
   return db->Flush();
 }
 
-// The live WAL of a closed database: the log file with the largest number.
-inline std::string LiveWalPath(const std::string& dir) {
+// The live WAL of a closed database: the log file with the largest number
+// ("" when there is none).
+inline std::string LiveWalPath(Env* env, const std::string& dir) {
   uint64_t best = 0;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+  std::vector<std::string> names;
+  if (!env->GetChildren(dir, &names).ok()) return std::string();
+  for (const auto& name : names) {
     uint64_t number = 0;
-    if (ParseFileName(entry.path().filename().string(), &number) == FileKind::kLog &&
-        number > best) {
-      best = number;
-    }
+    if (ParseFileName(name, &number) == FileKind::kLog && number > best) best = number;
   }
   return best == 0 ? std::string() : LogFileName(dir, best);
 }
