@@ -104,6 +104,20 @@ TEST_F(MemEnvTest, WrittenBytesReadBackSequentiallyAndAtOffsets) {
 
 // Files are stored in 64 KiB blocks: reads, appends and truncations that
 // cross block boundaries must see one contiguous file.
+// WritableFile::Truncate (what DB::Resume uses to cut a record that failed
+// half-way): the next append goes on from the cut.
+TEST_F(MemEnvTest, AnOpenFileCutBackGoesOnFromTheCut) {
+  std::unique_ptr<WritableFile> f;
+  ASSERT_TRUE(env_->NewWritableFile("/log", &f).ok());
+  ASSERT_TRUE(f->Append("whole-record|half-a-rec").ok());
+  ASSERT_TRUE(f->Truncate(13).ok());
+  EXPECT_EQ(f->Size(), 13u);
+  ASSERT_TRUE(f->Append("next").ok());
+  ASSERT_TRUE(f->Close().ok());
+  EXPECT_EQ(Read("/log"), "whole-record|next");
+  EXPECT_FALSE(f->Truncate(0).ok());  // closed
+}
+
 TEST_F(MemEnvTest, LargeFilesReadBackAcrossBlockBoundaries) {
   std::string expected;
   for (int i = 0; expected.size() < 300000; ++i) expected += std::to_string(i) + ",";
