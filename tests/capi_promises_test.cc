@@ -145,7 +145,9 @@ TEST_F(CapiPromisesTest, NarrowCompactRangeKeepsWritesGoing) {
 // 2. kv_batch_delete added to a batch past the size the log can take; the
 // write failed inside the write path and stopped every later write. The
 // batch now refuses the entry that would pass KV_MAX_BATCH_BYTES, and a
-// refused write stops nothing. (About 2 GiB of memory for a moment.)
+// refused write stops nothing. (About 2 GiB of memory for a moment; the
+// engine's own refusal of a batch past the limit, DB::Write, needs one
+// built past it, which only the C++ API can do.)
 TEST_F(CapiPromisesTest, OversizedBatchIsRefusedWithoutStoppingWrites) {
   Open();
   kv_batch* b = kv_batch_new();
@@ -167,17 +169,16 @@ TEST_F(CapiPromisesTest, OversizedBatchIsRefusedWithoutStoppingWrites) {
   EXPECT_NE(std::string(kv_last_error()).find("KV_MAX_BATCH_BYTES"), std::string::npos)
       << kv_last_error();
   EXPECT_LT(added, 17500);
-  // The refused entry left the batch as it was: still within the limit and
-  // written whole.
+  // The refused entry left the batch as it was (writing all 2 GiB of it
+  // would only cost the suite time and disk: a batch within the limit is
+  // an ordinary write).
   EXPECT_EQ(kv_batch_count(b), static_cast<size_t>(2 + added));
+  kv_batch_clear(b);
+  ASSERT_EQ(kv_batch_put(b, "small", 5, "v", 1), KV_OK) << kv_last_error();
   EXPECT_EQ(kv_write(db_, b), KV_OK) << kv_last_error();
   kv_batch_free(b);
   ExpectWritesWork();
-  void* v = nullptr;
-  size_t len = 0;
-  ASSERT_EQ(kv_get(db_, "big2", 4, &v, &len), KV_OK) << kv_last_error();
-  EXPECT_EQ(len, KV_MAX_VALUE_LEN - 1024);
-  kv_free(v);
+  EXPECT_EQ(Get("small"), "v");
 }
 
 // 2b. The same limit for puts: the entry that would pass it is refused.
