@@ -275,6 +275,7 @@ DB::~DB() {
     std::unique_lock lock(mu_);
     shutting_down_ = true;
     bg_cv_.notify_all();
+    done_cv_.notify_all();  // a resume retry may wait on it (db_resume.cc)
   }
   for (auto& t : bg_threads_) t.join();
   if (recovered_) {
