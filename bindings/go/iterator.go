@@ -200,6 +200,15 @@ func (it *Iterator) lock() bool {
 	if it.err != nil {
 		return false
 	}
+	return it.lockOpen()
+}
+
+func (it *Iterator) unlock() { it.st.mu.Unlock() }
+
+// lockOpen takes the lock over the C handle and reports true; or, when
+// DB.Close has freed the handle already, releases it, marks the iterator
+// closed and reports false.
+func (it *Iterator) lockOpen() bool {
 	it.st.mu.Lock()
 	if it.st.h == nil {
 		it.st.mu.Unlock()
@@ -208,8 +217,6 @@ func (it *Iterator) lock() bool {
 	}
 	return true
 }
-
-func (it *Iterator) unlock() { it.st.mu.Unlock() }
 
 // closedWithDB records that DB.Close closed the iterator: it is off any
 // entry, and Error says why.
@@ -228,13 +235,7 @@ func (it *Iterator) borrow() bool {
 	if it.atAhead {
 		return true
 	}
-	it.st.mu.Lock()
-	if it.st.h == nil {
-		it.st.mu.Unlock()
-		it.closedWithDB()
-		return false
-	}
-	return true
+	return it.lockOpen()
 }
 
 func (it *Iterator) unborrow() {
