@@ -11,6 +11,7 @@ static_assert(kMaxWriteBatchBytes <= log::kMaxPayloadBytes,
 WriteBatch::WriteBatch() { Clear(); }
 
 void WriteBatch::Clear() {
+  has_range_deletion_ = false;
   rep_.clear();
   rep_.resize(kWriteBatchHeaderBytes);
 }
@@ -42,7 +43,21 @@ void WriteBatch::Delete(std::string_view key) {
   PutLengthPrefixed(&rep_, key);
 }
 
+void WriteBatch::DeleteRange(std::string_view start, std::string_view end) {
+  if (!(start < end)) return;
+  EncodeFixed32(rep_.data() + 8, Count() + 1);
+  rep_.push_back(kBatchRangeDeletion);
+  PutLengthPrefixed(&rep_, start);
+  PutLengthPrefixed(&rep_, end);
+  has_range_deletion_ = true;
+}
+
+size_t WriteBatch::ByteSizeAfterDeleteRange(size_t start_len, size_t end_len) const {
+  return ByteSizeAfterDelete(start_len) + VarintLength(end_len) + end_len;
+}
+
 void WriteBatch::Append(const WriteBatch& src) {
+  has_range_deletion_ |= src.has_range_deletion_;
   EncodeFixed32(rep_.data() + 8, Count() + src.Count());
   rep_.append(src.rep_.data() + kWriteBatchHeaderBytes, src.rep_.size() - kWriteBatchHeaderBytes);
 }
@@ -52,6 +67,8 @@ Status WriteBatch::SetContents(std::string_view contents) {
     return Status::Corruption("write batch shorter than its header");
   }
   rep_.assign(contents.data(), contents.size());
+  // Known only after Iterate; a batch read back is never written again.
+  has_range_deletion_ = true;
   return Status::OK();
 }
 
@@ -71,6 +88,12 @@ Status WriteBatch::Iterate(Handler* handler) const {
     } else if (kind == static_cast<char>(ValueKind::kDeletion)) {
       if (!GetLengthPrefixed(&input, &key)) return Status::Corruption("write batch: truncated delete");
       handler->Delete(key);
+    } else if (kind == kBatchRangeDeletion) {
+      if (!GetLengthPrefixed(&input, &key) || !GetLengthPrefixed(&input, &value)) {
+        return Status::Corruption("write batch: truncated range delete");
+      }
+      if (!(key < value)) return Status::Corruption("write batch: an empty range delete");
+      handler->DeleteRange(key, value);
     } else {
       return Status::Corruption("write batch: unknown operation kind");
     }

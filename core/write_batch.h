@@ -4,9 +4,9 @@
 //   sequence : fixed64  sequence number of the first operation
 //   count    : fixed32  number of operations
 //   then per operation:
-//     kind   : 1 byte   ValueKind (1 = put, 0 = delete)
-//     key    : varint32 length + bytes
-//     value  : varint32 length + bytes (puts only)
+//     kind   : 1 byte   1 = put, 0 = delete, 2 = range delete
+//     key    : varint32 length + bytes (a range delete's start)
+//     value  : varint32 length + bytes (puts only; a range delete's end)
 // Operation i gets sequence number `sequence + i`, so a later operation on
 // the same key wins.
 //
@@ -30,12 +30,17 @@ class WriteBatch {
     virtual ~Handler() = default;
     virtual void Put(std::string_view key, std::string_view value) = 0;
     virtual void Delete(std::string_view key) = 0;
+    // Every key in [start, end); start < end.
+    virtual void DeleteRange(std::string_view start, std::string_view end) = 0;
   };
 
   WriteBatch();
 
   void Put(std::string_view key, std::string_view value);
   void Delete(std::string_view key);
+  // Deletes every key in [start, end) (a range tombstone, range_tombstone.h).
+  // An empty or reversed range adds nothing.
+  void DeleteRange(std::string_view start, std::string_view end);
   void Clear();
 
   uint32_t Count() const;
@@ -45,6 +50,10 @@ class WriteBatch {
   // kMaxWriteBatchBytes before adding it.
   size_t ByteSizeAfterPut(size_t key_len, size_t value_len) const;
   size_t ByteSizeAfterDelete(size_t key_len) const;
+  size_t ByteSizeAfterDeleteRange(size_t start_len, size_t end_len) const;
+  // Whether the batch holds a range delete (the write path then republishes
+  // what readers consult; see DB::RunWriter).
+  bool HasRangeDeletion() const { return has_range_deletion_; }
   SequenceNumber Sequence() const;
   void SetSequence(SequenceNumber seq);
 
@@ -61,7 +70,12 @@ class WriteBatch {
 
  private:
   std::string rep_;
+  bool has_range_deletion_ = false;
 };
+
+// The operation kind byte of a range delete in the encoding above. Never
+// the kind of an internal key: range tombstones are kept beside the keys.
+inline constexpr char kBatchRangeDeletion = 2;
 
 inline constexpr size_t kWriteBatchHeaderBytes = 12;
 // The largest batch DB::Write accepts (ByteSize()); larger ones are refused

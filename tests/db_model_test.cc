@@ -1,4 +1,5 @@
-// Randomised model test: thousands of random puts, deletes, batches, gets,
+// Randomised model test: thousands of random puts, deletes, range deletes,
+// batches (range deletes among their operations), gets,
 // multi-gets, range reads and iterator walks in both directions checked
 // against std::map, with flushes, compactions, reopens and snapshot
 // iterators in between, for every memtable kind.
@@ -157,7 +158,13 @@ TEST_P(DBModelTest, RandomOperationsMatchModel) {
   constexpr int kSteps = 12000;
   for (int step = 0; step < kSteps; ++step) {
     const int op = static_cast<int>(rng_() % 1000);
-    if (op < 450) {
+    if (op < 12) {
+      // Mostly narrow ranges, some wide, some empty or reversed.
+      std::string a = RandomKey(), b = RandomKey();
+      if (rng_() % 4 != 0 && a > b) std::swap(a, b);
+      ASSERT_TRUE(db_->DeleteRange(WriteOptions(), a, b).ok());
+      if (a < b) model.erase(model.lower_bound(a), model.lower_bound(b));
+    } else if (op < 450) {
       std::string k = RandomKey(), v = RandomValue();
       ASSERT_TRUE(db_->Put(WriteOptions(), k, v).ok());
       model[k] = v;
@@ -171,7 +178,12 @@ TEST_P(DBModelTest, RandomOperationsMatchModel) {
       int n = 1 + static_cast<int>(rng_() % 20);
       for (int i = 0; i < n; ++i) {
         std::string k = RandomKey();
-        if (rng_() % 3 == 0) {
+        if (rng_() % 15 == 0) {
+          std::string e = RandomKey();
+          if (k > e) std::swap(k, e);
+          batch.DeleteRange(k, e);
+          after.erase(after.lower_bound(k), after.lower_bound(e));
+        } else if (rng_() % 3 == 0) {
           batch.Delete(k);
           after.erase(k);
         } else {

@@ -11,6 +11,9 @@ struct Recorder : WriteBatch::Handler {
     log += "Put(" + std::string(k) + "," + std::string(v) + ")";
   }
   void Delete(std::string_view k) override { log += "Delete(" + std::string(k) + ")"; }
+  void DeleteRange(std::string_view s, std::string_view e) override {
+    log += "DeleteRange(" + std::string(s) + "," + std::string(e) + ")";
+  }
 };
 
 TEST(WriteBatchTest, EmptyBatch) {
@@ -70,6 +73,39 @@ TEST(WriteBatchTest, DamagedContentsAreCorruption) {
 
   WriteBatch tiny;
   EXPECT_TRUE(tiny.SetContents("abc").IsCorruption());
+}
+
+TEST(WriteBatchTest, RangeDeletesKeepTheirPlaceAndEmptyOnesAreNotAdded) {
+  WriteBatch b;
+  b.Put("a", "1");
+  b.DeleteRange("b", "d");
+  b.DeleteRange("x", "x");  // empty
+  b.DeleteRange("z", "y");  // reversed
+  b.Delete("c");
+  EXPECT_EQ(b.Count(), 3u);
+  EXPECT_TRUE(b.HasRangeDeletion());
+  EXPECT_EQ(b.ByteSize(), WriteBatch().ByteSizeAfterPut(1, 1) + 1 + 2 + 2 + 1 + 2);
+  Recorder r;
+  ASSERT_TRUE(b.Iterate(&r).ok());
+  EXPECT_EQ(r.log, "Put(a,1)DeleteRange(b,d)Delete(c)");
+  WriteBatch copy;
+  copy.Append(b);
+  EXPECT_TRUE(copy.HasRangeDeletion());
+  b.Clear();
+  EXPECT_FALSE(b.HasRangeDeletion());
+}
+
+TEST(WriteBatchTest, AnEmptyRangeReadBackIsCorruption) {
+  WriteBatch b;
+  b.DeleteRange("b", "d");
+  std::string bytes(b.Contents());
+  // Swap start and end: "b" and "d" are one byte each, right after the kind.
+  const size_t start = kWriteBatchHeaderBytes + 2, end = start + 2;
+  std::swap(bytes[start], bytes[end]);
+  WriteBatch damaged;
+  ASSERT_TRUE(damaged.SetContents(bytes).ok());
+  Recorder r;
+  EXPECT_TRUE(damaged.Iterate(&r).IsCorruption());
 }
 
 }  // namespace

@@ -38,6 +38,7 @@ Status CompactionJob::FinishTable(FileMetaData* meta, TableBuilder* builder, Wri
   if (s.ok()) {
     meta->file_size = builder->FileSize();
     meta->num_entries = builder->NumEntries();
+    meta->smallest_sequence = builder->properties().smallest_sequence;
     // A table that cannot be read back must never be published.
     std::shared_ptr<TableReader> reader;
     s = tables_->FindTable(*meta, &reader);
@@ -92,6 +93,29 @@ Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* resu
   std::vector<std::string> created;
   Status s;
 
+  // A version dropped because no reader can see it anyway (hidden by a range
+  // tombstone, or a point tombstone with nothing below): written back as a
+  // point tombstone it still hides nothing visible. It gives the carried
+  // range tombstones a table when every entry was dropped.
+  std::string spare;
+  bool has_spare = false;
+  // Opens the next output table; the first one carries the range tombstones.
+  auto open_output = [&](std::string_view first_key) -> Status {
+    meta = FileMetaData();
+    meta.number = new_file_number_();
+    const std::string path = TableFileName(dbname_, meta.number);
+    STRATA_RETURN_IF_ERROR(env_->NewExclusiveWritableFile(path, &file));
+    created.push_back(path);
+    builder = std::make_unique<TableBuilder>(options_, file.get());
+    meta.smallest.assign(first_key);
+    meta.range_deletions_applied = inputs.range_deletions_applied;
+    if (result->outputs.empty()) {
+      meta.range_deletions = inputs.carried_range_deletions;
+      for (const RangeTombstone& t : meta.range_deletions) builder->AddRangeDeletion(t);
+    }
+    return Status::OK();
+  };
+
   std::string current_user_key;
   bool has_current_user_key = false;
   SequenceNumber last_sequence_for_key = kMaxSequenceNumber;
@@ -120,35 +144,52 @@ Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* resu
     }
 
     bool drop = false;
+    bool unseen = false;  // dropped, and no reader could see it anyway
     if (last_sequence_for_key <= inputs.oldest_snapshot) {
       // A newer version of this key is visible to every reader.
       drop = true;
     } else if (ikey.kind == ValueKind::kDeletion && ikey.sequence <= inputs.oldest_snapshot &&
                inputs.bottommost) {
       // Nothing older lies below to hide, and every reader sees the deletion.
-      drop = true;
+      drop = unseen = true;
+    } else if (inputs.range_deletions != nullptr &&
+               inputs.range_deletions->Covers(ikey.user_key, ikey.sequence,
+                                              inputs.oldest_snapshot)) {
+      // Every reader sees a range tombstone that hides this version.
+      drop = unseen = true;
     }
     last_sequence_for_key = ikey.sequence;
     if (drop) {
       ++result->entries_dropped;
+      if (unseen && !has_spare) {
+        spare.clear();
+        AppendInternalKey(&spare, ikey.user_key, ikey.sequence, ValueKind::kDeletion);
+        has_spare = true;
+      }
       continue;
     }
 
     if (!builder) {
-      meta = FileMetaData();
-      meta.number = new_file_number_();
-      const std::string path = TableFileName(dbname_, meta.number);
-      s = env_->NewExclusiveWritableFile(path, &file);
+      s = open_output(key);
       if (!s.ok()) break;
-      created.push_back(path);
-      builder = std::make_unique<TableBuilder>(options_, file.get());
-      meta.smallest.assign(key);
     }
     meta.largest.assign(key);
     if (ikey.kind == ValueKind::kDeletion) ++meta.num_deletions;
     s = builder->Add(key, input->value());
   }
   if (s.ok()) s = input->status();
+  if (s.ok() && !builder && result->outputs.empty() && !inputs.carried_range_deletions.empty()) {
+    if (has_spare) {
+      s = open_output(spare);
+      if (s.ok()) {
+        meta.largest = spare;
+        ++meta.num_deletions;
+        s = builder->Add(spare, {});
+      }
+    } else {
+      s = Status::InvalidArgument("compaction inputs hold no entry to carry range tombstones");
+    }
+  }
   if (s.ok() && builder) {
     s = FinishTable(&meta, builder.get(), file.get());
     builder.reset();

@@ -3,7 +3,10 @@
 // The merge keeps, for each user key, every version some open snapshot or
 // iterator may still read (the newest version, plus any version newer than
 // the oldest pinned sequence number), and drops tombstones once nothing older
-// than them can exist below the output level. Output tables are cut at about
+// than them can exist below the output level. It drops the versions a range
+// tombstone hides from every reader, and carries the inputs' range
+// tombstones that may still hide something elsewhere into its first output
+// (range_tombstone.h). Output tables are cut at about
 // `table_file_bytes`, only between user keys, so that a key's versions never
 // straddle two tables of a level.
 //
@@ -36,6 +39,14 @@ struct CompactionInputs {
   // tombstones may be dropped.
   bool bottommost = false;
   SequenceNumber oldest_snapshot = 0;
+  // Every range tombstone of the Version the inputs come from (null: none);
+  // those at or below oldest_snapshot hide their versions from every reader.
+  std::shared_ptr<const RangeTombstoneSet> range_deletions;
+  // The largest sequence number of those tombstones (0: none), recorded in
+  // every output as FileMetaData::range_deletions_applied.
+  SequenceNumber range_deletions_applied = 0;
+  // The inputs' tombstones the outputs must carry.
+  RangeTombstoneList carried_range_deletions;
 
   uint64_t InputBytes() const;
   bool empty() const;

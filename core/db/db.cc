@@ -201,11 +201,15 @@ Status DB::ReplayLog(uint64_t number, SequenceNumber* max_sequence) {
     void Delete(std::string_view k) override {
       entries->push_back(mem->AddUnlinked(seq++, ValueKind::kDeletion, k, {}));
     }
+    void DeleteRange(std::string_view start, std::string_view end) override {
+      mem->AddRangeDeletion(seq++, start, end);
+    }
   };
   // Counts operations without applying them, to validate a batch first.
   struct Counter : WriteBatch::Handler {
     void Put(std::string_view, std::string_view) override {}
     void Delete(std::string_view) override {}
+    void DeleteRange(std::string_view, std::string_view) override {}
   };
 
   // The log holds writes in arrival order, which for random keys makes every
@@ -251,7 +255,9 @@ Status DB::ReplayLog(uint64_t number, SequenceNumber* max_sequence) {
   }
   STRATA_RETURN_IF_ERROR(reader.status());
   mem->LinkAll(&entries);
-  if (mem->NumEntries() > 0) imms_.push_back({std::move(mem), number});
+  if (mem->NumEntries() > 0 || mem->NumRangeDeletions() > 0) {
+    imms_.push_back({std::move(mem), number});
+  }
   return Status::OK();
 }
 
@@ -299,6 +305,20 @@ void DB::InstallSuperVersion() {
   sv->imms.reserve(imms_.size());
   for (auto it = imms_.rbegin(); it != imms_.rend(); ++it) sv->imms.push_back(it->mem);
   sv->version = versions_->current();
+  // The memtables' tombstones are copied here, so a write that adds one
+  // installs a new SuperVersion before readers may see its sequence number
+  // (RunWriter).
+  std::vector<RangeTombstoneList> memtable_tombstones;
+  std::vector<const RangeTombstoneList*> lists{&sv->version->range_deletion_list()};
+  memtable_tombstones.reserve(1 + sv->imms.size());
+  auto add_memtable = [&](const MemTable& mem) {
+    if (mem.NumRangeDeletions() == 0) return;
+    memtable_tombstones.push_back(mem.RangeDeletions());
+    lists.push_back(&memtable_tombstones.back());
+  };
+  add_memtable(*sv->mem);
+  for (const auto& imm : sv->imms) add_memtable(*imm);
+  sv->range_deletions = MakeRangeTombstoneSet(lists);
   super_version_.store(std::move(sv));
 }
 
@@ -389,16 +409,25 @@ void DB::MultiGet(const ReadOptions& ro, const std::vector<std::string_view>& ke
 Status DB::GetFromView(const ReadView& view, std::string_view key, std::string* value,
                        MultiGetContext* ctx) {
   LookupKey lkey(key, view.sequence);
+  const SuperVersion& sv = *view.sv;
+  // The newest version found is hidden when a range tombstone newer than it
+  // covers the key (range_tombstone.h).
+  const RangeTombstoneSet* range_deletions = sv.range_deletions.get();
+  auto hidden = [&](SequenceNumber found) {
+    return range_deletions != nullptr && range_deletions->Covers(key, found, view.sequence);
+  };
   auto from_memtable = [&](const MemTable& mem, bool* done) -> Status {
-    switch (mem.Get(lkey, value)) {
-      case MemTable::LookupResult::kFound: *done = true; return Status::OK();
+    SequenceNumber found = 0;
+    switch (mem.Get(lkey, value, &found)) {
+      case MemTable::LookupResult::kFound:
+        *done = true;
+        return hidden(found) ? Status::NotFound() : Status::OK();
       case MemTable::LookupResult::kDeleted: *done = true; return Status::NotFound();
       case MemTable::LookupResult::kAbsent: break;
     }
     return Status::OK();
   };
   bool done = false;
-  const SuperVersion& sv = *view.sv;
   Status s = from_memtable(*sv.mem, &done);
   if (done) return s;
   for (const auto& imm : sv.imms) {
@@ -438,9 +467,9 @@ Status DB::GetFromView(const ReadView& view, std::string_view key, std::string* 
         pin = &table->pin;
       }
     }
+    SequenceNumber found = 0;
     if (t.ok()) {
-      t = pin != nullptr ? reader->Get(lkey, &result, value, TableReadOptions(), pin)
-                         : reader->Get(lkey, &result, value);
+      t = reader->Get(lkey, &result, value, TableReadOptions(), pin, &found);
       if (probes == 1 && level == 0 && t.ok() && result == TableGetResult::kNotFound &&
           reader->KeyMayMatch(key)) {
         first_l0 = &f;
@@ -450,7 +479,7 @@ Status DB::GetFromView(const ReadView& view, std::string_view key, std::string* 
       s = std::move(t);
       return false;
     }
-    if (result == TableGetResult::kValue) s = Status::OK();
+    if (result == TableGetResult::kValue && !hidden(found)) s = Status::OK();
     return result == TableGetResult::kNotFound;  // a value or a tombstone ends the search
   });
   return s;
@@ -516,7 +545,8 @@ std::unique_ptr<Iterator> DB::NewIterator(const ReadOptions& ro, std::optional<s
   const SequenceNumber sequence = view.sequence;
   auto pin = std::make_shared<IteratorPin>(shared_from_this(), std::move(view));
   merged->RegisterCleanup([pin] {});
-  return NewDBIterator(std::move(merged), sequence, std::move(lower), std::move(upper));
+  return NewDBIterator(std::move(merged), sequence, sv.range_deletions, std::move(lower),
+                       std::move(upper));
 }
 
 const Snapshot* DB::GetSnapshot() {
@@ -556,6 +586,12 @@ bool DB::GetProperty(std::string_view name, std::string* value) {
   }
   if (name == "last-sequence") {
     *value = std::to_string(last_sequence_.load());
+    return true;
+  }
+  if (name == "range-deletions") {
+    uint64_t count = version->range_deletion_list().size() + mem_->NumRangeDeletions();
+    for (const auto& imm : imms_) count += imm.mem->NumRangeDeletions();
+    *value = std::to_string(count);
     return true;
   }
   if (name == "sstables") {

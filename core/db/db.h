@@ -37,6 +37,7 @@ namespace strata {
 class BlockCache;
 class Iterator;
 class MemTable;
+class RangeTombstoneSet;
 class TableCache;
 class Version;
 class VersionEdit;
@@ -58,6 +59,9 @@ class DB : public std::enable_shared_from_this<DB> {
 
   Status Put(const WriteOptions& wo, std::string_view key, std::string_view value);
   Status Delete(const WriteOptions& wo, std::string_view key);
+  // Deletes every key in [start, end) with one range tombstone; an empty or
+  // reversed range writes nothing.
+  Status DeleteRange(const WriteOptions& wo, std::string_view start, std::string_view end);
   // Applies the whole batch or none of it.
   Status Write(const WriteOptions& wo, const WriteBatch& batch);
 
@@ -132,6 +136,8 @@ class DB : public std::enable_shared_from_this<DB> {
     std::shared_ptr<MemTable> mem;
     std::vector<std::shared_ptr<MemTable>> imms;  // newest first
     std::shared_ptr<const Version> version;
+    // Every range tombstone in mem, imms and version; null when none.
+    std::shared_ptr<const RangeTombstoneSet> range_deletions;
   };
   struct ReadView {
     std::shared_ptr<const SuperVersion> sv;
@@ -199,6 +205,8 @@ class DB : public std::enable_shared_from_this<DB> {
   void ChargeSeek(const FileMetaData& l0_table);
   Status BackgroundCompaction(std::unique_lock<std::mutex>* lock);
   Status RunCompaction(CompactionInputs* inputs, std::unique_lock<std::mutex>* lock);
+  // Fills the inputs' range-tombstone fields. REQUIRES: mu_ held.
+  void PlanRangeDeletions(CompactionInputs* inputs);
 
   const Options options_;
   const std::string dbname_;

@@ -151,19 +151,32 @@ Status DB::WriteLevel0Table(MemTable* mem, FileMetaData* meta) {
   const std::string path = TableFileName(dbname_, meta->number);
   auto it = mem->NewIterator();
   it->SeekToFirst();
-  if (!it->Valid()) {
+  RangeTombstoneList tombstones = mem->RangeDeletions();
+  if (!it->Valid() && tombstones.empty()) {
     meta->file_size = 0;
     return it->status();
   }
   std::unique_ptr<WritableFile> file;
   STRATA_RETURN_IF_ERROR(env_->NewExclusiveWritableFile(path, &file));
   TableBuilder builder(options_, file.get());
-  meta->smallest.assign(it->key());
   Status s;
-  for (; it->Valid() && s.ok(); it->Next()) {
-    meta->largest.assign(it->key());
-    s = builder.Add(it->key(), it->value());
+  if (it->Valid()) {
+    meta->smallest.assign(it->key());
+    for (; it->Valid() && s.ok(); it->Next()) {
+      meta->largest.assign(it->key());
+      s = builder.Add(it->key(), it->value());
+    }
+  } else {
+    // Only range tombstones: a table needs one entry for its key range. A
+    // point tombstone at the first range's start, with that range's
+    // sequence number, hides nothing the range does not hide already.
+    std::string spare;
+    AppendInternalKey(&spare, tombstones.front().start, tombstones.front().sequence,
+                      ValueKind::kDeletion);
+    meta->smallest = meta->largest = spare;
+    s = builder.Add(spare, {});
   }
+  for (const RangeTombstone& t : tombstones) builder.AddRangeDeletion(t);
   if (s.ok()) s = it->status();
   if (s.ok()) {
     s = builder.Finish();
@@ -176,7 +189,9 @@ Status DB::WriteLevel0Table(MemTable* mem, FileMetaData* meta) {
   if (s.ok()) {
     meta->file_size = builder.FileSize();
     meta->num_entries = builder.NumEntries();
-    meta->num_deletions = mem->NumDeletions();
+    meta->num_deletions = builder.properties().num_deletions;
+    meta->smallest_sequence = builder.properties().smallest_sequence;
+    meta->range_deletions = std::move(tombstones);
     // Read the table back once: a table that cannot be opened must never be
     // published in the manifest.
     std::shared_ptr<TableReader> reader;

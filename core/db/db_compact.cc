@@ -150,8 +150,56 @@ Status DB::BackgroundCompaction(std::unique_lock<std::mutex>* lock) {
   return RunCompaction(&picked->inputs, lock);
 }
 
+// Range tombstones live beside the keys (range_tombstone.h); a compaction
+// applies those every reader sees, and decides which of its inputs' ones the
+// outputs must carry. A tombstone may go once every reader sees it and no
+// table outside the compaction can hold a version it hides: each such table
+// overlapping its range either holds only newer entries or was written
+// after the tombstone was applied (FileMetaData::range_deletions_applied).
+// The memtables cannot: a tombstone reaches a table only when its memtable
+// is flushed, and every memtable still unflushed is newer. So a range delete
+// followed by a compaction of its range leaves neither the keys nor the
+// tombstone behind.
+void DB::PlanRangeDeletions(CompactionInputs* inputs) {
+  const std::shared_ptr<const Version> version = versions_->current();
+  inputs->range_deletions = version->range_deletions();
+  inputs->range_deletions_applied = 0;
+  for (const RangeTombstone& t : version->range_deletion_list()) {
+    if (t.sequence <= inputs->oldest_snapshot) {
+      inputs->range_deletions_applied = std::max(inputs->range_deletions_applied, t.sequence);
+    }
+  }
+  std::set<uint64_t> input_numbers;
+  RangeTombstoneList carried;
+  for (const FileList& files : inputs->files) {
+    for (const auto& f : files) {
+      input_numbers.insert(f->number);
+      for (const RangeTombstone& t : f->range_deletions) {
+        if (std::find(carried.begin(), carried.end(), t) == carried.end()) carried.push_back(t);
+      }
+    }
+  }
+  auto may_hide_elsewhere = [&](const RangeTombstone& t) {
+    if (t.sequence > inputs->oldest_snapshot) return true;  // not applied here
+    for (int level = 0; level < kNumLevels; ++level) {
+      for (const auto& f : version->files(level)) {
+        if (input_numbers.count(f->number)) continue;
+        if (!t.Overlaps(ExtractUserKey(f->smallest), ExtractUserKey(f->largest))) continue;
+        const bool only_newer = f->smallest_sequence != 0 && f->smallest_sequence > t.sequence;
+        if (!only_newer && f->range_deletions_applied < t.sequence) return true;
+      }
+    }
+    return false;
+  };
+  inputs->carried_range_deletions.clear();
+  for (RangeTombstone& t : carried) {
+    if (may_hide_elsewhere(t)) inputs->carried_range_deletions.push_back(std::move(t));
+  }
+}
+
 Status DB::RunCompaction(CompactionInputs* inputs, std::unique_lock<std::mutex>* lock) {
   inputs->oldest_snapshot = snapshots_.Oldest(last_sequence_.load());
+  PlanRangeDeletions(inputs);
   for (int level = 0; level < kNumLevels; ++level) {
     for (const auto& f : inputs->files[level]) f->being_compacted = true;
   }

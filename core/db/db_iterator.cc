@@ -7,9 +7,11 @@ namespace {
 class DBIterator final : public Iterator {
  public:
   DBIterator(std::unique_ptr<InternalIterator> internal, SequenceNumber sequence,
+             std::shared_ptr<const RangeTombstoneSet> range_deletions,
              std::optional<std::string> lower, std::optional<std::string> upper)
       : internal_(std::move(internal)),
         sequence_(sequence),
+        range_deletions_(std::move(range_deletions)),
         lower_(std::move(lower)),
         upper_(std::move(upper)) {}
 
@@ -110,6 +112,16 @@ class DBIterator final : public Iterator {
  private:
   enum Direction { kForward, kReverse };
 
+  // The kind of a visible entry as the user sees it: a version a range
+  // tombstone covers counts as deleted.
+  ValueKind VisibleKind(const ParsedInternalKey& ikey) const {
+    if (ikey.kind == ValueKind::kValue && range_deletions_ != nullptr &&
+        range_deletions_->Covers(ikey.user_key, ikey.sequence, sequence_)) {
+      return ValueKind::kDeletion;
+    }
+    return ikey.kind;
+  }
+
   bool Parse(ParsedInternalKey* ikey) {
     if (!ParseInternalKey(internal_->key(), ikey)) {
       status_ = Status::Corruption("malformed internal key in iterator");
@@ -147,7 +159,7 @@ class DBIterator final : public Iterator {
       if (ikey.sequence > sequence_) continue;  // written after this iterator's snapshot
       if (upper_ && ikey.user_key >= std::string_view(*upper_)) return;
       if (skipping && ikey.user_key <= std::string_view(skip_key_)) continue;
-      if (ikey.kind == ValueKind::kDeletion) {
+      if (VisibleKind(ikey) == ValueKind::kDeletion) {
         // Hide this key and its older versions.
         skip_key_.assign(ikey.user_key);
         skipping = true;
@@ -178,7 +190,7 @@ class DBIterator final : public Iterator {
       }
       // Entries of one key arrive oldest first, so each visible one replaces
       // what was saved for it.
-      kind = ikey.kind;
+      kind = VisibleKind(ikey);
       if (kind == ValueKind::kDeletion) {
         saved_key_.clear();
         saved_value_.clear();
@@ -196,6 +208,7 @@ class DBIterator final : public Iterator {
 
   std::unique_ptr<InternalIterator> internal_;
   const SequenceNumber sequence_;
+  const std::shared_ptr<const RangeTombstoneSet> range_deletions_;  // null: none
   const std::optional<std::string> lower_;
   const std::optional<std::string> upper_;
   Direction direction_ = kForward;
@@ -214,10 +227,11 @@ class DBIterator final : public Iterator {
 
 std::unique_ptr<Iterator> NewDBIterator(std::unique_ptr<InternalIterator> internal,
                                         SequenceNumber sequence,
+                                        std::shared_ptr<const RangeTombstoneSet> range_deletions,
                                         std::optional<std::string> lower,
                                         std::optional<std::string> upper) {
-  return std::make_unique<DBIterator>(std::move(internal), sequence, std::move(lower),
-                                      std::move(upper));
+  return std::make_unique<DBIterator>(std::move(internal), sequence, std::move(range_deletions),
+                                      std::move(lower), std::move(upper));
 }
 
 }  // namespace strata

@@ -1,8 +1,8 @@
 // Iterator: the user-facing cursor over user keys.
 //
 // It reads a merged stream of internal entries as of one sequence number,
-// shows only the newest visible version of each user key, hides tombstones,
-// and stays inside [lower, upper). It moves both ways: going forward it sits
+// shows only the newest visible version of each user key, hides tombstones
+// and the versions a range tombstone covers (range_tombstone.h), and stays inside [lower, upper). It moves both ways: going forward it sits
 // on the internal entry it shows; going backward it must read past every
 // version of a key before it knows which one is visible, so it sits just
 // before the key's entries and shows a saved copy.
@@ -18,6 +18,7 @@
 
 #include "core/dbformat.h"
 #include "core/iterator.h"
+#include "core/range_tombstone.h"
 
 namespace strata {
 
@@ -44,6 +45,7 @@ class Iterator {
 
 std::unique_ptr<Iterator> NewDBIterator(std::unique_ptr<InternalIterator> internal,
                                         SequenceNumber sequence,
+                                        std::shared_ptr<const RangeTombstoneSet> range_deletions,
                                         std::optional<std::string> lower,
                                         std::optional<std::string> upper);
 

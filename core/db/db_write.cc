@@ -32,6 +32,9 @@ class MemTableInserter : public WriteBatch::Handler {
     mem_->Add(seq_++, ValueKind::kValue, k, v);
   }
   void Delete(std::string_view k) override { mem_->Add(seq_++, ValueKind::kDeletion, k, {}); }
+  void DeleteRange(std::string_view start, std::string_view end) override {
+    mem_->AddRangeDeletion(seq_++, start, end);
+  }
 
  private:
   MemTable* mem_;
@@ -48,6 +51,13 @@ Status DB::Put(const WriteOptions& wo, std::string_view key, std::string_view va
 Status DB::Delete(const WriteOptions& wo, std::string_view key) {
   WriteBatch batch;
   batch.Delete(key);
+  return Write(wo, batch);
+}
+
+Status DB::DeleteRange(const WriteOptions& wo, std::string_view start, std::string_view end) {
+  if (!(start < end)) return Status::OK();
+  WriteBatch batch;
+  batch.DeleteRange(start, end);
   return Write(wo, batch);
 }
 
@@ -159,6 +169,10 @@ Status DB::RunWriter(Writer* w) {
     lock.lock();
     if (sync) last_sync_group_ = members;
     if (s.ok()) {
+      // Readers consult range tombstones through the SuperVersion, so a
+      // group with one publishes a new SuperVersion before its sequence
+      // number: a reader that can see the tombstone's number finds it.
+      if (group->HasRangeDeletion()) InstallSuperVersion();
       // Readers see the group only once all of it is in the memtable.
       last_sequence_.store(first + count - 1);
       stats_.writes.fetch_add(members, std::memory_order_relaxed);
@@ -231,7 +245,7 @@ Status DB::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) {
     }
     // An empty memtable is never switched: its arena alone may exceed a
     // tiny memtable_bytes, and switching it would only make another.
-    if (mem_->NumEntries() == 0) return Status::OK();
+    if (mem_->NumEntries() == 0 && mem_->NumRangeDeletions() == 0) return Status::OK();
     if (!force && mem_->EntryMemoryUsage() < options_.memtable_bytes) return Status::OK();
     if (static_cast<int>(imms_.size()) >= options_.max_immutable_memtables ||
         l0_files >= options_.l0_stop_trigger) {

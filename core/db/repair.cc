@@ -84,12 +84,19 @@ class TableOutput {
     return builder_->Add(internal_key, value);
   }
 
+  // A range tombstone the table carries; written at Finish.
+  void AddRangeDeletion(const RangeTombstone& t) {
+    max_sequence_ = std::max(max_sequence_, t.sequence);
+    meta_.range_deletions.push_back(t);
+  }
+
   bool empty() const { return !builder_ || builder_->NumEntries() == 0; }
   uint64_t FileSize() const { return builder_ ? builder_->FileSize() : 0; }
 
   // Finishes, syncs and reopens the table. REQUIRES: !empty().
   Status Finish(RecoveredTable* out) {
     finished_ = true;
+    for (const RangeTombstone& t : meta_.range_deletions) builder_->AddRangeDeletion(t);
     Status s = builder_->Finish();
     if (s.ok()) s = file_->Sync();
     if (s.ok()) s = file_->Close();
@@ -97,6 +104,7 @@ class TableOutput {
       meta_.number = number_;
       meta_.file_size = builder_->FileSize();
       meta_.num_entries = builder_->NumEntries();
+      meta_.smallest_sequence = builder_->properties().smallest_sequence;
       std::unique_ptr<RandomAccessFile> file;
       std::unique_ptr<TableReader> reader;
       s = env_->NewRandomAccessFile(path_, &file);
@@ -377,6 +385,11 @@ class Repairer {
     }
     STRATA_RETURN_IF_ERROR(it->status());
     meta.largest = previous;
+    meta.smallest_sequence = table->properties().smallest_sequence;
+    meta.range_deletions = table->properties().range_deletions;
+    for (const RangeTombstone& t : meta.range_deletions) {
+      out->max_sequence = std::max(out->max_sequence, t.sequence);
+    }
     if (meta.num_entries != table->properties().num_entries) {
       return Status::Corruption("table file " + std::to_string(number) + ": holds " +
                                 std::to_string(meta.num_entries) + " entries, its properties say " +
@@ -441,6 +454,7 @@ class Repairer {
     RepairReport::SalvagedTable salvaged;
     salvaged.original_number = number;
     salvaged.damage = first_damage;
+    RangeTombstoneList salvaged_range_deletions;
     uint64_t data_end = footer_offset;
     if (HandleWithin(footer.properties_handle, footer_offset)) {
       data_end = std::min(data_end, footer.properties_handle.offset());
@@ -449,6 +463,7 @@ class Repairer {
         TableProperties properties;
         if (properties.DecodeFrom(properties_block).ok()) {
           salvaged.entries_expected = properties.num_entries;
+          salvaged_range_deletions = std::move(properties.range_deletions);
         }
       }
     }
@@ -510,6 +525,7 @@ class Repairer {
       output.Abandon();
       return drop("no data block could be read");
     }
+    for (const RangeTombstone& t : salvaged_range_deletions) output.AddRangeDeletion(t);
     RecoveredTable table;
     STRATA_RETURN_IF_ERROR(output.Finish(&table));
     salvaged.number = out_number;
@@ -546,7 +562,8 @@ class Repairer {
       if (count == 0) return Status::OK();
       // A memtable takes each (key, sequence) once; a log never repeats a
       // sequence number, but a damaged one might, so start another table.
-      if (mem_ && mem_->NumEntries() > 0 && batch.Sequence() <= last_sequence_) {
+      if (mem_ && (mem_->NumEntries() > 0 || mem_->NumRangeDeletions() > 0) &&
+          batch.Sequence() <= last_sequence_) {
         STRATA_RETURN_IF_ERROR(FlushMemTable());
       }
       if (!mem_) mem_ = std::make_unique<MemTable>(r_->options_.memtable);
@@ -560,13 +577,25 @@ class Repairer {
     }
 
     Status FlushMemTable() {
-      if (!mem_ || mem_->NumEntries() == 0) return Status::OK();
+      if (!mem_ || (mem_->NumEntries() == 0 && mem_->NumRangeDeletions() == 0)) {
+        return Status::OK();
+      }
       const uint64_t number = r_->NewFileNumber();
       TableOutput output(r_->env_, r_->options_, r_->dbname_, number);
       auto it = mem_->NewIterator();
       for (it->SeekToFirst(); it->Valid(); it->Next()) {
         STRATA_RETURN_IF_ERROR(output.Add(it->key(), it->value()));
       }
+      const RangeTombstoneList tombstones = mem_->RangeDeletions();
+      if (output.empty()) {
+        // As a flush does (DB::WriteLevel0Table): a table of range
+        // tombstones alone gets one point tombstone for its key range.
+        std::string spare;
+        AppendInternalKey(&spare, tombstones.front().start, tombstones.front().sequence,
+                          ValueKind::kDeletion);
+        STRATA_RETURN_IF_ERROR(output.Add(spare, {}));
+      }
+      for (const RangeTombstone& t : tombstones) output.AddRangeDeletion(t);
       RecoveredTable table;
       STRATA_RETURN_IF_ERROR(output.Finish(&table));
       r_->outputs_.insert(number);
@@ -580,6 +609,7 @@ class Repairer {
     struct CountingHandler : WriteBatch::Handler {
       void Put(std::string_view, std::string_view) override {}
       void Delete(std::string_view) override {}
+      void DeleteRange(std::string_view, std::string_view) override {}
     };
     struct Inserter : WriteBatch::Handler {
       MemTable* mem = nullptr;
@@ -588,6 +618,9 @@ class Repairer {
         mem->Add(sequence++, ValueKind::kValue, k, v);
       }
       void Delete(std::string_view k) override { mem->Add(sequence++, ValueKind::kDeletion, k, {}); }
+      void DeleteRange(std::string_view start, std::string_view end) override {
+        mem->AddRangeDeletion(sequence++, start, end);
+      }
     };
 
     Repairer* r_;

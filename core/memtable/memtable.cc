@@ -121,7 +121,23 @@ void MemTable::LinkAll(std::vector<const char*>* unlinked) {
   unlinked->clear();
 }
 
-MemTable::LookupResult MemTable::Get(const LookupKey& key, std::string* value) const {
+void MemTable::AddRangeDeletion(SequenceNumber seq, std::string_view start,
+                                std::string_view end) {
+  // Charged to the arena like any entry, so that a memtable full of range
+  // deletes is flushed like one full of puts.
+  arena_.Allocate(start.size() + end.size() + sizeof(RangeTombstone));
+  std::lock_guard lock(range_deletions_mu_);
+  range_deletions_.push_back({std::string(start), std::string(end), seq});
+  num_range_deletions_.fetch_add(1, std::memory_order_release);
+}
+
+RangeTombstoneList MemTable::RangeDeletions() const {
+  std::lock_guard lock(range_deletions_mu_);
+  return range_deletions_;
+}
+
+MemTable::LookupResult MemTable::Get(const LookupKey& key, std::string* value,
+                                     SequenceNumber* sequence) const {
   // Internal keys of one user key are ordered newest first, and the lookup
   // key carries the reader's sequence with the largest kind, so the first
   // entry at or after it is the newest version visible to the reader — if
@@ -130,7 +146,9 @@ MemTable::LookupResult MemTable::Get(const LookupKey& key, std::string* value) c
   if (entry == nullptr) return LookupResult::kAbsent;
   const DecodedEntry decoded = DecodeEntry(entry);
   if (ExtractUserKey(decoded.internal_key) != key.user_key()) return LookupResult::kAbsent;
-  const auto kind = static_cast<ValueKind>(ExtractTrailer(decoded.internal_key) & 0xff);
+  const uint64_t trailer = ExtractTrailer(decoded.internal_key);
+  if (sequence != nullptr) *sequence = trailer >> 8;
+  const auto kind = static_cast<ValueKind>(trailer & 0xff);
   if (kind == ValueKind::kDeletion) return LookupResult::kDeleted;
   value->assign(decoded.value.data(), decoded.value.size());
   return LookupResult::kFound;

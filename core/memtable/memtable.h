@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,7 @@
 #include "core/dbformat.h"
 #include "core/iterator.h"
 #include "core/memtable/sorted_container.h"
+#include "core/range_tombstone.h"
 #include "core/options.h"
 
 namespace strata {
@@ -66,6 +68,17 @@ class MemTable {
                           std::string_view value);
   void LinkAll(std::vector<const char*>* unlinked);
 
+  // Records that every key in [start, end) was deleted as of `seq` (a range
+  // tombstone). REQUIRES: start < end; one writer, as for Add. Readers do
+  // not consult the list themselves: the engine copies it into the
+  // RangeTombstoneSet each read uses (RangeDeletions) after the write.
+  void AddRangeDeletion(SequenceNumber seq, std::string_view start, std::string_view end);
+  // A copy of the range tombstones added so far. Thread-safe.
+  RangeTombstoneList RangeDeletions() const;
+  uint64_t NumRangeDeletions() const {
+    return num_range_deletions_.load(std::memory_order_acquire);
+  }
+
   enum class LookupResult {
     kAbsent,   // no version of the key at or below the lookup's sequence
     kFound,    // the newest visible version is a value, stored in *value
@@ -74,10 +87,13 @@ class MemTable {
 
   // Finds the newest version of key.user_key() whose sequence number is <=
   // the sequence number the LookupKey was built with. Only on kFound is
-  // *value assigned; otherwise it is left untouched. kDeleted and kAbsent
+  // *value assigned; otherwise it is left untouched. *sequence (when not
+  // null) receives the found version's sequence number on kFound and
+  // kDeleted, so that the caller can ask whether a range tombstone hides it. kDeleted and kAbsent
   // differ for the caller: a tombstone hides older versions in older
   // memtables and tables, an absence does not.
-  LookupResult Get(const LookupKey& key, std::string* value) const;
+  LookupResult Get(const LookupKey& key, std::string* value,
+                   SequenceNumber* sequence = nullptr) const;
 
   // An iterator over every entry, in internal-key order: key() is the
   // internal key, value() the value (empty for tombstones). It sees entries
@@ -113,6 +129,11 @@ class MemTable {
   // Written by the single writer after each insert, read by anyone.
   std::atomic<uint64_t> num_entries_{0};
   std::atomic<uint64_t> num_deletions_{0};
+  // Range tombstones are rare: a plain list under its own lock, so that a
+  // copy taken by another thread never races the writer.
+  mutable std::mutex range_deletions_mu_;
+  RangeTombstoneList range_deletions_;  // guarded by range_deletions_mu_
+  std::atomic<uint64_t> num_range_deletions_{0};
 };
 
 }  // namespace strata

@@ -127,6 +127,11 @@ void TableBuilder::WriteBlock(std::string_view raw, CompressionKind kind, BlockH
   offset_ += stored.size() + kBlockTrailerBytes;
 }
 
+void TableBuilder::AddRangeDeletion(const RangeTombstone& tombstone) {
+  assert(!closed_ && tombstone.start < tombstone.end);
+  props_.range_deletions.push_back(tombstone);
+}
+
 Status TableBuilder::Finish() {
   assert(!closed_);
   if (closed_) return Fail(Status::InvalidArgument("TableBuilder::Finish called twice"));

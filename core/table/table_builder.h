@@ -49,6 +49,11 @@ class TableBuilder {
   // REQUIRES: Finish() and Abandon() have not been called.
   Status Add(std::string_view internal_key, std::string_view value);
 
+  // Records a range tombstone the table carries (in its properties; see
+  // range_tombstone.h). Any order, any range: it need not lie within the
+  // table's keys. REQUIRES: start < end; Finish() and Abandon() not called.
+  void AddRangeDeletion(const RangeTombstone& tombstone);
+
   // Writes the remaining data block, the filter, properties and index blocks
   // and the footer. Returns the first error met by the builder, if any.
   // REQUIRES: Finish() and Abandon() have not been called.

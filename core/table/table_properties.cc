@@ -38,6 +38,7 @@ static_assert(std::is_same_v<SequenceNumber, uint64_t>);
 constexpr const char* kCompression = "strata.compression";
 constexpr const char* kCreator = "strata.creator";
 constexpr const char* kLargestKey = "strata.largest_key";
+constexpr const char* kRangeDeletions = "strata.range_deletions";
 constexpr const char* kSmallestKey = "strata.smallest_key";
 
 std::string Varint(uint64_t v) {
@@ -55,6 +56,7 @@ std::string TableProperties::Encode() const {
   sorted[kCreator] = creator;
   sorted[kLargestKey] = largest_key;
   sorted[kSmallestKey] = smallest_key;
+  if (!range_deletions.empty()) EncodeRangeTombstones(range_deletions, &sorted[kRangeDeletions]);
 
   BlockBuilder builder(1);
   for (const auto& [name, value] : sorted) builder.Add(name, value);
@@ -92,6 +94,14 @@ Status TableProperties::DecodeFrom(const Block& block) {
       largest_key.assign(value);
     } else if (name == kSmallestKey) {
       smallest_key.assign(value);
+    } else if (name == kRangeDeletions) {
+      std::string_view in = value;
+      Status s = DecodeRangeTombstones(&in, &range_deletions);
+      if (s.ok() && !in.empty()) s = Status::Corruption("trailing bytes");
+      if (!s.ok()) {
+        return Status::Corruption("table property strata.range_deletions is malformed: " +
+                                  s.message());
+      }
     }
     // Anything else was written by a newer strata; skip it.
   }
@@ -111,6 +121,7 @@ std::string TableProperties::ToString() const {
   // Keys may hold any bytes: show their lengths, not their contents.
   out += std::string(kSmallestKey) + ": " + std::to_string(smallest_key.size()) + " bytes\n";
   out += std::string(kLargestKey) + ": " + std::to_string(largest_key.size()) + " bytes\n";
+  out += std::string(kRangeDeletions) + ": " + std::to_string(range_deletions.size()) + '\n';
   return out;
 }
 

@@ -15,6 +15,7 @@
 
 #include "core/dbformat.h"
 #include "core/options.h"
+#include "core/range_tombstone.h"
 #include "core/status.h"
 
 namespace strata {
@@ -49,6 +50,10 @@ struct TableProperties {
   uint64_t creation_time = 0;
   // The software that wrote the table, e.g. "strata 1".
   std::string creator;
+  // The range tombstones the table carries (range_tombstone.h); stored only
+  // when there are any. They are not among its entries and do not widen its
+  // key range.
+  RangeTombstoneList range_deletions;
 
   // The finished properties block's contents.
   std::string Encode() const;

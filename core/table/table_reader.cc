@@ -185,7 +185,8 @@ Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::strin
 }
 
 Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::string* value,
-                        const TableReadOptions& read_options, BlockPin* pin) const {
+                        const TableReadOptions& read_options, BlockPin* pin,
+                        SequenceNumber* sequence) const {
   *result = TableGetResult::kNotFound;
   if (!KeyMayMatch(key.user_key())) return Status::OK();
 
@@ -217,6 +218,7 @@ Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::strin
     return rep_->Annotate(Status::Corruption("bad internal key in a data block"));
   }
   if (parsed.user_key != key.user_key()) return Status::OK();
+  if (sequence != nullptr) *sequence = parsed.sequence;
   if (parsed.kind == ValueKind::kValue) {
     *result = TableGetResult::kValue;
     value->assign(iter->value());

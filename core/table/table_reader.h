@@ -89,9 +89,12 @@ class TableReader {
     std::string handle;  // the index entry of the block
     std::shared_ptr<const Block> block;
   };
-  // Get, reusing and updating *pin.
+  // Get, reusing and updating *pin (may be null). *sequence (when not null)
+  // receives the found version's sequence number when *result is kValue or
+  // kDeletion, so that the caller can ask whether a range tombstone hides it.
   Status Get(const LookupKey& key, TableGetResult* result, std::string* value,
-             const TableReadOptions& read_options, BlockPin* pin) const;
+             const TableReadOptions& read_options, BlockPin* pin,
+             SequenceNumber* sequence = nullptr) const;
 
   // An iterator over every entry of the table in internal-key order (keys
   // are internal keys). Supports Seek, SeekToFirst, SeekToLast, Next, Prev.

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <string>
 
+#include "core/range_tombstone.h"
+
 namespace strata {
 
 inline constexpr int kNumLevels = 7;
@@ -26,6 +28,9 @@ struct FileMetaData {
     largest = o.largest;
     num_entries = o.num_entries;
     num_deletions = o.num_deletions;
+    smallest_sequence = o.smallest_sequence;
+    range_deletions = o.range_deletions;
+    range_deletions_applied = o.range_deletions_applied;
     allowed_seeks.store(o.allowed_seeks.load(std::memory_order_relaxed), std::memory_order_relaxed);
     return *this;
   }
@@ -51,6 +56,17 @@ struct FileMetaData {
   std::string largest;   // internal key
   uint64_t num_entries = 0;
   uint64_t num_deletions = 0;
+  // The smallest sequence number of the table's entries; 0 when unknown (a
+  // table recorded before strata kept it).
+  uint64_t smallest_sequence = 0;
+  // The range tombstones the table carries (also in its properties).
+  RangeTombstoneList range_deletions;
+  // Every range tombstone with a sequence number at or below this one had
+  // been applied when the table was written: the table holds no entry such
+  // a tombstone hides from every reader. 0 for flushed tables. Lets the
+  // engine drop a tombstone once no table can hold what it hides (see
+  // db_compact.cc).
+  uint64_t range_deletions_applied = 0;
   // Set while a compaction has this file as an input. Guarded by DB mutex.
   bool being_compacted = false;
 };

@@ -117,6 +117,19 @@ std::shared_ptr<Version> VersionBuilder::Build(std::string* error) const {
     }
     v->files_[level] = std::move(files);
   }
+  // A tombstone carried by several tables (a compaction may write one into
+  // each of its outputs) is listed once.
+  for (int level = 0; level < kNumLevels; ++level) {
+    for (const auto& f : v->files_[level]) {
+      for (const RangeTombstone& t : f->range_deletions) {
+        if (std::find(v->range_deletion_list_.begin(), v->range_deletion_list_.end(), t) ==
+            v->range_deletion_list_.end()) {
+          v->range_deletion_list_.push_back(t);
+        }
+      }
+    }
+  }
+  v->range_deletions_ = MakeRangeTombstoneSet({&v->range_deletion_list_});
   return v;
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/dbformat.h"
+#include "core/range_tombstone.h"
 #include "core/version/file_metadata.h"
 
 namespace strata {
@@ -79,9 +80,19 @@ class Version {
   // The deepest level that holds any table, or 0.
   int DeepestNonEmptyLevel() const;
 
+  // The range tombstones every table carries, or null when none does.
+  const std::shared_ptr<const RangeTombstoneSet>& range_deletions() const {
+    return range_deletions_;
+  }
+  // The same tombstones as a list, for building a read's set (with the
+  // memtables') and for compaction.
+  const RangeTombstoneList& range_deletion_list() const { return range_deletion_list_; }
+
  private:
   friend class VersionBuilder;
   FileList files_[kNumLevels];
+  RangeTombstoneList range_deletion_list_;
+  std::shared_ptr<const RangeTombstoneSet> range_deletions_;
 };
 
 // Applies edits to a base Version to produce the next one.

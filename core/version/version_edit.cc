@@ -13,6 +13,11 @@ enum Tag : uint32_t {
   kLastSequence = 3,
   kDeletedFile = 4,
   kNewFile = 5,
+  // kNewFile's fields, then the table's smallest sequence number, its range
+  // tombstones (range_tombstone.h) and range_deletions_applied. Written only
+  // for tables that have range tombstones or applied some, so that a
+  // database that never deletes a range keeps a manifest older strata reads.
+  kNewFileWithRangeDeletions = 6,
 };
 
 bool GetLevel(std::string_view* input, int* level) {
@@ -42,7 +47,8 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutVarint64(dst, number);
   }
   for (const auto& [level, f] : new_files_) {
-    PutVarint32(dst, kNewFile);
+    const bool extended = !f.range_deletions.empty() || f.range_deletions_applied != 0;
+    PutVarint32(dst, extended ? kNewFileWithRangeDeletions : kNewFile);
     PutVarint32(dst, static_cast<uint32_t>(level));
     PutVarint64(dst, f.number);
     PutVarint64(dst, f.file_size);
@@ -50,6 +56,11 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutLengthPrefixed(dst, f.largest);
     PutVarint64(dst, f.num_entries);
     PutVarint64(dst, f.num_deletions);
+    if (extended) {
+      PutVarint64(dst, f.smallest_sequence);
+      EncodeRangeTombstones(f.range_deletions, dst);
+      PutVarint64(dst, f.range_deletions_applied);
+    }
   }
 }
 
@@ -85,7 +96,8 @@ Status VersionEdit::DecodeFrom(std::string_view input) {
         deleted_files_.emplace(level, v);
         break;
       }
-      case kNewFile: {
+      case kNewFile:
+      case kNewFileWithRangeDeletions: {
         int level;
         FileMetaData f;
         std::string_view smallest, largest;
@@ -98,6 +110,15 @@ Status VersionEdit::DecodeFrom(std::string_view input) {
         if (f.number > kMaxFileNumber) {
           return Status::Corruption("version edit: table number " + std::to_string(f.number) +
                                     " is beyond the largest file number");
+        }
+        if (tag == kNewFileWithRangeDeletions) {
+          Status t;
+          if (!GetVarint64(&input, &f.smallest_sequence)) t = Status::Corruption("truncated");
+          if (t.ok()) t = DecodeRangeTombstones(&input, &f.range_deletions);
+          if (t.ok() && !GetVarint64(&input, &f.range_deletions_applied)) {
+            t = Status::Corruption("truncated");
+          }
+          if (!t.ok()) return Status::Corruption("version edit: bad new file: " + t.message());
         }
         f.smallest.assign(smallest);
         f.largest.assign(largest);

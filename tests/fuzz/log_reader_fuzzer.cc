@@ -38,6 +38,7 @@ struct CountingHandler : WriteBatch::Handler {
   uint32_t ops = 0;
   void Put(std::string_view, std::string_view) override { ++ops; }
   void Delete(std::string_view) override { ++ops; }
+  void DeleteRange(std::string_view, std::string_view) override { ++ops; }
 };
 
 }  // namespace

@@ -88,11 +88,21 @@ struct Collector : WriteBatch::Handler {
     Apply(expected, k, seq++, std::string(v));
   }
   void Delete(std::string_view k) override { Apply(expected, k, seq++, std::nullopt); }
+  // Hides every older version of the keys in [start, end): valid logs come
+  // in sequence order, so every version seen so far is older.
+  void DeleteRange(std::string_view start, std::string_view end) override {
+    for (auto it = expected->lower_bound(std::string(start));
+         it != expected->end() && it->first < end; ++it) {
+      if (it->second.seq < seq) it->second = Version{seq, std::nullopt, false};
+    }
+    ++seq;
+  }
 };
 
 struct NullHandler : WriteBatch::Handler {
   void Put(std::string_view, std::string_view) override {}
   void Delete(std::string_view) override {}
+  void DeleteRange(std::string_view, std::string_view) override {}
 };
 
 // Decodes the WAL the way recovery does. Returns whether the open must

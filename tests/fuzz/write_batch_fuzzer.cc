@@ -27,7 +27,7 @@ namespace {
 using namespace strata;
 
 struct Op {
-  bool is_put;
+  enum Kind { kPut, kDelete, kDeleteRange } kind;
   std::string key;
   std::string value;
   bool operator==(const Op&) const = default;
@@ -36,9 +36,12 @@ struct Op {
 struct Recorder : WriteBatch::Handler {
   std::vector<Op> ops;
   void Put(std::string_view k, std::string_view v) override {
-    ops.push_back({true, std::string(k), std::string(v)});
+    ops.push_back({Op::kPut, std::string(k), std::string(v)});
   }
-  void Delete(std::string_view k) override { ops.push_back({false, std::string(k), {}}); }
+  void Delete(std::string_view k) override { ops.push_back({Op::kDelete, std::string(k), {}}); }
+  void DeleteRange(std::string_view s, std::string_view e) override {
+    ops.push_back({Op::kDeleteRange, std::string(s), std::string(e)});
+  }
 };
 
 }  // namespace
@@ -65,10 +68,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   WriteBatch rebuilt;
   rebuilt.SetSequence(batch.Sequence());
   for (const Op& op : decoded.ops) {
-    if (op.is_put) {
-      rebuilt.Put(op.key, op.value);
-    } else {
-      rebuilt.Delete(op.key);
+    switch (op.kind) {
+      case Op::kPut: rebuilt.Put(op.key, op.value); break;
+      case Op::kDelete: rebuilt.Delete(op.key); break;
+      case Op::kDeleteRange: rebuilt.DeleteRange(op.key, op.value); break;
     }
   }
   Recorder again;
@@ -99,9 +102,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::map<std::string, std::optional<std::string>> last;  // nullopt: deleted
   SequenceNumber seq = first;
   for (const Op& op : decoded.ops) {
-    mem.Add(seq++, op.is_put ? ValueKind::kValue : ValueKind::kDeletion, op.key, op.value);
-    last[op.key] = op.is_put ? std::optional<std::string>(op.value) : std::nullopt;
+    if (op.kind == Op::kDeleteRange) {
+      // Kept beside the entries: a memtable lookup does not apply it (the
+      // engine asks the read's RangeTombstoneSet), so `last` is unchanged.
+      mem.AddRangeDeletion(seq++, op.key, op.value);
+      continue;
+    }
+    const bool is_put = op.kind == Op::kPut;
+    mem.Add(seq++, is_put ? ValueKind::kValue : ValueKind::kDeletion, op.key, op.value);
+    last[op.key] = is_put ? std::optional<std::string>(op.value) : std::nullopt;
   }
+  FUZZ_CHECK(mem.RangeDeletions().size() == mem.NumRangeDeletions(),
+             "the memtable lost a range delete");
   for (const auto& [key, expected] : last) {
     std::string value;
     MemTable::LookupResult r = mem.Get(LookupKey(key, kMaxSequenceNumber), &value);

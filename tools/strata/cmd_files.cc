@@ -173,10 +173,16 @@ void AddWal(CLI::App& app, GlobalOptions&) {
         std::string line = "    @" + std::to_string(seq++) + " del " + Encode(k, kf) + "\n";
         std::fwrite(line.data(), 1, line.size(), stdout);
       }
+      void DeleteRange(std::string_view start, std::string_view end) override {
+        std::string line = "    @" + std::to_string(seq++) + " delrange " + Encode(start, kf) +
+                           "\t" + Encode(end, kf) + "\n";
+        std::fwrite(line.data(), 1, line.size(), stdout);
+      }
     };
     struct Counter : strata::WriteBatch::Handler {
       void Put(std::string_view, std::string_view) override {}
       void Delete(std::string_view) override {}
+      void DeleteRange(std::string_view, std::string_view) override {}
     };
 
     std::string record;
