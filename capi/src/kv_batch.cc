@@ -51,6 +51,22 @@ int kv_batch_delete(kv_batch* b, const void* key, size_t key_len) {
   });
 }
 
+int kv_batch_delete_range(kv_batch* b, const void* start, size_t start_len, const void* end,
+                          size_t end_len) {
+  return Guarded("kv_batch_delete_range", [&] {
+    if (int rc = CheckBatch("kv_batch_delete_range", b); rc != KV_OK) return rc;
+    if (int rc = CheckKey("kv_batch_delete_range", start, start_len); rc != KV_OK) return rc;
+    if (int rc = CheckKey("kv_batch_delete_range", end, end_len); rc != KV_OK) return rc;
+    const std::string_view from = Bytes(start, start_len), to = Bytes(end, end_len);
+    if (!(from < to)) return KV_OK;  // an empty or reversed range adds nothing
+    if (b->batch.ByteSizeAfterDeleteRange(start_len, end_len) > KV_MAX_BATCH_BYTES) {
+      return BatchFull("kv_batch_delete_range", b);
+    }
+    b->batch.DeleteRange(from, to);
+    return KV_OK;
+  });
+}
+
 void kv_batch_clear(kv_batch* b) {
   if (b == nullptr || b->magic != kBatchMagic) return;
   b->batch.Clear();

@@ -35,6 +35,20 @@ int Delete(const char* where, kv_db* db, const void* key, size_t key_len, unsign
   });
 }
 
+int DeleteRange(const char* where, kv_db* db, const void* start, size_t start_len,
+                const void* end, size_t end_len) {
+  return Guarded(where, [&] {
+    if (int rc = CheckDb(where, db); rc != KV_OK) return rc;
+    if (int rc = CheckKey(where, start, start_len); rc != KV_OK) return rc;
+    if (int rc = CheckKey(where, end, end_len); rc != KV_OK) return rc;
+    DbCallGuard guard(db);
+    if (!guard.ok()) return ClosedError(where);
+    // An empty or reversed range is a no-op (DB::DeleteRange).
+    return FromStatus(
+        db->db->DeleteRange(ToWriteOptions(0), Bytes(start, start_len), Bytes(end, end_len)));
+  });
+}
+
 int Write(const char* where, kv_db* db, const kv_batch* b, unsigned flags) {
   return Guarded(where, [&] {
     if (int rc = CheckDb(where, db); rc != KV_OK) return rc;
@@ -65,6 +79,11 @@ int kv_delete(kv_db* db, const void* key, size_t key_len) {
 
 int kv_delete_ex(kv_db* db, const void* key, size_t key_len, unsigned flags) {
   return Delete("kv_delete_ex", db, key, key_len, flags);
+}
+
+int kv_delete_range(kv_db* db, const void* start, size_t start_len, const void* end,
+                    size_t end_len) {
+  return DeleteRange("kv_delete_range", db, start, start_len, end, end_len);
 }
 
 int kv_write(kv_db* db, const kv_batch* b) { return Write("kv_write", db, b, 0); }

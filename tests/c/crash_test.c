@@ -17,7 +17,12 @@
  * every batch up to that id is present in full with the right values, that a
  * later batch is all-or-nothing and at most one step past the last
  * acknowledgement, and that each marker names its thread's newest complete
- * batch. The next writer continues numbering after the newest batches found.
+ * batch. Each batch also holds its thread's "junk" key "g<t>-<id>" (ids
+ * zero-padded to 20 digits, so that they sort by number) and a range delete
+ * of every junk key of that thread below its own id, so the verifier also
+ * checks that range deletes survive the crash with their batch: each thread
+ * must have exactly one junk key left, its newest complete batch's. The next
+ * writer continues numbering after the newest batches found.
  *
  * Usage: crash_test [DIR|-] [CYCLES] [SEED] [THREADS]
  *   DIR      database directory; "-" or absent: a fresh one under $TMPDIR or
@@ -77,6 +82,10 @@ static size_t make_key(uint64_t id, int j, char *buf, size_t cap) {
   return (size_t)snprintf(buf, cap, "b%" PRIu64 "-k%d", id, j);
 }
 
+static size_t junk_key(int stream, uint64_t id, char *buf, size_t cap) {
+  return (size_t)snprintf(buf, cap, "g%d-%020" PRIu64, stream, id);
+}
+
 static size_t marker_key(int stream, char *buf, size_t cap) {
   if (stream == 0) return (size_t)snprintf(buf, cap, "last");
   return (size_t)snprintf(buf, cap, "last.%d", stream);
@@ -130,6 +139,11 @@ static void *writer_loop(void *p) {
     }
     int n = snprintf(idtext, sizeof idtext, "%" PRIu64, id);
     if (kv_batch_put(b, marker, marker_len, idtext, (size_t)n) != KV_OK) _exit(4);
+    char junk[48], junk_floor[16];
+    size_t jl = junk_key(a->stream, id, junk, sizeof junk);
+    size_t fl = (size_t)snprintf(junk_floor, sizeof junk_floor, "g%d-", a->stream);
+    if (kv_batch_delete_range(b, junk_floor, fl, junk, jl) != KV_OK) _exit(4);
+    if (kv_batch_put(b, junk, jl, idtext, (size_t)n) != KV_OK) _exit(4);
     rc = kv_write(a->db, b);
     if (rc != KV_OK) {
       fprintf(stderr, "writer: kv_write(batch %" PRIu64 "): %s: %s\n", id, kv_status_name(rc),
@@ -234,6 +248,7 @@ static void run_verifier(const char *dir, const uint64_t *acked_in, int trust_ma
   const void *k, *v;
   size_t kl, vl;
   uint64_t entries = 0;
+  uint64_t junk_count[MAX_THREADS] = {0}, junk_id[MAX_THREADS] = {0};
   while ((rc = kv_iter_next(it, &k, &kl, &v, &vl)) == KV_OK) {
     char key[64], want[MAX_VALUE];
     uint64_t id;
@@ -241,6 +256,17 @@ static void run_verifier(const char *dir, const uint64_t *acked_in, int trust_ma
     entries++;
     snprintf(key, sizeof key, "%.*s", (int)(kl < 63 ? kl : 63), (const char *)k);
     if (strncmp(key, "last", 4) == 0) continue;
+    if (key[0] == 'g') {
+      if (sscanf(key, "g%d-%" SCNu64 "%n", &j, &id, &used) != 2 || (size_t)used != kl || j < 0 ||
+          j >= g_threads) {
+        fprintf(stderr, "verify: unexpected key \"%s\"\n", key);
+        bad++;
+      } else {
+        junk_count[j]++;
+        junk_id[j] = id;
+      }
+      continue;
+    }
     if (sscanf(key, "b%" SCNu64 "-k%d%n", &id, &j, &used) != 2 || (size_t)used != kl || j < 0 ||
         j >= KEYS_PER_BATCH || id == 0) {
       fprintf(stderr, "verify: unexpected key \"%s\"\n", key);
@@ -305,6 +331,14 @@ static void run_verifier(const char *dir, const uint64_t *acked_in, int trust_ma
               "verify: thread %d's marker is %" PRIu64 " but its newest complete batch is %" PRIu64
               "\n",
               t, marker[t], newest[t]);
+      bad++;
+    }
+    /* The range deletes of the batches kept only the newest one's junk. */
+    if (junk_count[t] != (newest[t] > 0 ? 1u : 0u) || junk_id[t] != newest[t]) {
+      fprintf(stderr,
+              "verify: thread %d has %" PRIu64 " junk keys (the last for batch %" PRIu64
+              "); want one, for its newest batch %" PRIu64 "\n",
+              t, junk_count[t], junk_id[t], newest[t]);
       bad++;
     }
     /* Point reads agree with the scan for the newest batch. */

@@ -208,6 +208,8 @@ KV_EXPORT int kv_compact_range(kv_db *db, const void *start, size_t start_len,
  *   "sstables"             one line per live table (added in 0.2):
  *                          "LEVEL NUMBER BYTES ENTRIES SMALLEST LARGEST", the
  *                          keys in lowercase hex ("-" for the empty key)
+ *   "range-deletions"      range tombstones still kept, in memtables and tables
+ *                          (added in 0.3; see kv_delete_range)
  * An unknown name is KV_INVALID_ARGUMENT. */
 KV_EXPORT int kv_property(kv_db *db, const char *name, char **out);
 
@@ -351,6 +353,24 @@ KV_EXPORT int kv_destroy(const char *path);
  * corruption) is not undone: kv_resume returns that error, and only a reopen
  * recovers. */
 KV_EXPORT int kv_resume(kv_db *db);
+
+/* ---- Range deletes -----------------------------------------------------------
+ * kv_delete_range deletes every key in [start, end) in constant time, with one
+ * range tombstone (as RocksDB's and Pebble's DeleteRange do), whatever the
+ * number of keys; kv_batch_delete_range does the same inside a batch, atomic
+ * with the batch's other operations and ordered with them (a put after it in
+ * the batch, inside the range, survives). Reads, iterators in both
+ * directions, multi-gets, checkpoints, recovery and repair honour it; a
+ * snapshot or iterator taken before it still sees the keys. Compaction drops
+ * the keys it covers once no snapshot needs them, and the tombstone itself
+ * once nothing it covers remains (kv_compact_range over the range does both).
+ * An empty or reversed range (start >= end, bytewise) is a no-op, not an
+ * error. Keys obey KV_MAX_KEY_LEN. Like kv_delete, kv_delete_range follows the
+ * database's `sync` option. */
+KV_EXPORT int kv_delete_range(kv_db *db, const void *start, size_t start_len, const void *end,
+                              size_t end_len);
+KV_EXPORT int kv_batch_delete_range(kv_batch *b, const void *start, size_t start_len,
+                                    const void *end, size_t end_len);
 
 #ifdef __cplusplus
 } /* extern "C" */
