@@ -1,11 +1,12 @@
 package strata
 
 import (
+	"bytes"
 	"fmt"
 	"runtime"
 )
 
-// Batch collects puts and deletes that DB.Write (or Commit) applies
+// Batch collects puts, deletes and range deletes that DB.Write (or Commit) applies
 // atomically: all of them or none, as seen by readers and across crashes.
 // Later operations on the same key win over earlier ones. A batch can be
 // written many times, and reused after Clear.
@@ -87,6 +88,25 @@ func (b *Batch) Delete(key []byte) error {
 	return b.add(batchOpDelete, key, nil)
 }
 
+// DeleteRange adds "remove every key in [start, end)" (see DB.DeleteRange),
+// ordered with the batch's other operations. An empty or reversed range
+// (start >= end) adds nothing.
+func (b *Batch) DeleteRange(start, end []byte) error {
+	if b.h == nil {
+		return closedError("Batch.DeleteRange")
+	}
+	if err := checkKeyLen("Batch.DeleteRange", start); err != nil {
+		return err
+	}
+	if err := checkKeyLen("Batch.DeleteRange", end); err != nil {
+		return err
+	}
+	if bytes.Compare(start, end) >= 0 {
+		return nil
+	}
+	return b.add(batchOpDeleteRange, start, end)
+}
+
 // checkKeyLen refuses a key strata would refuse, with strata's words.
 func checkKeyLen(what string, key []byte) error {
 	if len(key) > MaxKeyLen {
@@ -105,10 +125,13 @@ func (b *Batch) add(kind byte, key, value []byte) error {
 			return err
 		}
 		var err error
-		if kind == batchOpPut {
+		switch kind {
+		case batchOpPut:
 			err = cBatchPut(b.h, key, value)
-		} else {
+		case batchOpDelete:
 			err = cBatchDelete(b.h, key)
+		default:
+			err = cBatchDeleteRange(b.h, key, value)
 		}
 		runtime.KeepAlive(b)
 		if err != nil {

@@ -106,6 +106,10 @@ static sg_result sg_delete(kv_db *db, const void *k, size_t kl, unsigned flags) 
 	return sg_status(flags == 0 ? kv_delete(db, k, kl) : kv_delete_ex(db, k, kl, flags));
 }
 
+static sg_result sg_delete_range(kv_db *db, const void *s, size_t sl, const void *e, size_t el) {
+	return sg_status(kv_delete_range(db, s, sl, e, el));
+}
+
 // kv_get, and when the value fits in the caller's scratch buffer, the copy
 // into it and the kv_free too, so that a typical Get crosses into C once:
 // then ptr is NULL and len the value's length. A value too big for the
@@ -150,10 +154,15 @@ static sg_result sg_batch_delete(kv_batch *b, const void *k, size_t kl) {
 	return sg_status(kv_batch_delete(b, k, kl));
 }
 
-// Batch operations that Go buffered, back to back: a kind byte (SG_OP_PUT or
-// SG_OP_DELETE), the key length and the value length as native uint32s,
-// the key, the value.
-enum { SG_OP_PUT = 0, SG_OP_DELETE = 1, SG_OP_HEADER = 9 };
+static sg_result sg_batch_delete_range(kv_batch *b, const void *s, size_t sl, const void *e,
+                                       size_t el) {
+	return sg_status(kv_batch_delete_range(b, s, sl, e, el));
+}
+
+// Batch operations that Go buffered, back to back: a kind byte (SG_OP_PUT,
+// SG_OP_DELETE or SG_OP_DELETE_RANGE), the key length and the value length
+// as native uint32s, the key, the value (a range delete's start and end).
+enum { SG_OP_PUT = 0, SG_OP_DELETE = 1, SG_OP_DELETE_RANGE = 2, SG_OP_HEADER = 9 };
 
 // Adds the buffered operations to b, in order, stopping at the first that
 // strata refuses.
@@ -164,8 +173,9 @@ static int sg_append_ops(kv_batch *b, const unsigned char *ops, size_t len) {
 		memcpy(&kl, ops + at + 1, 4);
 		memcpy(&vl, ops + at + 5, 4);
 		const unsigned char *key = ops + at + SG_OP_HEADER;
-		int rc = ops[at] == SG_OP_PUT ? kv_batch_put(b, key, kl, key + kl, vl)
-		                              : kv_batch_delete(b, key, kl);
+		int rc = ops[at] == SG_OP_PUT      ? kv_batch_put(b, key, kl, key + kl, vl)
+		         : ops[at] == SG_OP_DELETE ? kv_batch_delete(b, key, kl)
+		                                   : kv_batch_delete_range(b, key, kl, key + kl, vl);
 		if (rc != KV_OK) return rc;
 		at += SG_OP_HEADER + (size_t)kl + vl;
 	}
@@ -549,6 +559,12 @@ func cPut(db dbHandle, key, value []byte, flags uint) error {
 	return resultError(r.rc, r.msg)
 }
 
+func cDeleteRange(db dbHandle, start, end []byte) error {
+	r := C.sg_delete_range(db, bytesPtr(start), C.size_t(len(start)), bytesPtr(end),
+		C.size_t(len(end)))
+	return resultError(r.rc, r.msg)
+}
+
 func cDelete(db dbHandle, key []byte, flags uint) error {
 	r := C.sg_delete(db, bytesPtr(key), C.size_t(len(key)), C.uint(flags))
 	return resultError(r.rc, r.msg)
@@ -639,6 +655,12 @@ func cBatchPut(b batchHandle, key, value []byte) error {
 	return resultError(r.rc, r.msg)
 }
 
+func cBatchDeleteRange(b batchHandle, start, end []byte) error {
+	r := C.sg_batch_delete_range(b, bytesPtr(start), C.size_t(len(start)), bytesPtr(end),
+		C.size_t(len(end)))
+	return resultError(r.rc, r.msg)
+}
+
 func cBatchDelete(b batchHandle, key []byte) error {
 	r := C.sg_batch_delete(b, bytesPtr(key), C.size_t(len(key)))
 	return resultError(r.rc, r.msg)
@@ -651,9 +673,10 @@ func cBatchFree(b batchHandle)      { C.kv_batch_free(b) }
 // Buffered batch operations (batch.go) are encoded for sg_append_ops:
 // the kind, the key and value lengths, the key, the value.
 const (
-	batchOpPut       = byte(C.SG_OP_PUT)
-	batchOpDelete    = byte(C.SG_OP_DELETE)
-	batchOpHeaderLen = int(C.SG_OP_HEADER)
+	batchOpPut         = byte(C.SG_OP_PUT)
+	batchOpDelete      = byte(C.SG_OP_DELETE)
+	batchOpDeleteRange = byte(C.SG_OP_DELETE_RANGE)
+	batchOpHeaderLen   = int(C.SG_OP_HEADER)
 )
 
 // appendBatchOp encodes one operation onto ops.

@@ -194,6 +194,19 @@ func (d *DB) Delete(key []byte, opts *WriteOptions) error {
 	return d.done("DB.Delete", cDelete(h, key, opts.flags()))
 }
 
+// DeleteRange removes every key in [start, end) with one range tombstone, in
+// constant time whatever the number of keys (as RocksDB's and Pebble's
+// DeleteRange). Snapshots and iterators made before it still see the keys;
+// compaction reclaims their space. An empty or reversed range (start >= end)
+// does nothing. It follows the database's Sync option.
+func (d *DB) DeleteRange(start, end []byte) error {
+	h, err := d.handle("DB.DeleteRange")
+	if err != nil {
+		return err
+	}
+	return d.done("DB.DeleteRange", cDeleteRange(h, start, end))
+}
+
 // MultiGet looks up many keys at once, as of one moment, in a single call
 // into strata: the keys travel packed in one buffer and the values come back
 // in one, so the per-call cost of cgo is paid once. values[i] is the value of

@@ -71,6 +71,11 @@ void kv_iter_free(kv_iter *it);
 int kv_flush(kv_db *db);
 int kv_wait_compactions(kv_db *db);
 int kv_resume(kv_db *db);
+
+int kv_delete_range(kv_db *db, const char *start, size_t start_len, const char *end,
+                    size_t end_len);
+int kv_batch_delete_range(kv_batch *b, const char *start, size_t start_len, const char *end,
+                          size_t end_len);
 int kv_compact_range(kv_db *db, const char *start, size_t start_len, const char *end,
                      size_t end_len);
 int kv_property(kv_db *db, const char *name, char **out);

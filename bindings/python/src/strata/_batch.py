@@ -90,6 +90,17 @@ class WriteBatch:
     def __delitem__(self, key: BytesLike) -> None:
         self.delete(key)
 
+    def delete_range(self, start: BytesLike, stop: BytesLike) -> None:
+        """Adds a delete of every key in ``[start, stop)`` (see
+        DB.delete_range); ordered with the batch's other operations. An empty
+        or reversed range adds nothing."""
+        s, s_len = as_c_bytes(start, "start")
+        e, e_len = as_c_bytes(stop, "stop")
+        with self._lock:
+            rc = lib.kv_batch_delete_range(self._checked_handle(), s, s_len, e, e_len)
+            if rc:
+                raise_for(rc)
+
     def clear(self) -> None:
         """Removes every operation, keeping the batch usable."""
         with self._lock:

@@ -245,4 +245,18 @@ unsafe extern "C" {
     ) -> ::std::os::raw::c_int;
     pub fn kv_destroy(path: *const ::std::os::raw::c_char) -> ::std::os::raw::c_int;
     pub fn kv_resume(db: *mut kv_db) -> ::std::os::raw::c_int;
+    pub fn kv_delete_range(
+        db: *mut kv_db,
+        start: *const ::std::os::raw::c_void,
+        start_len: usize,
+        end: *const ::std::os::raw::c_void,
+        end_len: usize,
+    ) -> ::std::os::raw::c_int;
+    pub fn kv_batch_delete_range(
+        b: *mut kv_batch,
+        start: *const ::std::os::raw::c_void,
+        start_len: usize,
+        end: *const ::std::os::raw::c_void,
+        end_len: usize,
+    ) -> ::std::os::raw::c_int;
 }

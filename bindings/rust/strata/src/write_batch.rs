@@ -66,6 +66,16 @@ impl WriteBatch {
         check_done(unsafe { sys::kv_batch_delete(self.raw.as_ptr(), k, k_len) })
     }
 
+    /// Adds the removal of every key in `[start, end)` (see
+    /// [`Db::delete_range`](crate::Db::delete_range)), ordered with the
+    /// batch's other operations. An empty or reversed range adds nothing.
+    pub fn delete_range<S: AsRef<[u8]>, E: AsRef<[u8]>>(&mut self, start: S, end: E) -> Result<()> {
+        let (s, s_len) = bytes_arg(start.as_ref());
+        let (e, e_len) = bytes_arg(end.as_ref());
+        // SAFETY: as in `put`.
+        check_done(unsafe { sys::kv_batch_delete_range(self.raw.as_ptr(), s, s_len, e, e_len) })
+    }
+
     /// Removes every operation.
     pub fn clear(&mut self) {
         // SAFETY: the batch is ours.
