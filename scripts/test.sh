@@ -12,6 +12,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-deps.sh
 jobs=$(nproc)
+# The library is compiled in Release several times over from this clone: the
+# Python wheel, the library-only install of the new-user tests and the Debian
+# packages (each in its own build directory, with the same flags and the
+# same absolute source paths). With ccache (installed by setup-deps.sh) each
+# compile is done once. CMake reads the launchers from the environment, also
+# under pip and cargo.
+if command -v ccache >/dev/null; then
+  export CCACHE_DIR=${CCACHE_DIR:-$PWD/build/ccache} CCACHE_NOHASHDIR=true
+  export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  ccache --zero-stats >/dev/null
+fi
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
 ctest --preset release -j "$jobs"
@@ -27,4 +38,8 @@ bash scripts/check-abi.sh
 echo "== new-user tests"
 bash scripts/test-new-user.sh
 bash scripts/test-sanitizers.sh
+if command -v ccache >/dev/null; then
+  echo "== compiler cache"
+  ccache --show-stats | grep -Ei "hits|misses" || true
+fi
 echo "== all tests passed"

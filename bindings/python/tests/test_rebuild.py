@@ -7,10 +7,14 @@ extension must carry RUNPATH=$ORIGIN and nothing else, and the wheel,
 installed in a new virtual environment, must import and work from another
 directory after the build directory is deleted.
 
-This builds libstrata once from the sources (a few minutes on two cores).
-It needs scikit-build-core and cffi in this environment (the build runs
-without isolation, with this interpreter) and pip access to cffi for the new
-environment; scripts/test-python.sh provides both."""
+scripts/test-python.sh builds the package exactly so (an ordinary install
+into $STRATA_PYTHON_WORK/ordinary, then the wheel it tests into
+$STRATA_PYTHON_WORK/dist, from one build directory), and this test checks
+those. Run without STRATA_PYTHON_WORK, it builds both itself in a temporary
+directory (libstrata once from the sources: a few minutes on two cores),
+which needs scikit-build-core and cffi in this environment (the build runs
+without isolation, with this interpreter). Either way it needs pip access to
+cffi for the new environment; scripts/test-python.sh provides both."""
 
 import os
 import re
@@ -42,7 +46,9 @@ def runpaths(path: Path) -> list:
     return re.findall(r"\((?:RPATH|RUNPATH)\)\s+Library r(?:un)?path: \[([^\]]*)\]", text)
 
 
-def test_wheel_built_after_an_ordinary_install_is_self_contained(tmp_path):
+def build_ordinary_and_wheel(tmp_path: Path) -> tuple:
+    """An ordinary install, then a wheel from the same build directory, as
+    scripts/test-python.sh does; returns (ordinary install dir, wheel dir)."""
     try:
         import scikit_build_core  # noqa: F401
     except ImportError:
@@ -55,17 +61,29 @@ def test_wheel_built_after_an_ordinary_install_is_self_contained(tmp_path):
     assert (build / "CMakeCache.txt").exists(), "the build directory was not used"
     # 2. A wheel from the same, now warm, build directory.
     pip("wheel", *common, "-w", str(tmp_path / "dist"), str(PACKAGE_DIR))
-    (wheel,) = (tmp_path / "dist").glob("strata_kv-*.whl")
+    shutil.rmtree(build)
+    return tmp_path / "ordinary", tmp_path / "dist"
+
+
+def test_wheel_built_after_an_ordinary_install_is_self_contained(tmp_path):
+    work = os.environ.get("STRATA_PYTHON_WORK")
+    if work:
+        ordinary, dist = Path(work) / "ordinary", Path(work) / "dist"
+        assert (Path(work) / "cmake-build" / "CMakeCache.txt").exists(), \
+            "scripts/test-python.sh did not build in one build directory"
+    else:
+        ordinary, dist = build_ordinary_and_wheel(tmp_path)
+    (wheel,) = dist.glob("strata_kv-*.whl")
     unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(unpacked)
     (extension,) = (unpacked / "strata").glob("_strata_cffi*.so")
     assert runpaths(extension) == ["$ORIGIN"]
-    installed_ordinary = next((tmp_path / "ordinary" / "strata").glob("_strata_cffi*.so"))
+    installed_ordinary = next((ordinary / "strata").glob("_strata_cffi*.so"))
     assert runpaths(installed_ordinary) == ["$ORIGIN"]
 
-    # 3. No build tree any more; a new environment; another directory.
-    shutil.rmtree(build)
+    # 3. No build tree in sight (the new environment only has the wheel); a
+    # new environment; another directory.
     venv = tmp_path / "user-venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     user_python = str(venv / "bin" / "python")
