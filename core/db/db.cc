@@ -58,7 +58,7 @@ Status DB::Recover() {
     // so the two exclude each other. A directory without LOCK has never been
     // opened for writing (a fresh checkpoint): nothing holds it, and making
     // the file would be a write, so the open goes on without a lock. (A
-    // writer that opens it later is then not excluded; docs/API.md says so.)
+    // writer that opens it later is then not excluded; kv.h says so.)
     Status s = env->LockFileShared(LockFileName(dbname_), &dir_lock_);
     if (!s.ok() && !s.IsNotFound()) return s;
   } else {
