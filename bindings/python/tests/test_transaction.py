@@ -24,10 +24,16 @@ def test_reads_own_writes_and_the_snapshot_then_commits(db):
         assert txn.get(b"gone") is None and txn.get(b"gone", b"d") == b"d"
         with pytest.raises(KeyError):
             txn[b"gone"]
-        db.put(b"later", b"v")  # after the begin: not seen
-        assert txn.get(b"later") is None
         assert db.get(b"a") == b"1" and db.get(b"b") is None  # not yet applied
     assert db.get(b"a") == b"2" and db.get(b"b") == b"" and db.get(b"gone") is None
+    # Reads are as of the begin (and reading a key changed since conflicts).
+    txn = db.transaction()
+    db.put(b"a", b"3")
+    db.put(b"later", b"v")
+    assert txn.get(b"a") == b"2" and txn.get(b"later") is None
+    with pytest.raises(strata.ConflictError):
+        txn.commit()
+    txn.close()
 
 
 def test_conflict_raises_and_applies_nothing(db):

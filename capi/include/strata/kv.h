@@ -82,7 +82,7 @@ extern "C" {
 #define KV_NO_MEMORY (-5)
 #define KV_NOT_SUPPORTED (-6)
 #define KV_INTERNAL (-7)       /* a bug in strata; the message says what */
-#define KV_CONFLICT (-8)       /* kv_txn_commit: a key was written meanwhile (added in 0.4) */
+#define KV_CONFLICT (-8)       /* kv_txn_commit: a key was written meanwhile (added in 0.3) */
 
 typedef struct kv_options kv_options;
 typedef struct kv_db kv_db;
@@ -113,7 +113,7 @@ KV_EXPORT const char *kv_status_name(int status);
  *   compression         none (default) | lz4 | zstd
  *   background_threads  int, default 2
  *   read_only           bool, default false: open without writing anything
- *                       (added in 0.4; see "Read-only opens" below)
+ *                       (added in 0.3; see "Read-only opens" below)
  * Booleans take true/false, 1/0, yes/no, on/off. Sizes take a byte count,
  * optionally followed by K, M or G (powers of 1024).
  * An unknown name or a malformed value is KV_INVALID_ARGUMENT. */
@@ -356,7 +356,8 @@ KV_EXPORT int kv_destroy(const char *path);
 KV_EXPORT int kv_resume(kv_db *db);
 
 /* ==========================================================================
- * Added in 0.4: read-only opens, optimistic transactions, range sizes.
+ * Added in 0.3 (issue 18): read-only opens, optimistic transactions,
+ * range sizes.
  * ======================================================================== */
 
 /* ---- Read-only opens ---------------------------------------------------------
