@@ -98,7 +98,9 @@ Status DB::RunWriter(Writer* w) {
   // fsync. When the last synced group was larger than the queue now, wait
   // for them, at most half an fsync (PostgreSQL's commit_delay, adaptive).
   // A lone synced writer never waits.
-  if (w->sync && w->batch != nullptr && last_sync_group_ > writers_.size()) {
+  // A checked commit (CommitIfUnchanged) takes no company, so it never waits.
+  if (w->sync && w->batch != nullptr && w->unchanged_keys == nullptr &&
+      last_sync_group_ > writers_.size()) {
     const uint64_t delay = std::min<uint64_t>(sync_micros_average_ / 2, 1000);
     if (delay > 0) {
       group_forming_ = true;
