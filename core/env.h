@@ -113,6 +113,12 @@ class Env {
   // Takes an exclusive lock on path, creating it if needed. A second lock of
   // the same file, from this process or another, fails with Status::Busy.
   virtual Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) = 0;
+  // Takes a shared lock on path, which must exist (it is never created: a
+  // read-only open writes nothing). Any number of shared locks of a file may
+  // be held at once, from this process or others; a shared and an exclusive
+  // lock exclude each other, the later one failing with Status::Busy. A
+  // missing file is NotFound.
+  virtual Status LockFileShared(const std::string& path, std::unique_ptr<FileLock>* lock) = 0;
   virtual Status UnlockFile(std::unique_ptr<FileLock> lock) = 0;
 
   virtual uint64_t NowMicros() = 0;
@@ -161,6 +167,9 @@ class EnvWrapper : public Env {
   }
   Status LockFile(const std::string& p, std::unique_ptr<FileLock>* l) override {
     return target_->LockFile(p, l);
+  }
+  Status LockFileShared(const std::string& p, std::unique_ptr<FileLock>* l) override {
+    return target_->LockFileShared(p, l);
   }
   Status UnlockFile(std::unique_ptr<FileLock> l) override {
     return target_->UnlockFile(std::move(l));

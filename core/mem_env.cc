@@ -3,7 +3,7 @@
 //   files_   normalised path -> FileNode (the bytes; shared by hard links and
 //            open handles, so a name can go while a handle still reads)
 //   dirs_    normalised paths of the directories; "" and "/" always
-//   locked_  paths currently locked through LockFile
+//   locked_  paths currently locked through LockFile or LockFileShared
 //
 // One mutex (mu_) guards the three maps; each FileNode has its own mutex for
 // its bytes, so reading a table never waits for the directory lock. Lock
@@ -365,7 +365,13 @@ class MemEnv final : public Env {
     return Status::OK();
   }
 
-  Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) override;
+  Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) override {
+    return Lock(path, /*shared=*/false, lock);
+  }
+  Status LockFileShared(const std::string& path, std::unique_ptr<FileLock>* lock) override {
+    return Lock(path, /*shared=*/true, lock);
+  }
+  Status Lock(const std::string& path, bool shared, std::unique_ptr<FileLock>* lock);
 
   Status UnlockFile(std::unique_ptr<FileLock> lock) override {
     lock.reset();  // MemFileLock's destructor releases it
@@ -381,7 +387,12 @@ class MemEnv final : public Env {
   // Called by MemFileLock's destructor.
   void Release(const std::string& path) {
     std::lock_guard lock(mu_);
-    locked_.erase(path);
+    auto it = locked_.find(path);
+    if (it != locked_.end() && (it->second <= 1)) {
+      locked_.erase(it);
+    } else if (it != locked_.end()) {
+      --it->second;  // one of several shared holders
+    }
   }
 
  private:
@@ -448,7 +459,8 @@ class MemEnv final : public Env {
   std::mutex mu_;
   std::map<std::string, NodePtr> files_;  // GUARDED_BY(mu_)
   std::set<std::string> dirs_;            // GUARDED_BY(mu_)
-  std::set<std::string> locked_;          // GUARDED_BY(mu_)
+  // Locked paths: -1 held exclusively, n > 0 held shared n times.
+  std::map<std::string, int> locked_;     // GUARDED_BY(mu_)
 };
 
 class MemFileLock final : public FileLock {
@@ -461,19 +473,31 @@ class MemFileLock final : public FileLock {
   const std::string path_;
 };
 
-Status MemEnv::LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) {
+Status MemEnv::Lock(const std::string& path, bool shared, std::unique_ptr<FileLock>* lock) {
   lock->reset();
   const std::string p = Normalize(path);
   std::lock_guard guard(mu_);
   if (dirs_.count(p) > 0) return Status::FromErrno("open " + path, EISDIR);
   STRATA_RETURN_IF_ERROR(CheckParent(p, path));
-  if (locked_.count(p) > 0) {
-    return Status::Busy("database is in use by another handle or process (lock held on " + path +
-                        ")");
+  auto held = locked_.find(p);
+  if (shared) {
+    // As PosixEnv: a shared lock never creates the file.
+    if (files_.count(p) == 0) {
+      return Status::NotFound(path + ": " + std::strerror(ENOENT));
+    }
+    if (held != locked_.end() && held->second < 0) {
+      return Status::Busy("database is open for writing (lock held on " + path + ")");
+    }
+    ++locked_[p];
+  } else {
+    if (held != locked_.end()) {
+      return Status::Busy("database is in use by another handle or process (lock held on " +
+                          path + ")");
+    }
+    NodePtr& node = files_[p];
+    if (node == nullptr) node = std::make_shared<FileNode>();
+    locked_[p] = -1;
   }
-  NodePtr& node = files_[p];
-  if (node == nullptr) node = std::make_shared<FileNode>();
-  locked_.insert(p);
   *lock = std::make_unique<MemFileLock>(this, p);
   return Status::OK();
 }

@@ -25,7 +25,8 @@
 //  - Locks are per path within one MemEnv: a second LockFile of a path that
 //    is locked fails with Busy, as flock(2) refuses a second open of the same
 //    database in one process. LockFile creates the file if needed, like
-//    PosixEnv.
+//    PosixEnv. LockFileShared does not (NotFound), and any number of shared
+//    locks of a path coexist, excluding an exclusive one (flock's LOCK_SH).
 //  - Errors carry the codes PosixEnv gives: opening a missing file is
 //    NotFound; other failures are IOError with the errno text ("No such file
 //    or directory", "File exists", "Directory not empty"...), so callers that

@@ -115,6 +115,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Specs() {
   static const auto* specs = new std::map<std::string, OptionSpec, std::less<>>{
       {"create_if_missing", BoolOption(&Options::create_if_missing)},
       {"error_if_exists", BoolOption(&Options::error_if_exists)},
+      {"read_only", BoolOption(&Options::read_only)},
       {"sync", BoolOption(&Options::sync)},
       {"verify_checksums", BoolOption(&Options::verify_checksums)},
       {"auto_resume", BoolOption(&Options::auto_resume)},
@@ -220,6 +221,10 @@ const std::vector<std::string>& Options::Names() {
 }
 
 Status Options::Validate() const {
+  if (read_only && error_if_exists) {
+    // A read-only open needs an existing database, which error_if_exists refuses.
+    return Status::InvalidArgument("read_only and error_if_exists cannot both be true");
+  }
   if (l0_slowdown_trigger < l0_compaction_trigger) {
     return Status::InvalidArgument("l0_slowdown_trigger must be at least l0_compaction_trigger");
   }

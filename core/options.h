@@ -27,6 +27,12 @@ struct Options {
   // Open-time behaviour.
   bool create_if_missing = true;
   bool error_if_exists = false;
+  // Open the database as it stands and write nothing to its directory: the
+  // logs are replayed in memory, no log, manifest, CURRENT or table is
+  // created, nothing is flushed, compacted or deleted, and LOCK is taken
+  // shared (Env::LockFileShared), so read-only handles coexist and exclude
+  // writers. create_if_missing has no effect; writes are NotSupported.
+  bool read_only = false;
 
   // When true every write is fsynced before it is acknowledged.
   bool sync = false;

@@ -4,7 +4,7 @@
 // records cost one write(2); Flush hands them to the kernel. Locks use
 // flock(2), whose locks belong to the open file description, so a second
 // open of the same database in this process is refused just as one from
-// another process is.
+// another process is; shared locks (read-only opens) coexist the same way.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -285,20 +285,11 @@ class PosixEnv final : public Env {
   }
 
   Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) override {
-    lock->reset();
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return OpenError(path, errno);
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      int err = errno;
-      ::close(fd);
-      if (err == EWOULDBLOCK) {
-        return Status::Busy("database is in use by another handle or process (lock held on " +
-                            path + ")");
-      }
-      return Status::FromErrno("lock " + path, err);
-    }
-    *lock = std::make_unique<PosixFileLock>(path, fd);
-    return Status::OK();
+    return Lock(path, /*shared=*/false, lock);
+  }
+
+  Status LockFileShared(const std::string& path, std::unique_ptr<FileLock>* lock) override {
+    return Lock(path, /*shared=*/true, lock);
   }
 
   Status UnlockFile(std::unique_ptr<FileLock> lock) override {
@@ -313,6 +304,27 @@ class PosixEnv final : public Env {
   }
 
  private:
+  // A shared lock opens the file read-only and never creates it, so that a
+  // read-only open leaves the directory exactly as it found it.
+  static Status Lock(const std::string& path, bool shared, std::unique_ptr<FileLock>* lock) {
+    lock->reset();
+    int fd = shared ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC)
+                    : ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return OpenError(path, errno);
+    if (::flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
+      int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK) {
+        return Status::Busy(std::string(shared ? "database is open for writing"
+                                               : "database is in use by another handle or process") +
+                            " (lock held on " + path + ")");
+      }
+      return Status::FromErrno("lock " + path, err);
+    }
+    *lock = std::make_unique<PosixFileLock>(path, fd);
+    return Status::OK();
+  }
+
   // Opens path for writing, created if absent; `mode` is O_TRUNC (an existing
   // file is emptied) or O_EXCL (an existing file is an error, left untouched).
   static Status OpenForWriting(const std::string& path, int mode,

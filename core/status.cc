@@ -16,6 +16,7 @@ const char* CodeName(Status::Code code) {
     case Status::Code::kIOError: return "I/O error";
     case Status::Code::kBusy: return "busy";
     case Status::Code::kNoMemory: return "out of memory";
+    case Status::Code::kConflict: return "conflict";
   }
   return "unknown";
 }

@@ -25,6 +25,9 @@ class Status {
     kIOError,
     kBusy,
     kNoMemory,
+    // An optimistic transaction's commit found that a key it read or wrote
+    // was written by someone else after it began (KV_CONFLICT).
+    kConflict,
   };
 
   Status() noexcept = default;
@@ -60,6 +63,7 @@ class Status {
   static Status FromErrno(std::string_view context, int err);
   static Status Busy(std::string_view msg) { return Status(Code::kBusy, msg); }
   static Status NoMemory(std::string_view msg) { return Status(Code::kNoMemory, msg); }
+  static Status Conflict(std::string_view msg) { return Status(Code::kConflict, msg); }
 
   bool ok() const { return code_ == Code::kOk; }
   bool IsNotFound() const { return code() == Code::kNotFound; }
@@ -69,6 +73,7 @@ class Status {
   bool IsIOError() const { return code() == Code::kIOError; }
   bool IsBusy() const { return code() == Code::kBusy; }
   bool IsNoMemory() const { return code() == Code::kNoMemory; }
+  bool IsConflict() const { return code() == Code::kConflict; }
   // An I/O error because the filesystem is full (ENOSPC) or the quota is
   // used up (EDQUOT): the one failure that goes away by itself, when space
   // is freed, so the database can resume writing without a reopen.

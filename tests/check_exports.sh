@@ -15,7 +15,9 @@ fi
 for name in kv_version kv_last_error kv_status_name kv_options_new kv_options_set kv_options_free \
     kv_open kv_close kv_put kv_get kv_free kv_delete kv_batch_new kv_batch_put kv_batch_delete \
     kv_batch_clear kv_batch_free kv_write kv_iter_new kv_iter_next kv_iter_free kv_flush \
-    kv_wait_compactions kv_compact_range kv_property; do
+    kv_wait_compactions kv_compact_range kv_property \
+    kv_txn_begin kv_txn_get kv_txn_put kv_txn_delete kv_txn_commit kv_txn_free \
+    kv_approximate_size; do
   if ! grep -qx "$name" <<<"$symbols"; then echo "missing export: $name"; failed=1; fi
 done
 if [[ "$soname" != libstrata.so.* ]]; then echo "bad SONAME: '$soname'"; failed=1; fi

@@ -20,6 +20,7 @@
 #include "core/filename.h"
 #include "strata/kv.h"
 #include "support/db_test_util.h"
+#include "support/temp_dir.h"
 
 namespace strata {
 namespace {
@@ -356,6 +357,38 @@ TEST_F(MemEnvTest, ASecondLockOfAPathIsBusyUntilTheFirstIsReleased) {
   ASSERT_TRUE(env_->UnlockFile(std::move(first)).ok());
   ASSERT_TRUE(env2->UnlockFile(std::move(elsewhere)).ok());
   ASSERT_TRUE(env_->UnlockFile(std::move(other)).ok());
+}
+
+// The same rules on both Envs (flock's LOCK_SH and LOCK_EX): shared locks
+// coexist, and a shared and an exclusive lock exclude each other.
+void CheckSharedLocks(Env* env, const std::string& dir) {
+  const std::string path = dir + "/LOCK";
+  std::unique_ptr<FileLock> a, b, x;
+  // A shared lock never creates the file.
+  EXPECT_TRUE(env->LockFileShared(path, &a).IsNotFound());
+  EXPECT_FALSE(env->FileExists(path));
+  ASSERT_TRUE(env->LockFile(path, &x).ok());
+  EXPECT_TRUE(env->LockFileShared(path, &a).IsBusy());
+  EXPECT_EQ(a, nullptr);
+  ASSERT_TRUE(env->UnlockFile(std::move(x)).ok());
+  ASSERT_TRUE(env->LockFileShared(path, &a).ok());
+  ASSERT_TRUE(env->LockFileShared(path, &b).ok());
+  EXPECT_TRUE(env->LockFile(path, &x).IsBusy());
+  ASSERT_TRUE(env->UnlockFile(std::move(a)).ok());
+  EXPECT_TRUE(env->LockFile(path, &x).IsBusy());  // b still holds it
+  b.reset();
+  ASSERT_TRUE(env->LockFile(path, &x).ok());
+  ASSERT_TRUE(env->UnlockFile(std::move(x)).ok());
+}
+
+TEST_F(MemEnvTest, SharedLocksCoexistAndExcludeAnExclusiveOne) {
+  ASSERT_TRUE(env_->CreateDir("/db").ok());
+  CheckSharedLocks(env_.get(), "/db");
+}
+
+TEST(PosixEnvLockTest, SharedLocksCoexistAndExcludeAnExclusiveOne) {
+  test::TempDir dir;
+  CheckSharedLocks(Env::Default(), dir.path());
 }
 
 TEST_F(MemEnvTest, NowMicrosMovesForward) {

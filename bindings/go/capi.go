@@ -334,6 +334,52 @@ static sg_result sg_repair(const char *path, const kv_options *o) {
 }
 
 static sg_result sg_destroy(const char *path) { return sg_status(kv_destroy(path)); }
+
+static sg_result sg_txn_begin(kv_db *db) {
+	kv_txn *t = NULL;
+	int rc = kv_txn_begin(db, &t);
+	sg_result r = {rc, sg_copy_message(rc), t, 0};
+	return r;
+}
+
+// kv_txn_get, copying a value that fits into the caller's scratch buffer as
+// sg_get does.
+static sg_result sg_txn_get(kv_txn *t, const void *k, size_t kl, void *scratch,
+                            size_t scratch_len) {
+	void *val = NULL;
+	size_t len = 0;
+	int rc = kv_txn_get(t, k, kl, &val, &len);
+	sg_result r = {rc, sg_copy_message(rc), val, len};
+	if (rc == KV_OK && len <= scratch_len) {
+		if (len > 0) memcpy(scratch, val, len);
+		kv_free(val);
+		r.ptr = NULL;
+	}
+	return r;
+}
+
+static sg_result sg_txn_put(kv_txn *t, const void *k, size_t kl, const void *v, size_t vl) {
+	return sg_status(kv_txn_put(t, k, kl, v, vl));
+}
+static sg_result sg_txn_delete(kv_txn *t, const void *k, size_t kl) {
+	return sg_status(kv_txn_delete(t, k, kl));
+}
+static sg_result sg_txn_commit(kv_txn *t) { return sg_status(kv_txn_commit(t)); }
+
+// A byte count is 64 bits wherever size_t is not.
+typedef struct {
+	int rc;
+	char *msg;
+	uint64_t bytes;
+} sg_size;
+
+static sg_size sg_approximate_size(kv_db *db, const void *lo, size_t lo_len, const void *hi,
+                                   size_t hi_len) {
+	sg_size r = {0, NULL, 0};
+	r.rc = kv_approximate_size(db, lo, lo_len, hi, hi_len, &r.bytes);
+	r.msg = sg_copy_message(r.rc);
+	return r;
+}
 */
 import "C"
 
@@ -353,6 +399,7 @@ type (
 	batchHandle    = *C.kv_batch
 	iterHandle     = *C.kv_iter
 	snapshotHandle = *C.kv_snapshot
+	txnHandle      = *C.kv_txn
 	optionsHandle  = *C.kv_options
 )
 
@@ -368,6 +415,7 @@ const (
 	statusNoMemory        = int(C.KV_NO_MEMORY)
 	statusNotSupported    = int(C.KV_NOT_SUPPORTED)
 	statusInternal        = int(C.KV_INTERNAL)
+	statusConflict        = int(C.KV_CONFLICT)
 
 	// MaxKeyLen and MaxValueLen are kv.h's size limits: a longer key or
 	// value is ErrInvalidArgument.
@@ -849,4 +897,55 @@ func cCheckpoint(db dbHandle, dir string) error {
 func cVerify(db dbHandle) error {
 	r := C.sg_verify(db)
 	return resultError(r.rc, r.msg)
+}
+
+// ---- transactions and sizes -------------------------------------------------
+
+func cTxnBegin(db dbHandle) (txnHandle, error) {
+	r := C.sg_txn_begin(db)
+	if err := resultError(r.rc, r.msg); err != nil {
+		return nil, err
+	}
+	return txnHandle(r.ptr), nil
+}
+
+func cTxnGet(t txnHandle, key []byte) ([]byte, error) {
+	scratch := getScratch.Get().(*[]byte)
+	defer getScratch.Put(scratch)
+	r := C.sg_txn_get(t, bytesPtr(key), C.size_t(len(key)), bytesPtr(*scratch),
+		C.size_t(len(*scratch)))
+	if err := resultError(r.rc, r.msg); err != nil {
+		return nil, err
+	}
+	if r.ptr != nil {
+		return takeBytes(r.ptr, r.len), nil
+	}
+	return append(make([]byte, 0, int(r.len)), (*scratch)[:r.len]...), nil
+}
+
+func cTxnPut(t txnHandle, key, value []byte) error {
+	r := C.sg_txn_put(t, bytesPtr(key), C.size_t(len(key)), bytesPtr(value), C.size_t(len(value)))
+	return resultError(r.rc, r.msg)
+}
+
+func cTxnDelete(t txnHandle, key []byte) error {
+	r := C.sg_txn_delete(t, bytesPtr(key), C.size_t(len(key)))
+	return resultError(r.rc, r.msg)
+}
+
+func cTxnCommit(t txnHandle) error {
+	r := C.sg_txn_commit(t)
+	return resultError(r.rc, r.msg)
+}
+
+func cTxnFree(t txnHandle) { C.kv_txn_free(t) }
+
+// cApproximateSize: a nil bound is open (NULL), as in cCompactRange.
+func cApproximateSize(db dbHandle, start, end []byte) (uint64, error) {
+	r := C.sg_approximate_size(db, bytesPtr(start), C.size_t(len(start)), bytesPtr(end),
+		C.size_t(len(end)))
+	if err := resultError(r.rc, r.msg); err != nil {
+		return 0, err
+	}
+	return uint64(r.bytes), nil
 }

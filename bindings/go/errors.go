@@ -30,7 +30,11 @@ var (
 	ErrNotSupported = errors.New("strata: not supported")
 	// ErrInternal: a bug in strata; the message says where.
 	ErrInternal = errors.New("strata: internal error")
-	// ErrClosed: a DB, Batch, Iterator or Snapshot was used after Close.
+	// ErrConflict: Txn.Commit found that a key the transaction read or wrote
+	// was written by someone else after it began; nothing was applied.
+	// Retry the transaction from DB.Begin.
+	ErrConflict = errors.New("strata: conflict")
+	// ErrClosed: a DB, Batch, Iterator, Snapshot or Txn was used after Close.
 	// Such an error also matches ErrInvalidArgument, the code kv.h gives it.
 	ErrClosed = errors.New("strata: closed")
 )
@@ -95,6 +99,8 @@ func sentinelOf(code int) error {
 		return ErrNotSupported
 	case statusInternal:
 		return ErrInternal
+	case statusConflict:
+		return ErrConflict
 	}
 	return nil
 }

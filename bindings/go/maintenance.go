@@ -44,6 +44,19 @@ func (d *DB) CompactRange(start, end []byte) error {
 	return d.done("DB.CompactRange", cCompactRange(h, start, end))
 }
 
+// ApproximateSize returns about how many bytes the database's tables take on
+// disk for keys in [start, end) (a nil bound is open; a non-nil empty slice
+// is the empty key), from the tables' indexes. Writes not yet flushed from
+// the memtable count 0.
+func (d *DB) ApproximateSize(start, end []byte) (uint64, error) {
+	h, err := d.handle("DB.ApproximateSize")
+	if err != nil {
+		return 0, err
+	}
+	n, err := cApproximateSize(h, start, end)
+	return n, d.done("DB.ApproximateSize", err)
+}
+
 // Stats returns a human-readable summary: levels, files, bytes, memtables,
 // cache, writes and stalls. It is Property("stats").
 func (d *DB) Stats() (string, error) { return d.property("DB.Stats", "stats") }

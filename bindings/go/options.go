@@ -40,6 +40,13 @@ type Options struct {
 	// ErrorIfNotExists fails Open if there is no database at the path,
 	// instead of creating one (create_if_missing=false).
 	ErrorIfNotExists bool
+	// ReadOnly opens an existing database as it stands and writes nothing
+	// to its directory (read_only=true): any number of read-only DBs, in
+	// this process or others, may have it open at once; a writer and
+	// read-only DBs exclude each other (ErrBusy); writes, Flush,
+	// CompactRange, Checkpoint and Begin fail with ErrNotSupported. A
+	// missing database is never created.
+	ReadOnly bool
 	// Sync fsyncs the write-ahead log before every write is acknowledged,
 	// so that acknowledged writes survive power loss. Without it they
 	// survive a crash of the process (see WriteOptions for one write).
@@ -117,6 +124,7 @@ func (o *Options) settings() []optionSetting {
 	}
 	flag("create_if_missing", o.ErrorIfNotExists, "false")
 	flag("error_if_exists", o.ErrorIfExists, "true")
+	flag("read_only", o.ReadOnly, "true")
 	flag("sync", o.Sync, "true")
 	number("memtable_bytes", o.MemTableSize)
 	flag("memtable", o.MemTable != "", string(o.MemTable))
@@ -156,7 +164,7 @@ var optionNames = []string{
 	"background_threads", "table_file_bytes", "max_open_files", "max_immutable_memtables",
 	"l0_compaction_trigger", "l0_slowdown_trigger", "l0_stop_trigger", "level1_bytes",
 	"level_size_multiplier", "block_restart_interval", "verify_checksums", "compaction_nice",
-	"auto_resume",
+	"auto_resume", "read_only",
 }
 
 // withCOptions builds strata's options object from o, runs fn with it and

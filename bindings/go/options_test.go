@@ -14,7 +14,7 @@ func TestEffectiveDefaults(t *testing.T) {
 		"create_if_missing": "true", "error_if_exists": "false", "sync": "false",
 		"memtable": "skiplist", "compression": "none", "bloom_bits_per_key": "10",
 		"block_bytes": "4096", "background_threads": "2", "verify_checksums": "true",
-		"auto_resume": "true",
+		"auto_resume": "true", "read_only": "false",
 	}
 	for name, v := range want {
 		if got[name] != v {
@@ -36,7 +36,7 @@ func TestEveryFieldIsPassedOn(t *testing.T) {
 		MaxImmutableMemTables: 4, L0CompactionTrigger: 5, L0SlowdownTrigger: 14,
 		L0StopTrigger: 30, Level1Size: 8 << 20, LevelSizeMultiplier: 8,
 		BlockRestartInterval: 32, SkipChecksumOnDataRead: true, CompactionNice: 3,
-		ManualResume: true,
+		ManualResume: true, ReadOnly: true,
 	}
 	want := map[string]string{
 		"create_if_missing": "false", "error_if_exists": "true", "sync": "true",
@@ -47,6 +47,7 @@ func TestEveryFieldIsPassedOn(t *testing.T) {
 		"l0_slowdown_trigger": "14", "l0_stop_trigger": "30", "level1_bytes": "8388608",
 		"level_size_multiplier": "8", "block_restart_interval": "32",
 		"verify_checksums": "false", "compaction_nice": "3", "auto_resume": "false",
+		"read_only": "true",
 	}
 	got, err := o.Effective()
 	if err != nil {

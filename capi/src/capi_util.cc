@@ -44,6 +44,7 @@ int FromStatus(const Status& s) {
     case Code::kIOError: return KV_IO_ERROR;
     case Code::kBusy: return KV_BUSY;
     case Code::kNoMemory: return KV_NO_MEMORY;
+    case Code::kConflict: return KV_CONFLICT;
   }
   return KV_INTERNAL;
 }

@@ -1,8 +1,8 @@
 // The structs behind kv.h's opaque handles, and the guard that makes a kv_db
 // safe to close while other threads may still be calling into it.
 //
-// Ownership: kv_options, kv_batch, kv_iter and kv_snapshot are freed by their
-// kv_*_free.
+// Ownership: kv_options, kv_batch, kv_iter, kv_snapshot and kv_txn are freed
+// by their kv_*_free.
 // A kv_db's engine reference is dropped by kv_close, but the small struct is
 // kept for the life of the process so that a call through a closed handle is
 // detected (its state says closed) instead of reading freed memory.
@@ -15,6 +15,7 @@
 
 #include "core/db/db.h"
 #include "core/db/db_iterator.h"
+#include "core/db/optimistic_transaction.h"
 #include "core/options.h"
 #include "core/write_batch.h"
 
@@ -24,6 +25,7 @@ inline constexpr uint64_t kBatchMagic = 0x5354524241544331ull;    // "STRBATC1"
 inline constexpr uint64_t kDbMagic = 0x5354524442484E31ull;       // "STRDBHN1"
 inline constexpr uint64_t kIterMagic = 0x5354524954455231ull;     // "STRITER1"
 inline constexpr uint64_t kSnapshotMagic = 0x5354525348415031ull; // "STRSHAP1"
+inline constexpr uint64_t kTxnMagic = 0x53545254584E5331ull;      // "STRTXNS1"
 inline constexpr uint64_t kFreedMagic = 0xDEADDEADDEADDEADull;
 
 struct kv_options {
@@ -63,6 +65,15 @@ struct kv_snapshot {
   const kv_db* owner = nullptr;
   std::shared_ptr<strata::DB> db;
   const strata::Snapshot* snapshot = nullptr;
+};
+
+// An optimistic transaction. It holds the engine (through the transaction)
+// like a snapshot does, so freeing it after kv_close is safe; `owner` is the
+// kv_db it began on, whose guard every call but kv_txn_free takes.
+struct kv_txn {
+  uint64_t magic = kTxnMagic;
+  kv_db* owner = nullptr;
+  std::unique_ptr<strata::OptimisticTransaction> txn;
 };
 
 // Holds a kv_db open for the duration of one call. ok() is false when the

@@ -38,6 +38,7 @@ const char* kv_status_name(int status) {
     case KV_NO_MEMORY: return "KV_NO_MEMORY";
     case KV_NOT_SUPPORTED: return "KV_NOT_SUPPORTED";
     case KV_INTERNAL: return "KV_INTERNAL";
+    case KV_CONFLICT: return "KV_CONFLICT";
     default: return "KV_UNKNOWN_STATUS";
   }
 }

@@ -36,15 +36,35 @@ Status DB::Open(const Options& options, const std::string& path, std::shared_ptr
   return Status::OK();
 }
 
+Status DB::CheckWritable(std::string_view what) const {
+  if (!options_.read_only) return Status::OK();
+  return Status::NotSupported(std::string(what) + " is not possible: " + dbname_ +
+                              " is open read-only");
+}
+
 Status DB::Recover() {
   Env* env = env_;
+  const bool read_only = options_.read_only;
   if (!env->FileExists(dbname_)) {
+    if (read_only) {
+      return Status::InvalidArgument(dbname_ + " does not exist (a read-only open creates nothing)");
+    }
     if (!options_.create_if_missing) {
       return Status::InvalidArgument(dbname_ + " does not exist (create_if_missing is false)");
     }
   }
-  STRATA_RETURN_IF_ERROR(env->CreateDir(dbname_));
-  STRATA_RETURN_IF_ERROR(env->LockFile(LockFileName(dbname_), &dir_lock_));
+  if (read_only) {
+    // Shared, so read-only handles coexist; a writer holds it exclusively,
+    // so the two exclude each other. A directory without LOCK has never been
+    // opened for writing (a fresh checkpoint): nothing holds it, and making
+    // the file would be a write, so the open goes on without a lock. (A
+    // writer that opens it later is then not excluded; kv.h says so.)
+    Status s = env->LockFileShared(LockFileName(dbname_), &dir_lock_);
+    if (!s.ok() && !s.IsNotFound()) return s;
+  } else {
+    STRATA_RETURN_IF_ERROR(env->CreateDir(dbname_));
+    STRATA_RETURN_IF_ERROR(env->LockFile(LockFileName(dbname_), &dir_lock_));
+  }
   block_cache_ = std::make_shared<BlockCache>(options_.block_cache_bytes);
   table_cache_ = std::make_unique<TableCache>(dbname_, options_, block_cache_.get(),
                                               static_cast<size_t>(options_.max_open_files));
@@ -81,7 +101,7 @@ Status DB::Recover() {
     if (options_.error_if_exists) {
       return Status::InvalidArgument(dbname_ + " already exists (error_if_exists is true)");
     }
-    STRATA_RETURN_IF_ERROR(versions_->Recover());
+    STRATA_RETURN_IF_ERROR(versions_->Recover(/*start_manifest=*/!read_only));
   } else {
     // CURRENT becomes durable before any log or table is written, so tables
     // or logs without it mean CURRENT was lost: starting an empty database
@@ -93,6 +113,10 @@ Status DB::Recover() {
         return Status::Corruption("CURRENT is missing in " + dbname_ + ", which holds " + name +
                                   ": the database is damaged (kv_repair can rebuild it)");
       }
+    }
+    if (read_only) {
+      return Status::InvalidArgument(dbname_ + " holds no database (a read-only open creates "
+                                     "nothing)");
     }
     if (!options_.create_if_missing) {
       return Status::InvalidArgument(dbname_ + " holds no database (create_if_missing is false)");
@@ -153,6 +177,14 @@ Status DB::Recover() {
   versions_->SetLastSequence(max_sequence);
 
   mem_ = std::make_shared<MemTable>(options_.memtable);
+  if (read_only) {
+    // The replayed logs stay in memory as immutable memtables that are never
+    // flushed; no log, manifest or background thread is started, and no file
+    // is removed (a writer's leftovers are its business).
+    InstallSuperVersion();
+    recovered_ = true;
+    return Status::OK();
+  }
   STRATA_RETURN_IF_ERROR(NewWal());
   // The manifest may name this log as the oldest one needed (just below, or
   // when a replayed log is flushed), so its entry must be durable first.
@@ -284,7 +316,7 @@ DB::~DB() {
     done_cv_.notify_all();  // a resume retry may wait on it (db_resume.cc)
   }
   for (auto& t : bg_threads_) t.join();
-  if (recovered_) {
+  if (recovered_ && !options_.read_only) {
     // Tables replaced while an iterator or snapshot still read them are
     // removed by the background pass after their last reader goes; the last
     // ones would otherwise wait for the next open. (Never after a failed

@@ -50,7 +50,8 @@ class Writer;
 class DB : public std::enable_shared_from_this<DB> {
  public:
   // Opens (or creates) the database in directory `path`. Busy if another
-  // handle or process has it open.
+  // handle or process has it open; with options.read_only, Busy only if a
+  // writer has it open (read-only handles share it), and nothing is written.
   static Status Open(const Options& options, const std::string& path, std::shared_ptr<DB>* out);
 
   DB(const DB&) = delete;
@@ -64,6 +65,16 @@ class DB : public std::enable_shared_from_this<DB> {
   Status DeleteRange(const WriteOptions& wo, std::string_view start, std::string_view end);
   // Applies the whole batch or none of it.
   Status Write(const WriteOptions& wo, const WriteBatch& batch);
+
+  // The commit of an optimistic transaction (OptimisticTransaction): writes
+  // `batch` only if no key in `keys` has a version with a sequence number
+  // above `since` (in a memtable or a table), else returns Conflict and
+  // writes nothing. The check and the write happen in one turn of the write
+  // queue, so no write can come between them. REQUIRES: a snapshot at
+  // `since` is held until this returns (it keeps compaction from merging
+  // away the versions the check looks for). An empty batch only checks.
+  Status CommitIfUnchanged(const WriteOptions& wo, const WriteBatch& batch,
+                           const std::vector<std::string_view>& keys, SequenceNumber since);
 
   // NotFound when the key is absent at the read's sequence.
   Status Get(const ReadOptions& ro, std::string_view key, std::string* value);
@@ -117,6 +128,18 @@ class DB : public std::enable_shared_from_this<DB> {
   // filesystems) and a fresh manifest lists them.
   Status Checkpoint(const std::string& dir);
 
+  // The bytes the live tables take on disk for user keys in [start, end)
+  // (an absent bound is open): whole tables inside the range count in full,
+  // tables it cuts count from the data-block offsets of the bounds (their
+  // index blocks), as LevelDB's GetApproximateSizes. Writes still in the
+  // memtables are not counted. An empty or reversed range is 0.
+  Status ApproximateSize(const std::optional<std::string>& start,
+                         const std::optional<std::string>& end, uint64_t* bytes);
+
+  // NotSupported naming `what` on a read-only handle (Options::read_only),
+  // OK otherwise: every call that would write to the directory checks it.
+  Status CheckWritable(std::string_view what) const;
+
   // A named property (see kv.h's kv_property); false for an unknown name.
   bool GetProperty(std::string_view name, std::string* value);
 
@@ -156,6 +179,14 @@ class DB : public std::enable_shared_from_this<DB> {
   Status MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force);
   Status SwitchMemTable();
   const WriteBatch* BuildBatchGroup(Writer** last_writer);
+  static Status CheckBatchSize(const WriteBatch& batch);
+  // Conflict when some key has a version newer than `since` (db_conflict.cc).
+  // REQUIRES: the caller holds the write queue's turn, not mu_.
+  Status CheckUnchanged(const std::vector<std::string_view>& keys, SequenceNumber since);
+  // The sequence number of the newest version of `key` (value or tombstone)
+  // in the memtables and tables of `sv`; *found false when it has none.
+  Status NewestSequence(const SuperVersion& sv, std::string_view key, SequenceNumber* seq,
+                        bool* found);
 
   ReadView GetReadView(const ReadOptions& ro);
   // What a multi-get keeps between its lookups (db.cc).

@@ -33,6 +33,7 @@ Status StoppedBy(const Status& s, std::string_view during, bool resumable) {
     case Status::Code::kNotSupported: return Status::NotSupported(msg);
     case Status::Code::kInvalidArgument: return Status::InvalidArgument(msg);
     case Status::Code::kBusy: return Status::Busy(msg);
+    case Status::Code::kConflict: return Status::Conflict(msg);
     case Status::Code::kNotFound:  // never expected here; still an I/O-side failure
     case Status::Code::kIOError:
     case Status::Code::kOk: break;
@@ -264,6 +265,7 @@ void DB::RemoveObsoleteFilesCounted(std::unique_lock<std::mutex>* lock) {
 }
 
 Status DB::Flush() {
+  STRATA_RETURN_IF_ERROR(CheckWritable("flushing"));
   Writer w;
   w.batch = nullptr;
   w.sync = false;
@@ -278,6 +280,9 @@ Status DB::Flush() {
 }
 
 Status DB::WaitForBackgroundWork() {
+  // A read-only handle runs no background work (and never flushes the
+  // memtables it replayed, which the wait below would count as pending).
+  if (options_.read_only) return Status::OK();
   std::unique_lock lock(mu_);
   done_cv_.wait(lock, [&] {
     // While paused, pending work cannot progress: nothing to wait for.

@@ -58,6 +58,9 @@ Status WriteCheckpoint(Env* env, const std::string& dbname, const std::string& d
 }  // namespace
 
 Status DB::Checkpoint(const std::string& dir) {
+  // A checkpoint flushes the memtable into the database first, which a
+  // read-only handle may not do.
+  STRATA_RETURN_IF_ERROR(CheckWritable("a checkpoint"));
   if (dir.empty()) return Status::InvalidArgument("checkpoint directory is empty");
   if (env_->FileExists(dir)) {
     return Status::InvalidArgument("checkpoint directory " + dir + " already exists");

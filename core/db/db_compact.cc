@@ -35,6 +35,7 @@ bool Widen(const FileMetaData& f, std::optional<std::string>* lo, std::optional<
 }  // namespace
 
 Status DB::CompactRange(const std::string_view* begin, const std::string_view* end) {
+  STRATA_RETURN_IF_ERROR(CheckWritable("compacting"));
   STRATA_RETURN_IF_ERROR(Flush());
 
   std::unique_lock lock(mu_);

@@ -24,6 +24,7 @@ constexpr uint64_t kLongestRetryMs = 10'000;
 }  // namespace
 
 Status DB::Resume() {
+  STRATA_RETURN_IF_ERROR(CheckWritable("resuming writes"));
   std::unique_lock lock(mu_);
   return ResumeLocked(&lock);
 }

@@ -62,18 +62,36 @@ Status DB::DeleteRange(const WriteOptions& wo, std::string_view start, std::stri
 }
 
 Status DB::Write(const WriteOptions& wo, const WriteBatch& batch) {
-  // Refused here, before it joins the queue: a batch the WAL cannot take as
-  // one record would otherwise fail in the middle of the write path, where
-  // any failure must stop writes (the log may end in a partial record).
+  STRATA_RETURN_IF_ERROR(CheckWritable("writing"));
+  STRATA_RETURN_IF_ERROR(CheckBatchSize(batch));
+  Writer w;
+  w.batch = &batch;
+  w.sync = wo.sync || options_.sync;
+  return RunWriter(&w);
+}
+
+Status DB::CheckBatchSize(const WriteBatch& batch) {
+  // Refused before it joins the queue: a batch the WAL cannot take as one
+  // record would otherwise fail in the middle of the write path, where any
+  // failure must stop writes (the log may end in a partial record).
   if (batch.ByteSize() > kMaxWriteBatchBytes) {
     return Status::InvalidArgument("write batch of " + std::to_string(batch.ByteSize()) +
                                    " bytes exceeds the limit of " +
                                    std::to_string(kMaxWriteBatchBytes) +
                                    " bytes; nothing was written");
   }
+  return Status::OK();
+}
+
+Status DB::CommitIfUnchanged(const WriteOptions& wo, const WriteBatch& batch,
+                             const std::vector<std::string_view>& keys, SequenceNumber since) {
+  STRATA_RETURN_IF_ERROR(CheckWritable("committing a transaction"));
+  STRATA_RETURN_IF_ERROR(CheckBatchSize(batch));
   Writer w;
   w.batch = &batch;
   w.sync = wo.sync || options_.sync;
+  w.unchanged_keys = &keys;
+  w.unchanged_since = since;
   return RunWriter(&w);
 }
 
@@ -90,7 +108,9 @@ Status DB::RunWriter(Writer* w) {
   // fsync. When the last synced group was larger than the queue now, wait
   // for them, at most half an fsync (PostgreSQL's commit_delay, adaptive).
   // A lone synced writer never waits.
-  if (w->sync && w->batch != nullptr && last_sync_group_ > writers_.size()) {
+  // A checked commit (CommitIfUnchanged) takes no company, so it never waits.
+  if (w->sync && w->batch != nullptr && w->unchanged_keys == nullptr &&
+      last_sync_group_ > writers_.size()) {
     const uint64_t delay = std::min<uint64_t>(sync_micros_average_ / 2, 1000);
     if (delay > 0) {
       group_forming_ = true;
@@ -103,6 +123,14 @@ Status DB::RunWriter(Writer* w) {
   // This writer leads a group (or, with no batch, asks for a memtable switch).
   Status s = MakeRoomForWrite(&lock, /*force=*/w->batch == nullptr);
   Writer* last_writer = w;
+  if (s.ok() && w->unchanged_keys != nullptr) {
+    // This is the leader's turn, so every earlier write is in a memtable and
+    // no other can be applied until the turn ends: the check and the write
+    // below are atomic. The check reads lock-free, as a Get does.
+    lock.unlock();
+    s = CheckUnchanged(*w->unchanged_keys, w->unchanged_since);
+    lock.lock();
+  }
   if (s.ok() && w->batch != nullptr) {
     const WriteBatch* group = BuildBatchGroup(&last_writer);
     bool sync = false;
@@ -209,9 +237,11 @@ const WriteBatch* DB::BuildBatchGroup(Writer** last_writer) {
   size_t max_size = kMaxGroupBytes;
   if (size <= kSmallBatchBytes) max_size = size + kSmallBatchBytes;
   *last_writer = first;
+  if (first->unchanged_keys != nullptr) return result;  // a checked commit goes alone
   for (size_t i = 1; i < writers_.size(); ++i) {
     Writer* w = writers_[i];
     if (w->batch == nullptr) break;            // a memtable switch request leads its own turn
+    if (w->unchanged_keys != nullptr) break;   // so does a checked commit
     if (w->sync && !first->sync) break;        // a sync write must not be acknowledged unsynced
     size += w->batch->ByteSize();
     if (size > max_size) break;

@@ -35,6 +35,8 @@ Status WithContext(const Status& s, const std::string& context) {
       return Status::Busy(msg);
     case Status::Code::kNoMemory:
       return Status::NoMemory(msg);
+    case Status::Code::kConflict:
+      return Status::Conflict(msg);
   }
   return s;
 }

@@ -76,7 +76,7 @@ Status VersionSet::WriteSnapshotManifest() {
   return Status::OK();
 }
 
-Status VersionSet::Recover() {
+Status VersionSet::Recover(bool start_manifest) {
   std::string current;
   Status s = ReadFileToString(env_, CurrentFileName(dbname_), &current);
   if (!s.ok()) {
@@ -150,6 +150,7 @@ Status VersionSet::Recover() {
     // number it records is the next file number it records, past its own.
     log_number_ = next_file_number_.load() + 1;
   }
+  if (!start_manifest) return Status::OK();
   return WriteSnapshotManifest();
 }
 

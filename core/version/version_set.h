@@ -39,8 +39,10 @@ class VersionSet {
   // Loads CURRENT and replays its manifest, then starts a new manifest with a
   // snapshot of the recovered state. Corruption on damage anywhere but a torn
   // tail of the manifest (an edit whose write never completed was never acted
-  // on, so dropping it is safe).
-  Status Recover();
+  // on, so dropping it is safe). With start_manifest false (a read-only
+  // open) nothing is written: the state is loaded and LogAndApply must not
+  // be called.
+  Status Recover(bool start_manifest = true);
 
   // Writes the edit to the manifest (synced) and installs the resulting
   // Version as current. Fills in next file number and last sequence. After

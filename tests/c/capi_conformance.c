@@ -166,10 +166,11 @@ static void test_version_and_status(void) {
   CHECK(KV_OK == 0);
   CHECK(KV_NOT_FOUND == 1);
   CHECK(KV_END == 2);
-  const int errors[] = {KV_INVALID_ARGUMENT, KV_IO_ERROR, KV_CORRUPTION, KV_BUSY,
-                        KV_NO_MEMORY,        KV_NOT_SUPPORTED, KV_INTERNAL};
-  const char *names[] = {"KV_INVALID_ARGUMENT", "KV_IO_ERROR", "KV_CORRUPTION", "KV_BUSY",
-                         "KV_NO_MEMORY",        "KV_NOT_SUPPORTED", "KV_INTERNAL"};
+  const int errors[] = {KV_INVALID_ARGUMENT, KV_IO_ERROR,      KV_CORRUPTION, KV_BUSY,
+                        KV_NO_MEMORY,        KV_NOT_SUPPORTED, KV_INTERNAL,   KV_CONFLICT};
+  const char *names[] = {"KV_INVALID_ARGUMENT", "KV_IO_ERROR",      "KV_CORRUPTION",
+                         "KV_BUSY",             "KV_NO_MEMORY",     "KV_NOT_SUPPORTED",
+                         "KV_INTERNAL",         "KV_CONFLICT"};
   size_t i, j;
   for (i = 0; i < sizeof errors / sizeof errors[0]; i++) {
     CHECK(errors[i] < 0);
@@ -1154,6 +1155,87 @@ static void test_memtables_and_recovery(void) {
   }
 }
 
+/* Issue 18 from C: read-only opens, transactions, kv_approximate_size. */
+static void test_read_only_txn_and_sizes(void) {
+  char path[4096];
+  new_db_path(path, sizeof path, "issue18");
+  kv_db *db = open_db(path, NULL);
+  CHECK_OK(put_str(db, "balance", "10"));
+
+  /* A transaction reads its own writes; a write by someone else to a key it
+   * read makes its commit KV_CONFLICT, applying nothing. */
+  kv_txn *t = NULL;
+  CHECK_OK(kv_txn_begin(db, &t));
+  void *v = NULL;
+  size_t vl = 0;
+  CHECK_OK(kv_txn_get(t, "balance", 7, &v, &vl));
+  CHECK(vl == 2 && memcmp(v, "10", 2) == 0);
+  kv_free(v);
+  CHECK_OK(kv_txn_put(t, "balance", 7, "11", 2));
+  CHECK_OK(kv_txn_put(t, "log", 3, "", 0));
+  CHECK_OK(kv_txn_get(t, "balance", 7, &v, &vl));
+  CHECK(vl == 2 && memcmp(v, "11", 2) == 0);
+  kv_free(v);
+  CHECK_OK(put_str(db, "balance", "99"));
+  CHECK_STATUS(kv_txn_commit(t), KV_CONFLICT);
+  CHECK(strstr(kv_last_error(), "conflict") != NULL);
+  CHECK_STATUS(kv_txn_put(t, "x", 1, "y", 1), KV_INVALID_ARGUMENT); /* finished */
+  kv_txn_free(t);
+  CHECK(has_str(db, "balance", "99"));
+  CHECK_STATUS(kv_get(db, "log", 3, &v, &vl), KV_NOT_FOUND);
+  /* Without interference it commits, deletes included. */
+  CHECK_OK(kv_txn_begin(db, &t));
+  CHECK_OK(kv_txn_delete(t, "balance", 7));
+  CHECK_OK(kv_txn_put(t, "log", 3, "done", 4));
+  CHECK_STATUS(kv_txn_get(t, "balance", 7, &v, &vl), KV_NOT_FOUND);
+  CHECK(v == NULL && vl == 0);
+  CHECK_OK(kv_txn_commit(t));
+  kv_txn_free(t);
+  kv_txn_free(NULL);
+  CHECK_STATUS(kv_get(db, "balance", 7, &v, &vl), KV_NOT_FOUND);
+  CHECK(has_str(db, "log", "done"));
+  CHECK_STATUS(kv_txn_begin(NULL, &t), KV_INVALID_ARGUMENT);
+  CHECK_STATUS(kv_txn_commit(NULL), KV_INVALID_ARGUMENT);
+
+  /* Sizes: nothing on disk until a flush. */
+  uint64_t bytes = 1;
+  CHECK_OK(kv_approximate_size(db, NULL, 0, NULL, 0, &bytes));
+  CHECK(bytes == 0);
+  char key[16], value[512];
+  memset(value, 'v', sizeof value);
+  for (int i = 0; i < 1000; i++) {
+    snprintf(key, sizeof key, "k%04d", i);
+    CHECK_OK(kv_put(db, key, strlen(key), value, sizeof value));
+  }
+  CHECK_OK(kv_flush(db));
+  CHECK_OK(kv_approximate_size(db, NULL, 0, NULL, 0, &bytes));
+  CHECK(bytes > 1000 * 512);
+  uint64_t part = 0;
+  CHECK_OK(kv_approximate_size(db, "k0000", 5, "k0500", 5, &part));
+  CHECK(part > bytes / 4 && part < bytes * 3 / 4);
+  CHECK_OK(kv_approximate_size(db, "z", 1, NULL, 0, &part));
+  CHECK(part == 0);
+  CHECK_STATUS(kv_approximate_size(db, NULL, 0, NULL, 0, NULL), KV_INVALID_ARGUMENT);
+  CHECK_OK(kv_close(db));
+
+  /* Read-only: two handles at once, a writer refused, writes refused. */
+  kv_options *o = kv_options_new();
+  CHECK_OK(kv_options_set(o, "read_only", "true"));
+  kv_db *a = open_db(path, o), *b = open_db(path, o);
+  CHECK(has_str(a, "log", "done"));
+  CHECK(has_value(b, "k0999", 5, value, sizeof value));
+  kv_db *w = NULL;
+  CHECK_STATUS(kv_open(path, NULL, &w), KV_BUSY);
+  CHECK(w == NULL);
+  CHECK_STATUS(put_str(a, "x", "y"), KV_NOT_SUPPORTED);
+  CHECK_STATUS(kv_flush(b), KV_NOT_SUPPORTED);
+  CHECK_STATUS(kv_txn_begin(a, &t), KV_NOT_SUPPORTED);
+  CHECK(t == NULL);
+  CHECK_OK(kv_close(a));
+  CHECK_OK(kv_close(b));
+  kv_options_free(o);
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   tu_make_temp_dir(argc > 1 ? argv[1] : NULL, "strata-capi", g_root, sizeof g_root);
@@ -1192,6 +1274,8 @@ int main(int argc, char **argv) {
   test_use_after_close();
   printf("- memtable kinds and recovery\n");
   test_memtables_and_recovery();
+  printf("- read-only opens, transactions, approximate sizes\n");
+  test_read_only_txn_and_sizes();
 
   if (tu_failed == 0) {
     tu_remove_tree(g_root);

@@ -193,6 +193,38 @@ case_check() {
   expect_rc 3
 }
 
+# The reading commands open the database read-only: its files, their sizes and
+# mtimes, and the directory itself are exactly as before, unflushed writes
+# (only in the log) included.
+case_readonly() {
+  local db="$work/db"
+  awk 'BEGIN { for (i = 0; i < 300; i++) printf "key%05d\tvalue-%d\n", i, i }' >"$work/small.tsv"
+  run --db "$db" -o memtable_bytes=16M load "$work/small.tsv"
+  expect_rc 0
+  listing() { (cd "$db" && stat -c '%n %s %Y.%y' . * | sort); }
+  listing >"$work/before"
+  sleep 0.05
+  run --db "$db" check --scan
+  expect_rc 0
+  expect_out "SOUND"
+  run --db "$db" get key00123
+  expect_rc 0
+  expect_out_is "value-123"
+  run --db "$db" scan --start key00298 --keys-only
+  expect_rc 0
+  expect_out_is $'key00298\nkey00299'
+  run --db "$db" dump "$work/dump.tsv"
+  expect_rc 0
+  cmp -s "$work/dump.tsv" "$work/small.tsv" || fail "the dump differs from the loaded data"
+  listing >"$work/after"
+  cmp -s "$work/before" "$work/after" ||
+    fail "a reading command changed the database: $(diff "$work/before" "$work/after" | head -20)"
+  # A missing database is not created by a read.
+  run --db "$work/nothing-here" get k
+  expect_rc 3
+  [[ ! -e "$work/nothing-here" ]] || fail "get created $work/nothing-here"
+}
+
 case_repair() {
   local db="$work/db"
   make_binary_hex 4000
@@ -437,7 +469,7 @@ case_bench() {
 }
 
 case "$case_name" in
-  roundtrip | formats | check | repair | usage | files | admin | progress | bench) "case_$case_name" ;;
+  roundtrip | formats | check | readonly | repair | usage | files | admin | progress | bench) "case_$case_name" ;;
   *) fail "unknown case" ;;
 esac
 echo "ok: $case_name"

@@ -185,7 +185,7 @@ void AddDump(CLI::App& app, GlobalOptions& g) {
     }
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(to_stdout ? nullptr : out, std::fclose);
 
-    Database db(g, /*create=*/false);
+    Database db(g, /*create=*/false, /*read_only=*/true);
     // The bytes the scan will roughly read, for the progress estimate.
     const uint64_t estimate =
         Property(db.get(), "total-table-bytes") + Property(db.get(), "memtable-bytes");

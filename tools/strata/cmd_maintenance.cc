@@ -291,8 +291,9 @@ void AddCheck(CLI::App& app, GlobalOptions& g) {
             "which reads every block of every live table checking checksums, key order\n"
             "and the manifest's key ranges. --scan then also reads every entry through\n"
             "an ordinary iterator. Prints SOUND or UNSOUND with the reason.\n\n"
-            "Opening a database is not read-only: it starts a new log and manifest like\n"
-            "any open. Run `strata repair` on an unsound database.",
+            "The database is opened read-only (the option read_only): nothing is written\n"
+            "to it, and other read-only handles may have it open meanwhile, but not a\n"
+            "writer (KV_BUSY). Run `strata repair` on an unsound database.",
             "strata --db /tmp/db check && echo fine",
             "0 sound, 1 unsound (corruption found, named on stdout), 2 usage error,\n"
             "3 could not check (missing database, busy, I/O error)");
@@ -300,6 +301,7 @@ void AddCheck(CLI::App& app, GlobalOptions& g) {
     const std::string& path = RequireDb(g);
     OptionsHandle options(g.options);
     options.Set("create_if_missing", "false");
+    options.Set("read_only", "true");
     kv_db* raw = nullptr;
     int rc = kv_open(path.c_str(), options.get(), &raw);
     if (rc == KV_CORRUPTION) {

@@ -55,7 +55,7 @@ void AddGet(CLI::App& app, GlobalOptions& g) {
             "0 found, 1 not found, 2 usage error, 3 engine error");
   cmd->callback([&g, key, formats] {
     const std::string k = DecodeArgument(*key, formats->key(), "key");
-    Database db(g, /*create=*/false);
+    Database db(g, /*create=*/false, /*read_only=*/true);
     void* val = nullptr;
     size_t len = 0;
     const int rc = kv_get(db.get(), k.data(), k.size(), &val, &len);
@@ -189,7 +189,7 @@ void AddScan(CLI::App& app, GlobalOptions& g) {
     if (end->count() > 0) hi = DecodeArgument(a->end, kf, "--end");
     if (prefix->count() > 0) pre = DecodeArgument(a->prefix, kf, "--prefix");
 
-    Database db(g, /*create=*/false);
+    Database db(g, /*create=*/false, /*read_only=*/true);
     kv_iter* it = nullptr;
     int rc;
     if (prefix->count() > 0) {

@@ -50,11 +50,13 @@ const std::string& RequireDb(const GlobalOptions& g) {
   return g.db;
 }
 
-Database::Database(const GlobalOptions& g, bool create) {
+Database::Database(const GlobalOptions& g, bool create, bool read_only) {
   const std::string& path = RequireDb(g);
   OptionsHandle options(g.options);
-  // Set after the user's options: whether to create is the command's call.
+  // Set after the user's options: whether to create, and whether to write,
+  // is the command's call.
   options.Set("create_if_missing", create ? "true" : "false");
+  if (read_only) options.Set("read_only", "true");
   const int rc = kv_open(path.c_str(), options.get(), &db_);
   if (rc != KV_OK) ThrowKv("cannot open " + path, rc);
 }

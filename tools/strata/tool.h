@@ -59,8 +59,10 @@ struct GlobalOptions {
 class Database {
  public:
   // Opens g.db with g.options applied. With create false, a missing database
-  // is an error rather than created.
-  Database(const GlobalOptions& g, bool create);
+  // is an error rather than created. With read_only (the commands that only
+  // read), it is opened with the option read_only: nothing is written to the
+  // directory, and other read-only handles may have it open meanwhile.
+  Database(const GlobalOptions& g, bool create, bool read_only = false);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

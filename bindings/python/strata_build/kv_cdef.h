@@ -28,6 +28,7 @@
 #define KV_NO_MEMORY ...
 #define KV_NOT_SUPPORTED ...
 #define KV_INTERNAL ...
+#define KV_CONFLICT ...
 
 #define KV_WRITE_SYNC ...
 
@@ -36,6 +37,7 @@ typedef struct kv_db kv_db;
 typedef struct kv_batch kv_batch;
 typedef struct kv_iter kv_iter;
 typedef struct kv_snapshot kv_snapshot;
+typedef struct kv_txn kv_txn;
 
 const char *kv_version(void);
 const char *kv_last_error(void);
@@ -116,3 +118,12 @@ int kv_checkpoint(kv_db *db, const char *dir);
 int kv_verify(kv_db *db);
 int kv_repair(const char *path, const kv_options *o, char **report);
 int kv_destroy(const char *path);
+
+int kv_txn_begin(kv_db *db, kv_txn **out);
+int kv_txn_get(kv_txn *t, const char *key, size_t klen, void **val, size_t *vlen);
+int kv_txn_put(kv_txn *t, const char *key, size_t klen, const char *val, size_t vlen);
+int kv_txn_delete(kv_txn *t, const char *key, size_t klen);
+int kv_txn_commit(kv_txn *t);
+void kv_txn_free(kv_txn *t);
+int kv_approximate_size(kv_db *db, const char *start, size_t slen, const char *end,
+                        size_t elen, uint64_t *bytes);

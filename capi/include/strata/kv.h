@@ -82,6 +82,7 @@ extern "C" {
 #define KV_NO_MEMORY (-5)
 #define KV_NOT_SUPPORTED (-6)
 #define KV_INTERNAL (-7)       /* a bug in strata; the message says what */
+#define KV_CONFLICT (-8)       /* kv_txn_commit: a key was written meanwhile (added in 0.3) */
 
 typedef struct kv_options kv_options;
 typedef struct kv_db kv_db;
@@ -111,6 +112,8 @@ KV_EXPORT const char *kv_status_name(int status);
  *   block_bytes         size, default 4096
  *   compression         none (default) | lz4 | zstd
  *   background_threads  int, default 2
+ *   read_only           bool, default false: open without writing anything
+ *                       (added in 0.3; see "Read-only opens" below)
  * Booleans take true/false, 1/0, yes/no, on/off. Sizes take a byte count,
  * optionally followed by K, M or G (powers of 1024).
  * An unknown name or a malformed value is KV_INVALID_ARGUMENT. */
@@ -354,6 +357,11 @@ KV_EXPORT int kv_destroy(const char *path);
  * recovers. */
 KV_EXPORT int kv_resume(kv_db *db);
 
+/* ==========================================================================
+ * Added in 0.3 (issue 18): range deletes, read-only opens, optimistic
+ * transactions, range sizes.
+ * ======================================================================== */
+
 /* ---- Range deletes -----------------------------------------------------------
  * kv_delete_range deletes every key in [start, end) in constant time, with one
  * range tombstone (as RocksDB's and Pebble's DeleteRange do), whatever the
@@ -371,6 +379,82 @@ KV_EXPORT int kv_delete_range(kv_db *db, const void *start, size_t start_len, co
                               size_t end_len);
 KV_EXPORT int kv_batch_delete_range(kv_batch *b, const void *start, size_t start_len,
                                     const void *end, size_t end_len);
+
+/* ---- Read-only opens ---------------------------------------------------------
+ * With the option read_only=true, kv_open opens an existing database as it
+ * stands and writes nothing to its directory: its logs are replayed in
+ * memory; no file is created, renamed or deleted (no log, manifest, CURRENT or
+ * LOCK); nothing is flushed or compacted. create_if_missing has no effect: a
+ * missing directory or database is KV_INVALID_ARGUMENT, and a damaged one is
+ * reported (KV_CORRUPTION), never recreated. read_only with error_if_exists
+ * is KV_INVALID_ARGUMENT.
+ *
+ * LOCK is taken shared: any number of read-only handles, in this process or
+ * others, may be open at once; a writer and read-only handles exclude each
+ * other (the later open gets KV_BUSY), as do kv_repair and kv_destroy. A
+ * directory without a LOCK file (a checkpoint never opened for writing) is
+ * opened without a lock, so a writer opening it meanwhile is not excluded.
+ *
+ * On a read-only handle every call that would write to the directory returns
+ * KV_NOT_SUPPORTED with a message saying so: kv_put, kv_delete, kv_write and
+ * their _ex forms, kv_flush, kv_compact_range, kv_checkpoint (it flushes into
+ * the database first), kv_resume and kv_txn_begin. kv_wait_compactions
+ * returns KV_OK at once. Reads, iterators, snapshots, kv_multi_get,
+ * kv_verify, kv_property and kv_approximate_size work as usual. */
+
+/* ---- Optimistic transactions ---------------------------------------------------
+ * A transaction reads a snapshot taken at kv_txn_begin, buffers its writes,
+ * and applies them atomically at kv_txn_commit if no key it read or wrote was
+ * written by anyone else since kv_txn_begin; otherwise the commit returns
+ * KV_CONFLICT and applies nothing (RocksDB's OptimisticTransactionDB). Nothing
+ * is locked meanwhile: a transaction never waits for another, and the loser of
+ * a race retries from kv_txn_begin. A key deleted inside a transaction reads
+ * as KV_NOT_FOUND there. Writes of other transactions and plain kv_put /
+ * kv_delete / kv_write count alike.
+ *
+ * A kv_txn belongs to one thread at a time; many transactions may run on one
+ * kv_db at once. It holds its snapshot until it is finished, so keep it short.
+ * After kv_txn_commit returns (KV_OK, KV_CONFLICT, or any other error) the
+ * transaction is finished: kv_txn_get/put/delete/commit return
+ * KV_INVALID_ARGUMENT, and it must still be freed with kv_txn_free. Like a
+ * snapshot it keeps the engine alive, so freeing it after kv_close is safe;
+ * other calls on it after kv_close return KV_INVALID_ARGUMENT. */
+typedef struct kv_txn kv_txn;
+
+/* Begins a transaction; *out is NULL on failure. KV_NOT_SUPPORTED on a
+ * read-only handle. */
+KV_EXPORT int kv_txn_begin(kv_db *db, kv_txn **out);
+
+/* The transaction's own latest write of the key, else the value as of
+ * kv_txn_begin. Outputs and ownership as kv_get's (KV_NOT_FOUND when absent;
+ * *val freed with kv_free). The key is checked for conflicts at commit. */
+KV_EXPORT int kv_txn_get(kv_txn *t, const void *key, size_t klen, void **val, size_t *vlen);
+
+/* Buffer a write in the transaction, invisible to others until commit. The
+ * key is checked for conflicts at commit. The buffered writes together may
+ * not pass KV_MAX_BATCH_BYTES (KV_INVALID_ARGUMENT; the write is not added). */
+KV_EXPORT int kv_txn_put(kv_txn *t, const void *key, size_t klen, const void *val,
+                         size_t vlen);
+KV_EXPORT int kv_txn_delete(kv_txn *t, const void *key, size_t klen);
+
+/* Applies every buffered write atomically (a transaction that wrote nothing
+ * only checks), or returns KV_CONFLICT and applies nothing. Durability as
+ * kv_write's (sync=true syncs it). Finishes the transaction. */
+KV_EXPORT int kv_txn_commit(kv_txn *t);
+
+/* Discards an unfinished transaction's writes and frees it. NULL allowed. */
+KV_EXPORT void kv_txn_free(kv_txn *t);
+
+/* ---- Range sizes ---------------------------------------------------------------
+ * *bytes receives the approximate bytes the database's tables take on disk
+ * for keys in [start, end): tables wholly inside count in full, tables the
+ * range cuts count from their index (to the data block), as LevelDB's
+ * GetApproximateSizes. Bounds as kv_iter_new's and kv_compact_range's: NULL
+ * (with length 0) is open, a non-NULL pointer with length 0 is the empty key.
+ * Writes not yet flushed from the memtable count 0; an empty or reversed
+ * range is 0. Cheap: it reads only table indexes, which are cached. */
+KV_EXPORT int kv_approximate_size(kv_db *db, const void *start, size_t slen, const void *end,
+                                  size_t elen, uint64_t *bytes);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -24,6 +24,7 @@ from strata._db import DB, open
 from strata._errors import (
     BusyError,
     ClosedError,
+    ConflictError,
     CorruptionError,
     Error,
     InternalError,
@@ -37,6 +38,7 @@ from strata._native import ffi as _ffi
 from strata._native import lib as _lib
 from strata._options import CONTRACT_OPTIONS, resolve_options
 from strata._snapshot import Snapshot
+from strata._transaction import Transaction
 
 __version__ = "0.3.0"
 
@@ -61,6 +63,7 @@ __all__ = [
     "BytesLike",
     "CONTRACT_OPTIONS",
     "ClosedError",
+    "ConflictError",
     "CorruptionError",
     "DB",
     "Error",
@@ -75,6 +78,7 @@ __all__ = [
     "RangeIterator",
     "Snapshot",
     "StrataIOError",
+    "Transaction",
     "WriteBatch",
     "destroy",
     "library_version",

@@ -7,7 +7,7 @@ and makes every later call fail with InvalidArgumentError ("closed"). The
 GIL is released during every engine call, so threads really run in parallel
 inside the engine.
 
-close() closes the cursors, walks and snapshots still open on the database
+close() closes the cursors, walks, snapshots and transactions still open on the database
 first (as plyvel does), so it really closes it: the engine shuts down and
 the directory's LOCK is released before close() returns, and those handles
 raise ClosedError when used afterwards. The DB keeps them in a WeakSet, so it
@@ -36,6 +36,7 @@ from strata._iterator import ITEMS, KEYS, VALUES, Iterator, RangeIterator
 from strata._native import ffi, lib
 from strata._options import CONTRACT_OPTIONS, new_options, read_options
 from strata._snapshot import Snapshot
+from strata._transaction import Transaction
 
 _D = TypeVar("_D")
 _SYNC = lib.KV_WRITE_SYNC
@@ -56,7 +57,7 @@ _INVALID_ARGUMENT = lib.KV_INVALID_ARGUMENT
 
 
 class _Child(Protocol):
-    """What DB.close() closes: a cursor, a walk or a snapshot."""
+    """What DB.close() closes: a cursor, a walk, a snapshot or a transaction."""
 
     def _close_by_db(self) -> None: ...
 
@@ -79,7 +80,11 @@ class DB:
     are bytes: any bytes-like object is accepted as input (bytes, bytearray,
     memoryview...), `str` raises TypeError, and what strata returns is always
     `bytes`. A second DB on the same directory, in this process or another,
-    raises BusyError.
+    raises BusyError. With ``read_only=True`` the database is opened as it
+    stands and nothing is written to it: any number of read-only DBs may be
+    open on a directory at once (in this process or others), a writer and
+    read-only DBs exclude each other (BusyError), and writes raise
+    NotSupportedError.
     """
 
     def __init__(self, path: StrPath, **options: Any) -> None:
@@ -98,7 +103,7 @@ class DB:
         self._handle = ffi.gc(out[0], lib.kv_close)
         self._close_lock = threading.Lock()
         self._closed = False
-        # The cursors, walks and snapshots open on this database, for close();
+        # The cursors, walks, snapshots and transactions open on this database, for close();
         # guarded by _close_lock.
         self._children: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
@@ -120,7 +125,7 @@ class DB:
         return self._closed
 
     def close(self) -> None:
-        """Closes the database, and with it the cursors, walks and snapshots
+        """Closes the database, and with it the cursors, walks, snapshots and transactions
         still open on it (using them afterwards raises ClosedError), so the
         engine shuts down and the directory can be opened again at once.
         Safe from any thread and safe to call twice (the second call does
@@ -429,6 +434,17 @@ class DB:
     def _call_snapshot_new(self, out: Any) -> None:
         self._raise_for(lib.kv_snapshot_new(self._handle, out))
 
+    def transaction(self) -> Transaction:
+        """A new optimistic Transaction: reads see its own writes, else the
+        database as of now; commit() applies its writes atomically or raises
+        ConflictError when a key it read or wrote changed meanwhile. As a
+        context manager it commits at the end of the block (discarding on an
+        exception). NotSupportedError on a read-only database."""
+        return self._adopt(Transaction(self))
+
+    def _call_txn_begin(self, out: Any) -> None:
+        self._raise_for(lib.kv_txn_begin(self._handle, out))
+
     # ---- Maintenance -------------------------------------------------------
 
     def flush(self) -> None:
@@ -478,6 +494,17 @@ class DB:
         Writes may continue meanwhile; the copy holds every write acknowledged
         before the call."""
         self._raise_for(lib.kv_checkpoint(self._handle, c_string(directory, "directory")))
+
+    def approximate_size(self, start: Optional[BytesLike] = None,
+                         stop: Optional[BytesLike] = None) -> int:
+        """The approximate bytes the database's tables take on disk for keys
+        in ``[start, stop)`` (None: open), from the tables' indexes. Writes
+        not yet flushed from the memtable count 0."""
+        s, s_len = as_c_bound(start, "start")
+        e, e_len = as_c_bound(stop, "stop")
+        out = ffi.new("uint64_t *")
+        self._raise_for(lib.kv_approximate_size(self._handle, s, s_len, e, e_len, out))
+        return int(out[0])
 
     def verify(self) -> None:
         """Reads every block of every live table and checks checksums and

@@ -81,6 +81,12 @@ class InternalError(Error):
     """KV_INTERNAL: a bug in strata; the message says what."""
 
 
+class ConflictError(Error):
+    """KV_CONFLICT: a transaction's commit found that a key it read or wrote
+    was written by someone else after it began; nothing of it was applied.
+    Retry the transaction from the start."""
+
+
 _CLASS_OF_STATUS: dict[int, type[Error]] = {
     lib.KV_INVALID_ARGUMENT: InvalidArgumentError,
     lib.KV_IO_ERROR: StrataIOError,
@@ -89,6 +95,7 @@ _CLASS_OF_STATUS: dict[int, type[Error]] = {
     lib.KV_NO_MEMORY: NoMemoryError,
     lib.KV_NOT_SUPPORTED: NotSupportedError,
     lib.KV_INTERNAL: InternalError,
+    lib.KV_CONFLICT: ConflictError,
 }
 _STATUS_OF_CLASS = {cls: status for status, cls in _CLASS_OF_STATUS.items()}
 _STATUS_OF_CLASS[ClosedError] = lib.KV_INVALID_ARGUMENT

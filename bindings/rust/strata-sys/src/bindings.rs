@@ -17,6 +17,7 @@ pub const KV_BUSY: ::std::os::raw::c_int = -4;
 pub const KV_NO_MEMORY: ::std::os::raw::c_int = -5;
 pub const KV_NOT_SUPPORTED: ::std::os::raw::c_int = -6;
 pub const KV_INTERNAL: ::std::os::raw::c_int = -7;
+pub const KV_CONFLICT: ::std::os::raw::c_int = -8;
 pub const KV_WRITE_SYNC: ::std::os::raw::c_uint = 1;
 #[repr(C)]
 #[derive(Debug)]
@@ -41,6 +42,11 @@ pub struct kv_iter {
 #[repr(C)]
 #[derive(Debug)]
 pub struct kv_snapshot {
+    _unused: [u8; 0],
+}
+#[repr(C)]
+#[derive(Debug)]
+pub struct kv_txn {
     _unused: [u8; 0],
 }
 unsafe extern "C" {
@@ -258,5 +264,35 @@ unsafe extern "C" {
         start_len: usize,
         end: *const ::std::os::raw::c_void,
         end_len: usize,
+    ) -> ::std::os::raw::c_int;
+    pub fn kv_txn_begin(db: *mut kv_db, out: *mut *mut kv_txn) -> ::std::os::raw::c_int;
+    pub fn kv_txn_get(
+        t: *mut kv_txn,
+        key: *const ::std::os::raw::c_void,
+        klen: usize,
+        val: *mut *mut ::std::os::raw::c_void,
+        vlen: *mut usize,
+    ) -> ::std::os::raw::c_int;
+    pub fn kv_txn_put(
+        t: *mut kv_txn,
+        key: *const ::std::os::raw::c_void,
+        klen: usize,
+        val: *const ::std::os::raw::c_void,
+        vlen: usize,
+    ) -> ::std::os::raw::c_int;
+    pub fn kv_txn_delete(
+        t: *mut kv_txn,
+        key: *const ::std::os::raw::c_void,
+        klen: usize,
+    ) -> ::std::os::raw::c_int;
+    pub fn kv_txn_commit(t: *mut kv_txn) -> ::std::os::raw::c_int;
+    pub fn kv_txn_free(t: *mut kv_txn);
+    pub fn kv_approximate_size(
+        db: *mut kv_db,
+        start: *const ::std::os::raw::c_void,
+        slen: usize,
+        end: *const ::std::os::raw::c_void,
+        elen: usize,
+        bytes: *mut u64,
     ) -> ::std::os::raw::c_int;
 }

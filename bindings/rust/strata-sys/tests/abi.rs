@@ -34,6 +34,7 @@ fn status_constants_have_the_library_names() {
         (KV_NO_MEMORY, "KV_NO_MEMORY"),
         (KV_NOT_SUPPORTED, "KV_NOT_SUPPORTED"),
         (KV_INTERNAL, "KV_INTERNAL"),
+        (KV_CONFLICT, "KV_CONFLICT"),
     ];
     for (code, name) in expected {
         assert_eq!(c_str(unsafe { kv_status_name(code) }), name);

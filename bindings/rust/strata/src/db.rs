@@ -17,6 +17,7 @@ use crate::multi_values::MultiValues;
 use crate::options::Options;
 use crate::read;
 use crate::snapshot::Snapshot;
+use crate::transaction::Transaction;
 use crate::value::Value;
 use crate::write_batch::WriteBatch;
 use crate::write_options::WriteOptions;
@@ -289,6 +290,29 @@ impl Db {
         let c_dir: CString = path_to_cstring(dir.as_ref(), "Db::checkpoint")?;
         // SAFETY: the handle is open and the path valid for the call.
         check_done(unsafe { sys::kv_checkpoint(self.as_ptr(), c_dir.as_ptr()) })
+    }
+
+    /// Begins an optimistic [`Transaction`] reading the database as it is now.
+    /// Fails with kind [`NotSupported`](crate::ErrorKind::NotSupported) on a
+    /// read-only database.
+    pub fn transaction(&self) -> Result<Transaction<'_>> {
+        Transaction::new(self)
+    }
+
+    /// About how many bytes the database's tables take on disk for keys in
+    /// `range` (`..` is everything), from the tables' indexes. Writes not yet
+    /// flushed from the memtable count 0; an empty range is 0.
+    pub fn approximate_size<R: KeyRange>(&self, range: R) -> Result<u64> {
+        let range = CRange::from_bounds(&range);
+        let (start, start_len) = optional_bytes_arg(range.start());
+        let (end, end_len) = optional_bytes_arg(range.end());
+        let mut bytes = 0u64;
+        // SAFETY: the handle is open, the bounds are valid for the call and
+        // the output points at a local.
+        check_done(unsafe {
+            sys::kv_approximate_size(self.as_ptr(), start, start_len, end, end_len, &mut bytes)
+        })?;
+        Ok(bytes)
     }
 
     /// Reads every block of every live table and checks its checksum and

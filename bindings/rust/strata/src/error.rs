@@ -30,6 +30,10 @@ pub enum ErrorKind {
     NotSupported,
     /// `KV_INTERNAL`: a bug in strata; the message says what.
     Internal,
+    /// `KV_CONFLICT`: a [`Transaction`](crate::Transaction)'s commit found that
+    /// a key it read or wrote was written by someone else after it began;
+    /// nothing was applied. Retry the transaction from the start.
+    Conflict,
     /// A status code this version of the crate does not know.
     Unknown,
 }
@@ -44,6 +48,7 @@ impl ErrorKind {
             sys::KV_NO_MEMORY => ErrorKind::NoMemory,
             sys::KV_NOT_SUPPORTED => ErrorKind::NotSupported,
             sys::KV_INTERNAL => ErrorKind::Internal,
+            sys::KV_CONFLICT => ErrorKind::Conflict,
             _ => ErrorKind::Unknown,
         }
     }
@@ -196,5 +201,31 @@ impl Error {
             message: format!("strata returned {unexpected:?} where the C ABI does not allow it"),
             cause: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every error code kv.h defines has its own kind.
+    #[test]
+    fn every_error_code_has_a_kind() {
+        let codes = [
+            sys::KV_INVALID_ARGUMENT,
+            sys::KV_IO_ERROR,
+            sys::KV_CORRUPTION,
+            sys::KV_BUSY,
+            sys::KV_NO_MEMORY,
+            sys::KV_NOT_SUPPORTED,
+            sys::KV_INTERNAL,
+            sys::KV_CONFLICT,
+        ];
+        let kinds: std::collections::HashSet<ErrorKind> =
+            codes.iter().map(|&c| ErrorKind::from_status(c)).collect();
+        assert!(!kinds.contains(&ErrorKind::Unknown), "{kinds:?}");
+        assert_eq!(kinds.len(), codes.len(), "two codes share a kind: {kinds:?}");
+        assert_eq!(ErrorKind::from_status(sys::KV_CONFLICT), ErrorKind::Conflict);
+        assert_eq!(ErrorKind::from_status(-99), ErrorKind::Unknown);
     }
 }

@@ -37,6 +37,8 @@
 //! - [`Iter`]: a key range as a double-ended `Iterator` of `Result` items.
 //! - [`Cursor`]: seek and step by hand, reading entries in place.
 //! - [`Snapshot`]: a pinned state to read from consistently.
+//! - [`Transaction`]: optimistic read-modify-write, committed all at once
+//!   or refused with [`ErrorKind::Conflict`].
 //! - [`Value`] and [`MultiValues`]: values read without a copy out of the
 //!   library's buffer (`get_value`, `multi_get_values`).
 //! - [`Error`] and [`ErrorKind`]: the C status code and message.
@@ -67,6 +69,7 @@ mod offline;
 mod options;
 mod read;
 mod snapshot;
+mod transaction;
 mod value;
 mod write_batch;
 mod write_options;
@@ -80,6 +83,7 @@ pub use multi_values::MultiValues;
 pub use offline::{destroy, repair};
 pub use options::{Compression, Memtable, Options};
 pub use snapshot::Snapshot;
+pub use transaction::Transaction;
 pub use value::Value;
 pub use write_batch::WriteBatch;
 pub use write_options::WriteOptions;

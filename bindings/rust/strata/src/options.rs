@@ -110,6 +110,17 @@ impl Options {
         self.set("error_if_exists", bool_text(yes))
     }
 
+    /// Open an existing database as it stands and write nothing to its
+    /// directory (default `false`): any number of read-only handles, in this
+    /// process or others, may have it open at once; a writer and read-only
+    /// handles exclude each other (kind [`Busy`](crate::ErrorKind::Busy)).
+    /// Writes, flushes, compactions, checkpoints and transactions fail with
+    /// kind [`NotSupported`](crate::ErrorKind::NotSupported). A missing
+    /// database is never created.
+    pub fn read_only(self, yes: bool) -> Options {
+        self.set("read_only", bool_text(yes))
+    }
+
     /// Fsync every write before acknowledging it (default `false`). See
     /// [`WriteOptions`](crate::WriteOptions) to sync single writes instead.
     pub fn sync(self, yes: bool) -> Options {
