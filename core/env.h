@@ -109,6 +109,15 @@ class Env {
   virtual Status SyncDir(const std::string& dir) = 0;
   // Truncates a file to `size` bytes (cutting a torn WAL tail).
   virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
+  // Overwrites data.size() bytes of an existing file at `offset`, which
+  // must lie within the file (it never grows), and makes them durable
+  // (fdatasync) before returning. For patching a table in place (a bulk
+  // ingest's global sequence number, core/table/global_sequence.h).
+  // NotSupported from Envs that cannot.
+  virtual Status OverwriteFileRange(const std::string& path, uint64_t offset,
+                                    std::string_view data) {
+    return Status::NotSupported("OverwriteFileRange is not supported by this Env: " + path);
+  }
 
   // Takes an exclusive lock on path, creating it if needed. A second lock of
   // the same file, from this process or another, fails with Status::Busy.
@@ -164,6 +173,9 @@ class EnvWrapper : public Env {
   Status SyncDir(const std::string& d) override { return target_->SyncDir(d); }
   Status TruncateFile(const std::string& p, uint64_t s) override {
     return target_->TruncateFile(p, s);
+  }
+  Status OverwriteFileRange(const std::string& p, uint64_t o, std::string_view d) override {
+    return target_->OverwriteFileRange(p, o, d);
   }
   Status LockFile(const std::string& p, std::unique_ptr<FileLock>* l) override {
     return target_->LockFile(p, l);

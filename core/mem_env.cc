@@ -64,6 +64,19 @@ class FileNode {
     AppendLocked(bytes);
   }
 
+  // Replaces bytes.size() bytes at offset. REQUIRES: they lie within the file.
+  void Overwrite(uint64_t offset, std::string_view bytes) {
+    std::lock_guard lock(mu_);
+    while (!bytes.empty()) {
+      std::string& block = blocks_[static_cast<size_t>(offset / kBlockBytes)];
+      const size_t within = static_cast<size_t>(offset % kBlockBytes);
+      const size_t take = std::min(bytes.size(), block.size() - within);
+      std::memcpy(block.data() + within, bytes.data(), take);
+      bytes.remove_prefix(take);
+      offset += take;
+    }
+  }
+
   // Cuts or extends (with zero bytes, as truncate(2) does) to `size` bytes.
   void Resize(uint64_t size) {
     std::lock_guard lock(mu_);
@@ -362,6 +375,21 @@ class MemEnv final : public Env {
       return Status::FromErrno("truncate " + path, dirs_.count(p) > 0 ? EISDIR : ENOENT);
     }
     it->second->Resize(size);
+    return Status::OK();
+  }
+
+  Status OverwriteFileRange(const std::string& path, uint64_t offset,
+                            std::string_view data) override {
+    const std::string p = Normalize(path);
+    std::lock_guard lock(mu_);
+    auto it = files_.find(p);
+    if (it == files_.end()) {
+      return Status::FromErrno("open " + path, dirs_.count(p) > 0 ? EISDIR : ENOENT);
+    }
+    if (offset > it->second->Size() || data.size() > it->second->Size() - offset) {
+      return Status::InvalidArgument("overwrite past the end of " + path);
+    }
+    it->second->Overwrite(offset, data);
     return Status::OK();
   }
 

@@ -277,6 +277,33 @@ class PosixEnv final : public Env {
     return s;
   }
 
+  Status OverwriteFileRange(const std::string& path, uint64_t offset,
+                            std::string_view data) override {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return OpenError(path, errno);
+    Status s;
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      s = Status::FromErrno("stat " + path, errno);
+    } else if (offset > static_cast<uint64_t>(st.st_size) ||
+               data.size() > static_cast<uint64_t>(st.st_size) - offset) {
+      s = Status::InvalidArgument("overwrite past the end of " + path);
+    }
+    while (s.ok() && !data.empty()) {
+      const ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        s = Status::FromErrno("pwrite " + path, errno);
+        break;
+      }
+      data.remove_prefix(static_cast<size_t>(n));
+      offset += static_cast<uint64_t>(n);
+    }
+    if (s.ok() && ::fdatasync(fd) != 0) s = Status::FromErrno("fdatasync " + path, errno);
+    if (::close(fd) != 0 && s.ok()) s = Status::FromErrno("close " + path, errno);
+    return s;
+  }
+
   Status TruncateFile(const std::string& path, uint64_t size) override {
     if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
       return Status::FromErrno("truncate " + path, errno);

@@ -380,6 +380,24 @@ static sg_size sg_approximate_size(kv_db *db, const void *lo, size_t lo_len, con
 	r.msg = sg_copy_message(r.rc);
 	return r;
 }
+
+static sg_result sg_sst_writer_new(const char *path, const kv_options *o) {
+	kv_sst_writer *w = NULL;
+	int rc = kv_sst_writer_new(path, o, &w);
+	sg_result r = {rc, sg_copy_message(rc), w, 0};
+	return r;
+}
+static sg_result sg_sst_writer_put(kv_sst_writer *w, const void *k, size_t kl, const void *v,
+                                   size_t vl) {
+	return sg_status(kv_sst_writer_put(w, k, kl, v, vl));
+}
+static sg_result sg_sst_writer_delete(kv_sst_writer *w, const void *k, size_t kl) {
+	return sg_status(kv_sst_writer_delete(w, k, kl));
+}
+static sg_result sg_sst_writer_finish(kv_sst_writer *w) { return sg_status(kv_sst_writer_finish(w)); }
+static sg_result sg_ingest(kv_db *db, const char *const *paths, size_t n, unsigned flags) {
+	return sg_status(kv_ingest(db, paths, n, flags));
+}
 */
 import "C"
 
@@ -395,12 +413,13 @@ import (
 // Handles: C pointers, never dereferenced in Go. Aliases so that the other
 // files of the package need not import "C".
 type (
-	dbHandle       = *C.kv_db
-	batchHandle    = *C.kv_batch
-	iterHandle     = *C.kv_iter
-	snapshotHandle = *C.kv_snapshot
-	txnHandle      = *C.kv_txn
-	optionsHandle  = *C.kv_options
+	dbHandle        = *C.kv_db
+	batchHandle     = *C.kv_batch
+	iterHandle      = *C.kv_iter
+	snapshotHandle  = *C.kv_snapshot
+	txnHandle       = *C.kv_txn
+	optionsHandle   = *C.kv_options
+	sstWriterHandle = *C.kv_sst_writer
 )
 
 // Status codes of kv.h, read from the header so they cannot drift.
@@ -948,4 +967,69 @@ func cApproximateSize(db dbHandle, start, end []byte) (uint64, error) {
 		return 0, err
 	}
 	return uint64(r.bytes), nil
+}
+
+// ---- bulk ingest -----------------------------------------------------------
+
+func cSstWriterNew(path string, o optionsHandle) (sstWriterHandle, error) {
+	cpath, err := cString(path, "path")
+	if err != nil {
+		return nil, err
+	}
+	defer freeCString(cpath)
+	r := C.sg_sst_writer_new(cpath, o)
+	if err := resultError(r.rc, r.msg); err != nil {
+		return nil, err
+	}
+	return sstWriterHandle(r.ptr), nil
+}
+
+func cSstWriterPut(w sstWriterHandle, key, value []byte) error {
+	r := C.sg_sst_writer_put(w, bytesPtr(key), C.size_t(len(key)), bytesPtr(value),
+		C.size_t(len(value)))
+	return resultError(r.rc, r.msg)
+}
+
+func cSstWriterDelete(w sstWriterHandle, key []byte) error {
+	r := C.sg_sst_writer_delete(w, bytesPtr(key), C.size_t(len(key)))
+	return resultError(r.rc, r.msg)
+}
+
+func cSstWriterFinish(w sstWriterHandle) error {
+	r := C.sg_sst_writer_finish(w)
+	return resultError(r.rc, r.msg)
+}
+
+func cSstWriterFree(w sstWriterHandle) { C.kv_sst_writer_free(w) }
+
+func cIngest(db dbHandle, paths []string, move bool) error {
+	// The path array lives in C memory: cgo forbids passing Go memory that
+	// holds Go pointers.
+	n := len(paths)
+	var arr **C.char
+	if n > 0 {
+		arr = (**C.char)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof((*C.char)(nil)))))
+		defer C.free(unsafe.Pointer(arr))
+	}
+	slots := unsafe.Slice(arr, n)
+	defer func() {
+		for _, p := range slots {
+			if p != nil {
+				freeCString(p)
+			}
+		}
+	}()
+	for i, p := range paths {
+		c, err := cString(p, "path "+strconv.Quote(p))
+		if err != nil {
+			return err
+		}
+		slots[i] = c
+	}
+	var flags C.uint
+	if move {
+		flags = C.KV_INGEST_MOVE
+	}
+	r := C.sg_ingest(db, arr, C.size_t(n), flags)
+	return resultError(r.rc, r.msg)
 }

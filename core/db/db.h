@@ -140,6 +140,22 @@ class DB : public std::enable_shared_from_this<DB> {
   // OK otherwise: every call that would write to the directory checks it.
   Status CheckWritable(std::string_view what) const;
 
+  // Bulk ingest (db_ingest.cc): adds the tables at `paths`, written and
+  // finished by SstFileWriter, atomically and newer than every write before
+  // the call: all their entries get one new sequence number. Each table goes
+  // to the deepest level none of whose tables (nor those of any level above)
+  // overlaps its key range, level 0 when level 0 does; a memtable holding a
+  // key in any table's range is flushed first. The tables are copied into
+  // the database, or with `move` hard-linked (copied across filesystems)
+  // and their source names removed once the ingest is durable.
+  // Refused as a whole, nothing changed, when a file does not open as a
+  // table, is damaged (every entry is read with checksums), was not written
+  // by an SstFileWriter or was already ingested (InvalidArgument), is
+  // empty, or overlaps another's key range (InvalidArgument). Writes wait
+  // while the tables are put in place, and a running compaction is waited
+  // for (a compaction's output could otherwise overlap a placed table).
+  Status Ingest(const std::vector<std::string>& paths, bool move);
+
   // A named property (see kv.h's kv_property); false for an unknown name.
   bool GetProperty(std::string_view name, std::string* value);
 

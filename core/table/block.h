@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/iterator.h"
 #include "core/table/format.h"
@@ -45,6 +46,10 @@ class Block {
   bool well_formed() const { return restarts_offset_ != kMalformed; }
   // The block's bytes (uncompressed, trailer excluded).
   size_t size() const { return data_.size(); }
+  // Those bytes. An iterator's key() and value() point into them when the
+  // entry is stored whole (always for a block with restart interval 1, as
+  // the properties block).
+  std::string_view contents() const { return data_; }
   // Memory this block holds, for cache accounting.
   size_t charge() const { return data_.capacity() + sizeof(Block); }
 

@@ -59,6 +59,12 @@ class TableBuilder {
   // REQUIRES: Finish() and Abandon() have not been called.
   Status Finish();
 
+  // Makes the table carry the property strata.global_sequence (0 for now):
+  // for tables written to be ingested (sst_file_writer.h), whose entries all
+  // have sequence 0 until an ingest assigns one (global_sequence.h).
+  // REQUIRES: Finish() and Abandon() have not been called.
+  void AddGlobalSequenceProperty() { props_.has_global_sequence = true; }
+
   // Gives up on the table: nothing more is written. The caller deletes the
   // file. REQUIRES: Finish() and Abandon() have not been called.
   void Abandon();

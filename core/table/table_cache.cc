@@ -30,6 +30,8 @@ Status CheckIdentity(const std::string& dbname, const FileMetaData& meta,
     return mismatch("entry counts (" + std::to_string(props.num_entries) + " in the file, " +
                     std::to_string(meta.num_entries) + " in the manifest)");
   }
+  // An ingested table's reader reports its keys with the global sequence
+  // number (table_reader.cc), as the manifest records them.
   // Tables written before the key range was a property have none to compare.
   if (!meta.smallest.empty() && !props.smallest_key.empty() &&
       (props.smallest_key != meta.smallest || props.largest_key != meta.largest)) {

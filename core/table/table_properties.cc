@@ -37,6 +37,7 @@ static_assert(std::is_same_v<SequenceNumber, uint64_t>);
 
 constexpr const char* kCompression = "strata.compression";
 constexpr const char* kCreator = "strata.creator";
+constexpr const char* kGlobalSequence = "strata.global_sequence";
 constexpr const char* kLargestKey = "strata.largest_key";
 constexpr const char* kRangeDeletions = "strata.range_deletions";
 constexpr const char* kSmallestKey = "strata.smallest_key";
@@ -54,6 +55,11 @@ std::string TableProperties::Encode() const {
   for (const auto& p : kNumeric) sorted[p.name] = Varint(this->*p.field);
   sorted[kCompression] = Varint(static_cast<uint64_t>(compression));
   sorted[kCreator] = creator;
+  if (has_global_sequence) {
+    std::string fixed;
+    PutFixed64(&fixed, global_sequence);
+    sorted[kGlobalSequence] = fixed;
+  }
   sorted[kLargestKey] = largest_key;
   sorted[kSmallestKey] = smallest_key;
   if (!range_deletions.empty()) EncodeRangeTombstones(range_deletions, &sorted[kRangeDeletions]);
@@ -90,6 +96,12 @@ Status TableProperties::DecodeFrom(const Block& block) {
       compression = static_cast<CompressionKind>(kind);
     } else if (name == kCreator) {
       creator.assign(value);
+    } else if (name == kGlobalSequence) {
+      if (value.size() != 8) {
+        return Status::Corruption("table property strata.global_sequence is malformed");
+      }
+      has_global_sequence = true;
+      global_sequence = DecodeFixed64(value.data());
     } else if (name == kLargestKey) {
       largest_key.assign(value);
     } else if (name == kSmallestKey) {
@@ -108,6 +120,21 @@ Status TableProperties::DecodeFrom(const Block& block) {
   return it->status();
 }
 
+bool TableProperties::FindGlobalSequence(const Block& block, size_t* offset) {
+  const std::string_view contents = block.contents();
+  std::unique_ptr<InternalIterator> it = block.NewIterator(BlockKeyOrder::kBytewise);
+  it->Seek(kGlobalSequence);
+  if (!it->Valid() || it->key() != kGlobalSequence || it->value().size() != 8) return false;
+  const std::string_view value = it->value();
+  // Values are never prefix-compressed, so the value's bytes are the
+  // block's own; check rather than assume.
+  if (value.data() < contents.data() || value.data() + 8 > contents.data() + contents.size()) {
+    return false;
+  }
+  *offset = static_cast<size_t>(value.data() - contents.data());
+  return true;
+}
+
 std::string TableProperties::ToString() const {
   std::string out;
   for (const auto& p : kNumeric) {
@@ -118,6 +145,9 @@ std::string TableProperties::ToString() const {
   }
   out += std::string(kCompression) + ": " + std::to_string(static_cast<int>(compression)) + '\n';
   out += std::string(kCreator) + ": " + creator + '\n';
+  if (has_global_sequence) {
+    out += std::string(kGlobalSequence) + ": " + std::to_string(global_sequence) + '\n';
+  }
   // Keys may hold any bytes: show their lengths, not their contents.
   out += std::string(kSmallestKey) + ": " + std::to_string(smallest_key.size()) + " bytes\n";
   out += std::string(kLargestKey) + ": " + std::to_string(largest_key.size()) + " bytes\n";

@@ -54,12 +54,23 @@ struct TableProperties {
   // when there are any. They are not among its entries and do not widen its
   // key range.
   RangeTombstoneList range_deletions;
+  // Tables written for a bulk ingest (sst_file_writer.h) store every entry
+  // with sequence number 0 and carry "strata.global_sequence", a fixed64 (so
+  // that it can be patched in place, global_sequence.h) that is 0 until the
+  // database ingesting the table assigns one sequence number to all of its
+  // entries. Flush and compaction tables do not carry it. Absent: 0.
+  bool has_global_sequence = false;
+  SequenceNumber global_sequence = 0;
 
   // The finished properties block's contents.
   std::string Encode() const;
   // Reads the properties from a properties block. Corruption when the block
   // is malformed or a known property's value is.
   Status DecodeFrom(const Block& block);
+  // Where the 8 bytes of strata.global_sequence's value lie inside the
+  // properties block `block` (its uncompressed contents); false when the
+  // table has no such property. For patching it in place.
+  static bool FindGlobalSequence(const Block& block, size_t* offset);
   // One "name: value" line per property, for tools and debugging.
   std::string ToString() const;
 };

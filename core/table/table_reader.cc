@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/cache/block_cache.h"
+#include "core/coding.h"
 #include "core/table/block.h"
 #include "core/table/bloom_filter.h"
 #include "core/table/format.h"
@@ -47,6 +48,64 @@ bool HandleWithin(const BlockHandle& h, uint64_t limit) {
          kBlockTrailerBytes <= limit - h.offset() - h.size();
 }
 
+// Presents the entries of an ingested table with its global sequence number:
+// the stored keys (sequence 0, one per user key) with the trailer rewritten
+// into a buffer of its own. Rewriting keeps the order, as no two entries
+// share a user key.
+class GlobalSequenceIterator final : public InternalIterator {
+ public:
+  GlobalSequenceIterator(std::unique_ptr<InternalIterator> inner, SequenceNumber seq)
+      : inner_(std::move(inner)), seq_(seq) {}
+
+  bool Valid() const override { return inner_->Valid(); }
+  void SeekToFirst() override {
+    inner_->SeekToFirst();
+    Rewrite();
+  }
+  void SeekToLast() override {
+    inner_->SeekToLast();
+    Rewrite();
+  }
+  void Seek(std::string_view target) override {
+    // The stored key (k, 0) is at or after any target (k, s); the rewritten
+    // one (k, seq_) is before it when seq_ > s: skip it then.
+    inner_->Seek(target);
+    if (inner_->Valid() && target.size() >= kInternalKeyTrailerBytes &&
+        ExtractUserKey(inner_->key()) == ExtractUserKey(target) &&
+        seq_ > (ExtractTrailer(target) >> 8)) {
+      inner_->Next();
+    }
+    Rewrite();
+  }
+  void Next() override {
+    inner_->Next();
+    Rewrite();
+  }
+  void Prev() override {
+    inner_->Prev();
+    Rewrite();
+  }
+  std::string_view key() const override { return key_; }
+  std::string_view value() const override { return inner_->value(); }
+  Status status() const override { return inner_->status(); }
+
+ private:
+  void Rewrite() {
+    if (!inner_->Valid()) return;
+    const std::string_view stored = inner_->key();
+    if (stored.size() < kInternalKeyTrailerBytes) {
+      key_.assign(stored);  // the block iterator reports such a key as corruption
+      return;
+    }
+    key_.assign(stored.data(), stored.size() - kInternalKeyTrailerBytes);
+    PutFixed64(&key_, (seq_ << 8) | (ExtractTrailer(stored) & 0xff));
+  }
+
+  std::unique_ptr<InternalIterator> inner_;
+  const SequenceNumber seq_;
+  std::string key_;
+};
+
 }  // namespace
 
 // Everything a reader and its iterators share. Immutable once Open returns.
@@ -67,6 +126,9 @@ struct TableReader::Rep {
   std::string filter_storage;
   std::string_view filter;  // empty: no filter
   TableProperties properties;
+  // Non-zero for an ingested table (global_sequence.h): every entry is
+  // stored with sequence 0 and read with this one.
+  SequenceNumber global_sequence = 0;
   // Data blocks lie in [0, data_end); the metadata blocks start there.
   uint64_t data_end = 0;
 
@@ -159,6 +221,22 @@ Status TableReader::Open(const Options& options, std::unique_ptr<RandomAccessFil
     s = rep->properties.DecodeFrom(properties_block);
     if (!s.ok()) return rep->Annotate(s);
   }
+  if (rep->properties.global_sequence != 0) {
+    // The table describes itself as its readers see it, so that whoever
+    // compares its properties with the manifest (TableCache's identity
+    // check) or orders tables by sequence (repair) needs no special case.
+    const SequenceNumber g = rep->properties.global_sequence;
+    if (g > kMaxSequenceNumber) {
+      return rep->Annotate(Status::Corruption("global sequence number out of range"));
+    }
+    rep->global_sequence = g;
+    for (std::string* key : {&rep->properties.smallest_key, &rep->properties.largest_key}) {
+      if (key->size() < kInternalKeyTrailerBytes) continue;
+      const uint64_t kind = ExtractTrailer(*key) & 0xff;
+      EncodeFixed64(key->data() + key->size() - kInternalKeyTrailerBytes, (g << 8) | kind);
+    }
+    rep->properties.smallest_sequence = rep->properties.largest_sequence = g;
+  }
 
   if (has_filter) {
     s = ReadBlock(file.get(), footer.filter_handle, /*verify_checksum=*/true, &contents);
@@ -220,7 +298,15 @@ Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::strin
     return rep_->Annotate(Status::Corruption("bad internal key in a data block"));
   }
   if (parsed.user_key != key.user_key()) return Status::OK();
-  if (sequence != nullptr) *sequence = parsed.sequence;
+  // An ingested table holds one version per key, with the global sequence
+  // (stored as 0, so the seek above found it whatever the lookup's
+  // sequence): newer than the lookup means invisible.
+  if (rep_->global_sequence != 0 && rep_->global_sequence > ExtractTrailer(key.internal_key()) >> 8) {
+    return Status::OK();
+  }
+  if (sequence != nullptr) {
+    *sequence = rep_->global_sequence != 0 ? rep_->global_sequence : parsed.sequence;
+  }
   if (parsed.kind == ValueKind::kValue) {
     *result = TableGetResult::kValue;
     value->assign(iter->value());
@@ -245,7 +331,12 @@ std::unique_ptr<InternalIterator> TableReader::NewIterator(
     if (!s.ok()) return NewEmptyIterator(std::move(s));
     return NewBlockIterator(std::move(block), BlockKeyOrder::kInternalKey);
   };
-  return NewTwoLevelIterator(std::move(index_iter), std::move(block_function));
+  std::unique_ptr<InternalIterator> iter =
+      NewTwoLevelIterator(std::move(index_iter), std::move(block_function));
+  if (rep_->global_sequence != 0) {
+    iter = std::make_unique<GlobalSequenceIterator>(std::move(iter), rep_->global_sequence);
+  }
+  return iter;
 }
 
 bool TableReader::KeyMayMatch(std::string_view user_key) const {

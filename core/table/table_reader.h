@@ -12,6 +12,11 @@
 // are checked on data blocks when Options::verify_checksums is set, and always
 // on the blocks Open reads).
 //
+// An ingested table (global_sequence.h) is read as if every entry had been
+// written with its global sequence number: Get hides the entry from lookups
+// at an older sequence, iterators return keys carrying it, and properties()
+// reports it in the key range and sequence bounds.
+//
 // Thread safety: a TableReader is immutable after Open; Get, NewIterator and
 // the accessors may be called from many threads at once. Each iterator
 // belongs to one thread at a time.

@@ -359,7 +359,7 @@ KV_EXPORT int kv_resume(kv_db *db);
 
 /* ==========================================================================
  * Added in 0.3 (issue 18): range deletes, read-only opens, optimistic
- * transactions, range sizes.
+ * transactions, range sizes, bulk ingest.
  * ======================================================================== */
 
 /* ---- Range deletes -----------------------------------------------------------
@@ -398,7 +398,7 @@ KV_EXPORT int kv_batch_delete_range(kv_batch *b, const void *start, size_t start
  * On a read-only handle every call that would write to the directory returns
  * KV_NOT_SUPPORTED with a message saying so: kv_put, kv_delete, kv_write and
  * their _ex forms, kv_flush, kv_compact_range, kv_checkpoint (it flushes into
- * the database first), kv_resume and kv_txn_begin. kv_wait_compactions
+ * the database first), kv_resume, kv_txn_begin and kv_ingest. kv_wait_compactions
  * returns KV_OK at once. Reads, iterators, snapshots, kv_multi_get,
  * kv_verify, kv_property and kv_approximate_size work as usual. */
 
@@ -455,6 +455,46 @@ KV_EXPORT void kv_txn_free(kv_txn *t);
  * range is 0. Cheap: it reads only table indexes, which are cached. */
 KV_EXPORT int kv_approximate_size(kv_db *db, const void *start, size_t slen, const void *end,
                                   size_t elen, uint64_t *bytes);
+
+/* ---- Bulk ingest --------------------------------------------------------------
+ * Load a large sorted data set without the write-ahead log or the memtable:
+ * write it into table files with an SST writer, then add the finished files
+ * to a database with kv_ingest.
+ *
+ * kv_sst_writer_new creates (or truncates) the file at `path`, a table built
+ * with o's table options (block_bytes, compression, bloom_bits_per_key, ...;
+ * NULL: the defaults). `o` and `path` are borrowed for the call; *out is set
+ * to a writer (NULL on failure), freed with kv_sst_writer_free.
+ * kv_sst_writer_put and kv_sst_writer_delete add a value or a tombstone.
+ * Keys must be strictly increasing (memcmp order, as kv.h's): a key at or
+ * before the previous one is KV_INVALID_ARGUMENT, nothing is written, and the
+ * writer stays usable. kv_sst_writer_finish completes and fsyncs the file;
+ * KV_INVALID_ARGUMENT when nothing was added. After a successful finish the
+ * writer accepts only kv_sst_writer_free (other calls: KV_INVALID_ARGUMENT).
+ * kv_sst_writer_free accepts NULL; freeing an unfinished writer removes its
+ * partial file. A writer is used by one thread at a time.
+ *
+ * kv_ingest adds `n` finished files (paths borrowed for the call)
+ * atomically: their entries become visible together, newer than every write
+ * acknowledged before the call (snapshots taken before do not see them).
+ * Each file goes to the deepest level whose tables, and those of every level
+ * above, do not overlap its key range (a memtable holding a key in a file's
+ * range is flushed first). With KV_INGEST_MOVE the files are moved into the
+ * database (hard-linked, then their names removed; copied across
+ * filesystems); without it they are copied and left as they were. The files
+ * are refused as a whole, nothing changed, when any does not open, is not
+ * finished or is damaged (KV_CORRUPTION), was not written by an SST writer or
+ * was already ingested, is empty, or overlaps another's key range
+ * (KV_INVALID_ARGUMENT). Writes wait while the files are put in place. */
+typedef struct kv_sst_writer kv_sst_writer;
+#define KV_INGEST_MOVE 0x1u
+KV_EXPORT int kv_sst_writer_new(const char *path, const kv_options *o, kv_sst_writer **out);
+KV_EXPORT int kv_sst_writer_put(kv_sst_writer *w, const void *key, size_t klen, const void *val,
+                                size_t vlen);
+KV_EXPORT int kv_sst_writer_delete(kv_sst_writer *w, const void *key, size_t klen);
+KV_EXPORT int kv_sst_writer_finish(kv_sst_writer *w);
+KV_EXPORT void kv_sst_writer_free(kv_sst_writer *w);
+KV_EXPORT int kv_ingest(kv_db *db, const char *const *paths, size_t n, unsigned flags);
 
 #ifdef __cplusplus
 } /* extern "C" */
