@@ -32,7 +32,9 @@ import (
 // Keys are the percent-decoded path after /kv/ and must be valid UTF-8. Reads
 // are linearizable (see readBarrier) unless ?stale=1 asks for this node's
 // state as it is. A follower answers 307 with the leader's URL; with no
-// known leader, 503. Every request that fails changes nothing.
+// known leader, 503. A request refused with a 4xx changes nothing; a 503
+// carrying "X-Not-Applied: 1" changed nothing either, while after any other
+// 503 (or no answer) a write may or may not take effect.
 
 const (
 	maxJSONBody  = 8 << 20
@@ -124,6 +126,7 @@ func (n *Node) toLeader(w http.ResponseWriter, r *http.Request) bool {
 		base = n.nodeURL(id)
 	}
 	if base == "" {
+		w.Header().Set(notAppliedHeader, "1")
 		w.Header().Set("Retry-After", "1")
 		httpError(w, http.StatusServiceUnavailable, "no leader known; retry")
 		return true
@@ -133,15 +136,25 @@ func (n *Node) toLeader(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// notAppliedHeader marks a 503 after which the write certainly did not and
+// will not take effect: it never reached the raft log. Any other failure,
+// or no answer at all, leaves the outcome unknown.
+const notAppliedHeader = "X-Not-Applied"
+
 // failed turns a raft or state machine error into a response.
 func (n *Node) failed(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
-	case errors.Is(err, errNotLeader), errors.Is(err, raft.ErrNotLeader), errors.Is(err, raft.ErrLeadershipLost),
-		errors.Is(err, raft.ErrLeadershipTransferInProgress):
+	case errors.Is(err, errNotLeader), errors.Is(err, raft.ErrNotLeader),
+		errors.Is(err, raft.ErrLeadershipTransferInProgress), errors.Is(err, raft.ErrEnqueueTimeout):
+		// raft refused the command before appending it.
 		if !n.toLeader(w, r) {
+			w.Header().Set(notAppliedHeader, "1")
 			w.Header().Set("Retry-After", "1")
-			httpError(w, http.StatusServiceUnavailable, "leadership changed; retry")
+			httpError(w, http.StatusServiceUnavailable, "not the leader any more; retry")
 		}
+	case errors.Is(err, raft.ErrLeadershipLost):
+		w.Header().Set("Retry-After", "1")
+		httpError(w, http.StatusServiceUnavailable, "leadership lost while the write was in flight (it may still take effect); retry")
 	case errors.Is(err, errBadCommand):
 		httpError(w, http.StatusBadRequest, err.Error())
 	default:
