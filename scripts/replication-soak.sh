@@ -6,7 +6,8 @@
 #   bash scripts/replication-soak.sh --minutes 30 [--run-minutes 5] [--results FILE]
 #
 # Every run appends a JSON line of figures to FILE (default
-# build/replication-soak.jsonl); the script stops at the first failing run.
+# build/replication-soak.jsonl); the script stops at the first failing run,
+# keeping its output beside FILE.
 # Needs the library built (build/release) and Go, as scripts/test-replication.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,8 +41,15 @@ while ((SECONDS < end)); do
   ((run >= 1)) || run=1
   runs=$((runs + 1))
   echo "replication-soak: run $runs, ${run}m of faults"
-  REPLKV_FAULT_DURATION=${run}m "$go" test -count=1 -timeout $((run + 20))m -run TestFault ./faulttest |
-    grep -E '^(fault test figures|--- |ok|FAIL|PASS)' || { echo "replication-soak: run $runs FAILED" >&2; exit 1; }
+  log=$(dirname "$results")/replication-soak-run-$runs.log
+  if ! REPLKV_FAULT_DURATION=${run}m "$go" test -count=1 -v -timeout $((run + 20))m -run TestFault \
+      ./faulttest >"$log" 2>&1; then
+    grep -E 'fault_test.go|^(--- |FAIL)' "$log" | grep -v '^\s*[0-9][0-9]:' >&2 || true
+    echo "replication-soak: run $runs FAILED; its output is in $log" >&2
+    exit 1
+  fi
+  grep -E '^fault test figures' "$log" || true
+  rm -f "$log"
 done
 echo "replication-soak: $runs runs passed; totals over $results:"
 python3 - "$results" <<'PY'

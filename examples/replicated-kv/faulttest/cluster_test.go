@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand"
 	"net"
 	"net/http"
 	"os"
@@ -28,13 +29,30 @@ type proc struct {
 	exit chan struct{} // closed when cmd has exited
 }
 
+// freePort returns a loopback address with a free port below the kernel's
+// ephemeral range. A node keeps its ports across restarts, and a port from
+// the ephemeral range could meanwhile be taken by any outgoing connection
+// (a client's, or another node's), which would keep the node from coming
+// back.
 func freePort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	lo := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		fmt.Sscan(string(b), &lo)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	if lo <= 11000 {
+		lo = 32768 // an unusual range: take our chances below the usual one
+	}
+	for attempt := 0; attempt < 1000; attempt++ {
+		port := 10000 + rand.Intn(lo-11000)
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return ln.Addr().String()
+	}
+	t.Fatal("no free port below the ephemeral range")
+	return ""
 }
 
 func (p *proc) url() string { return "http://" + p.httpAddr }
