@@ -70,7 +70,9 @@ func main() {
 	clusterSecs := flag.Duration("cluster-time", 20*time.Second, "duration of each cluster measurement")
 	clients := flag.Int("clients", 16, "concurrent clients in the cluster measurement")
 	valueSize := flag.Int("value", 256, "bytes per value written to the cluster")
+	only := flag.String("stores", "strata,boltdb", "the stores to measure (e.g. one of them, under strace -c)")
 	flag.Parse()
+	stores = strings.Split(*only, ",")
 
 	results := map[string]map[string][]float64{} // metric -> store -> per-round values
 	add := func(metric, store string, v float64) {
@@ -93,7 +95,7 @@ func main() {
 		// Alternate which store goes first, so neither always gets the
 		// warmer (or the more fragmented) disk.
 		seq := stores
-		if r%2 == 1 {
+		if r%2 == 1 && len(stores) == 2 {
 			seq = []string{stores[1], stores[0]}
 		}
 		for _, kind := range seq {
