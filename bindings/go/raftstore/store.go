@@ -387,9 +387,11 @@ func maxU(a, b uint64) uint64 {
 	return b
 }
 
-// IsMonotonic reports true: raft then never relies on a gap in the indexes
-// (after restoring a snapshot it deletes the whole log instead), which is
-// what the cached first and last index assume.
+// IsMonotonic reports true: after restoring a snapshot, raft then deletes
+// the whole log instead of leaving a gap before the entries that follow.
+// The store would handle a gap (the cached indexes follow any DeleteRange),
+// but an empty log is the plainer state, and deleting the whole log costs
+// one batch (one range tombstone once DeleteRange uses the engine's).
 func (s *Store) IsMonotonic() bool { return true }
 
 // Set stores val under key, synced.
