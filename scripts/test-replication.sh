@@ -27,9 +27,22 @@ if ! "$go" version >/dev/null 2>&1; then
   echo "test-replication: no go; run scripts/test-go.sh first (it installs one)" >&2
   exit 1
 fi
-minor=$("$go" env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
-if ((${minor:-0} < 23)); then
-  export GOTOOLCHAIN=go1.23.12 # as test-go.sh: Go 1.21+ fetches it through the module proxy
+# As test-go.sh: a go older than 1.23 gets go1.23.12 through the module proxy
+# (Go 1.21+ switches itself; an older one downloads the toolchain module).
+fallback_toolchain=go1.23.12
+minor=$("$go" env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+if ((${minor:-0} < 21)); then
+  arch=$("$go" env GOARCH)
+  mod=golang.org/toolchain@v0.0.1-$fallback_toolchain.linux-$arch
+  scratch=$(mktemp -d)
+  dir=$(cd "$scratch" && "$go" mod init fetch-toolchain >/dev/null 2>&1 &&
+    GOFLAGS=-modcacherw "$go" mod download -json "$mod" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  rm -rf "$scratch"
+  [[ -n $dir ]] || { echo "test-replication: could not download $mod" >&2; exit 1; }
+  chmod +x "$dir"/bin/* "$dir"/pkg/tool/*/*
+  go=$dir/bin/go
+elif ((minor < 23)); then
+  export GOTOOLCHAIN=$fallback_toolchain
 fi
 export GO=$go
 export PKG_CONFIG_PATH=$STRATA_BUILD_DIR/pkgconfig-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
