@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/rand"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -729,5 +727,3 @@ func scanNode(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-var _ = sort.Strings
-var _ = math.MaxInt64

@@ -8,7 +8,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -470,4 +469,3 @@ func writePEM(t *testing.T, dir, name, typ string, der []byte) string {
 	return p
 }
 
-var _ = json.Marshal
