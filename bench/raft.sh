@@ -13,7 +13,7 @@ go=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 export PKG_CONFIG_PATH=$STRATA_BUILD_DIR/pkgconfig-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 export CGO_ENABLED=1
 strata_id=$(cat "$STRATA_BUILD_DIR/libstrata.so" "$repo/capi/include/strata/kv.h" | sha256sum | cut -c1-16)
-export CGO_CPPFLAGS="${CGO_CPPFLAGS:-} -DSTRATA_BUILD_ID=$strata_id"
+export CGO_CPPFLAGS="$(sed 's/-DSTRATA_BUILD_ID=[^ ]*//g' <<<"${CGO_CPPFLAGS:-}") -DSTRATA_BUILD_ID=$strata_id"
 out=$repo/build/bench-raft
 mkdir -p "$out"
 cd "$repo/examples/replicated-kv"

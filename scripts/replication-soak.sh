@@ -29,7 +29,7 @@ export PKG_CONFIG_PATH=$STRATA_BUILD_DIR/pkgconfig-uninstalled${PKG_CONFIG_PATH:
 export CGO_ENABLED=1
 strata_id=$(cat "$STRATA_BUILD_DIR/libstrata.so" "$repo/capi/include/strata/kv.h" \
   "$STRATA_BUILD_DIR"/pkgconfig-uninstalled/*.pc | sha256sum | cut -c1-16)
-export CGO_CPPFLAGS="${CGO_CPPFLAGS:-} -DSTRATA_BUILD_ID=$strata_id"
+export CGO_CPPFLAGS="$(sed 's/-DSTRATA_BUILD_ID=[^ ]*//g' <<<"${CGO_CPPFLAGS:-}") -DSTRATA_BUILD_ID=$strata_id"
 mkdir -p "$(dirname "$results")"
 export REPLKV_FAULT_RESULTS=$results
 end=$((SECONDS + minutes * 60))

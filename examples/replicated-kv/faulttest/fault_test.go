@@ -726,4 +726,3 @@ func scanNode(t *testing.T, dir string) map[string]string {
 	}
 	return out
 }
-

@@ -468,4 +468,3 @@ func writePEM(t *testing.T, dir, name, typ string, der []byte) string {
 	}
 	return p
 }
-
