@@ -5,7 +5,9 @@
 # -race of the package (which also runs the cross-language fixture test
 # with that tree's strata-fixture-writer), then vets, builds and runs
 # examples/go, linked against libstrata.so and, with -tags strata_static,
-# against libstrata.a (checking that binary needs no libstrata.so).
+# against libstrata.a (checking that binary needs no libstrata.so). It also
+# vets and tests bindings/go/raftstore (hashicorp/raft's stores on strata),
+# a module of its own.
 #
 # Linking goes through pkg-config: PKG_CONFIG_PATH points at the build tree's
 # pkgconfig-uninstalled/strata.pc, whose rpath lets the test binaries find
@@ -88,6 +90,12 @@ cd "$repo/bindings/go"
 "$go" vet ./...
 "$go" vet -tags strata_static ./...
 "$go" test -race -count=1 "$@" ./...
+
+# raftstore is its own module (it keeps hashicorp/raft out of the binding's
+# go.mod); its dependencies come through the Go module proxy.
+cd "$repo/bindings/go/raftstore"
+"$go" vet ./...
+"$go" test -race -count=1 ./...
 
 cd "$repo/examples/go"
 "$go" vet ./...

@@ -2,7 +2,8 @@
 # Builds everything and runs every test of every language: the GoogleTest
 # suites and the C programs (through ctest), then each binding's own suite
 # (scripts/test-<language>.sh: Python, Go, Rust), all against the library
-# built here in build/release; then the ABI check against the last release
+# built here in build/release; then the replicated key-value service's tests
+# (scripts/test-replication.sh, about 2 minutes); then the ABI check against the last release
 # (scripts/check-abi.sh) and the new-user tests (scripts/test-new-user.sh:
 # each binding and the library installed the documented way, used from a
 # directory outside the clone); last, the sanitizer stage
@@ -33,6 +34,8 @@ for lang in python go rust; do
     bash "scripts/test-$lang.sh"
   fi
 done
+echo "== replicated key-value service (raft on strata; short fault test)"
+bash scripts/test-replication.sh
 echo "== ABI against the last release"
 bash scripts/check-abi.sh
 echo "== new-user tests"
