@@ -41,6 +41,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/hashicorp/raft"
@@ -351,24 +352,19 @@ func (s *Store) DeleteRange(min, max uint64) error {
 }
 
 // deleteLogKeys deletes the log keys of indexes lo..hi (both included) in
-// one synced, atomic write.
-//
-// strata's range delete (kv_delete_range, DB.DeleteRange(start, end) in the
-// Go binding, deleting [start, end)) is being added; until it lands this
-// writes one tombstone per index, all in one batch. When it lands, this
-// function becomes one call: s.db.DeleteRange(logKey(lo), logKey(hi+1)) with
-// a synced write (or a Flush-free sync of its own), and the cost of deleting
-// a compacted prefix no longer grows with its length.
+// one synced write holding one range tombstone (kv_delete_range through a
+// batch, so that it is synced like every other write of the store): its cost
+// does not grow with the number of entries, and compaction reclaims their
+// space later.
 func (s *Store) deleteLogKeys(lo, hi uint64) error {
+	end := logEnd
+	if hi < math.MaxUint64 {
+		end = logKey(hi + 1)
+	}
 	b := s.db.NewBatch()
 	defer b.Close()
-	for i := lo; ; i++ {
-		if err := b.Delete(logKey(i)); err != nil {
-			return err
-		}
-		if i == hi {
-			break
-		}
+	if err := b.DeleteRange(logKey(lo), end); err != nil {
+		return err
 	}
 	return s.db.Write(b, strata.Sync)
 }
@@ -391,7 +387,7 @@ func maxU(a, b uint64) uint64 {
 // the whole log instead of leaving a gap before the entries that follow.
 // The store would handle a gap (the cached indexes follow any DeleteRange),
 // but an empty log is the plainer state, and deleting the whole log costs
-// one batch (one range tombstone once DeleteRange uses the engine's).
+// one range tombstone.
 func (s *Store) IsMonotonic() bool { return true }
 
 // Set stores val under key, synced.
