@@ -444,10 +444,12 @@ Status DB::GetFromView(const ReadView& view, std::string_view key, std::string* 
   const SuperVersion& sv = *view.sv;
   // The newest version found is hidden when a range tombstone newer than it
   // covers the key (range_tombstone.h).
-  const RangeTombstoneSet* range_deletions = sv.range_deletions.get();
-  auto hidden = [&](SequenceNumber found) {
-    return range_deletions != nullptr && range_deletions->Covers(key, found, view.sequence);
-  };
+  // The newest tombstone covering the key that this read sees (0: none).
+  const SequenceNumber covering =
+      sv.range_deletions != nullptr
+          ? sv.range_deletions->MaxCoveringSequence(key, view.sequence)
+          : 0;
+  auto hidden = [covering](SequenceNumber found) { return found < covering; };
   auto from_memtable = [&](const MemTable& mem, bool* done) -> Status {
     SequenceNumber found = 0;
     switch (mem.Get(lkey, value, &found)) {
@@ -498,6 +500,11 @@ Status DB::GetFromView(const ReadView& view, std::string_view key, std::string* 
         reader = table->reader.get();
         pin = &table->pin;
       }
+    }
+    // Every version of the key this table may hold is older than the
+    // covering tombstone, so hidden: no data block need be read to know it.
+    if (t.ok() && covering != 0 && reader->properties().largest_sequence < covering) {
+      return true;
     }
     SequenceNumber found = 0;
     if (t.ok()) {
