@@ -35,43 +35,8 @@ if [[ ! -x $STRATA_BUILD_DIR/tests/fixture/strata-fixture-writer ]]; then
   exit 1
 fi
 
-# The toolchain pinned when Debian's go is too old; any 1.23+ would do.
-fallback_toolchain=go1.23.12
-
-go_minor() { # the minor version of the go at $1 (go1.N...), or 0
-  "$1" env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p' | grep . || echo 0
-}
-go=$(command -v go || true)
-[[ -n $go ]] || { [[ -x /usr/local/go/bin/go ]] && go=/usr/local/go/bin/go; }
-if [[ -z $go ]]; then
-  echo "test-go: installing Debian's golang-go"
-  SUDO=""
-  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq golang-go >/dev/null
-  go=$(command -v go)
-fi
-command -v cc >/dev/null || { echo "test-go: cgo needs a C compiler (cc)" >&2; exit 1; }
-if (($(go_minor "$go") < 23)); then
-  if (($(go_minor "$go") >= 21)); then
-    # Go 1.21+ switches toolchains itself, through the module proxy.
-    export GOTOOLCHAIN=$fallback_toolchain
-  else
-    # Older go cannot switch, but can download the toolchain module; its
-    # files come out of the module cache without execute bits, which the
-    # go command would otherwise restore itself.
-    echo "test-go: $("$go" version) is too old; fetching $fallback_toolchain"
-    arch=$("$go" env GOARCH)
-    mod=golang.org/toolchain@v0.0.1-$fallback_toolchain.linux-$arch
-    scratch=$(mktemp -d)
-    dir=$(cd "$scratch" && "$go" mod init fetch-toolchain >/dev/null 2>&1 &&
-      GOFLAGS=-modcacherw "$go" mod download -json "$mod" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-    rm -rf "$scratch"
-    [[ -n $dir ]] || { echo "test-go: could not download $mod" >&2; exit 1; }
-    chmod +x "$dir"/bin/* "$dir"/pkg/tool/*/*
-    go=$dir/bin/go
-  fi
-fi
+source "$repo/scripts/lib/go-toolchain.bash"
+use_go_toolchain test-go
 echo "test-go: $("$go" version)"
 
 export PKG_CONFIG_PATH=$STRATA_BUILD_DIR/pkgconfig-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}

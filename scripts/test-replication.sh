@@ -10,7 +10,7 @@
 # whole script takes about 2 minutes on 2 cores. scripts/replication-soak.sh
 # runs the fault test for longer.
 #
-# Needs Go 1.23+ (scripts/test-go.sh explains how it finds one) and the Go
+# Needs Go 1.23+ (found or fetched by scripts/lib/go-toolchain.bash) and the Go
 # module proxy for hashicorp/raft, raft-boltdb/v2 and porcupine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,29 +22,8 @@ if [[ ! -f $build_dir/libstrata.so || ! -f $build_dir/pkgconfig-uninstalled/stra
   exit 1
 fi
 export STRATA_BUILD_DIR=$(cd "$build_dir" && pwd)
-go=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
-if ! "$go" version >/dev/null 2>&1; then
-  echo "test-replication: no go; run scripts/test-go.sh first (it installs one)" >&2
-  exit 1
-fi
-# As test-go.sh: a go older than 1.23 gets go1.23.12 through the module proxy
-# (Go 1.21+ switches itself; an older one downloads the toolchain module).
-fallback_toolchain=go1.23.12
-minor=$("$go" env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
-if ((${minor:-0} < 21)); then
-  arch=$("$go" env GOARCH)
-  mod=golang.org/toolchain@v0.0.1-$fallback_toolchain.linux-$arch
-  scratch=$(mktemp -d)
-  dir=$(cd "$scratch" && "$go" mod init fetch-toolchain >/dev/null 2>&1 &&
-    GOFLAGS=-modcacherw "$go" mod download -json "$mod" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  rm -rf "$scratch"
-  [[ -n $dir ]] || { echo "test-replication: could not download $mod" >&2; exit 1; }
-  chmod +x "$dir"/bin/* "$dir"/pkg/tool/*/*
-  go=$dir/bin/go
-elif ((minor < 23)); then
-  export GOTOOLCHAIN=$fallback_toolchain
-fi
-export GO=$go
+source "$repo/scripts/lib/go-toolchain.bash"
+use_go_toolchain test-replication
 export PKG_CONFIG_PATH=$STRATA_BUILD_DIR/pkgconfig-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 export CGO_ENABLED=1
 # As in test-go.sh: make Go's build cache notice a changed library.
