@@ -468,8 +468,78 @@ case_bench() {
   expect_rc 2
 }
 
+case_sorted() {
+  local db="$work/db"
+  awk 'BEGIN { for (i = 0; i < 3000; i++) printf "key%05d\tvalue-%d\n", i, i }' >"$work/data.tsv"
+  run --db "$db" put key00010 older
+  expect_rc 0
+  run --db "$db" put zzz last
+  expect_rc 0
+  run --db "$db" load --sorted "$work/data.tsv"
+  expect_rc 0
+  expect_out "loaded 3000 entries"
+  expect_out "ingested as 1 table file"
+  # Ingested, not written through the log: the logs hold the two puts only.
+  (( $(cat "$db"/*.log | wc -c) < 4096 )) || fail "load --sorted wrote the entries to the log"
+  [[ -z "$(find "$work" "${TMPDIR:-/tmp}" -maxdepth 1 -name ".db.load-*" 2>/dev/null)" ]] ||
+    fail "load --sorted left its table files behind"
+  run --db "$db" get key00010
+  expect_out_is "value-10"  # newer than the put before
+  run --db "$db" dump
+  expect_rc 0
+  { cat "$work/data.tsv"; printf 'zzz\tlast\n'; } | cmp -s - "$work/out" ||
+    fail "dump after load --sorted differs from the input"
+  run --db "$db" check
+  expect_rc 0
+
+  # Small table files: the input is cut into several, ingested at once.
+  run --db "$work/split" -o table_file_bytes=16K load --sorted "$work/data.tsv"
+  expect_rc 0
+  local files
+  files=$(sed -n 's/.*ingested as \([0-9]*\) table files.*/\1/p' "$work/out")
+  (( ${files:-0} >= 3 )) || fail "expected several table files: $(cat "$work/out")"
+  run --db "$work/split" dump
+  cmp -s "$work/data.tsv" "$work/out" || fail "dump after a split load --sorted differs"
+
+  # Unsorted, duplicated or malformed input: status 4, the line named, nothing loaded.
+  run --db "$db" dump
+  cp "$work/out" "$work/before.tsv"
+  printf 'b\t1\nc\t2\na\t3\n' >"$work/unsorted.tsv"
+  run --db "$db" load --sorted "$work/unsorted.tsv"
+  expect_rc 4
+  expect_err "unsorted.tsv:3: key is not after the previous key"
+  printf 'b\t1\nb\t2\n' >"$work/dup.tsv"
+  run --db "$db" load --sorted "$work/dup.tsv"
+  expect_rc 4
+  expect_err "dup.tsv:2: key is not after the previous key"
+  printf 'b\t1\nno-tab-here\n' >"$work/bad.tsv"
+  run --db "$db" load --sorted "$work/bad.tsv"
+  expect_rc 4
+  expect_err "bad.tsv:2: expected KEY<TAB>VALUE"
+  expect_err "nothing was loaded"
+  run --db "$db" dump
+  cmp -s "$work/before.tsv" "$work/out" || fail "a refused load --sorted changed the database"
+  [[ -z "$(find "$work" "${TMPDIR:-/tmp}" -maxdepth 1 -name ".db.load-*" 2>/dev/null)" ]] ||
+    fail "a refused load --sorted left its table files behind"
+
+  # --skip-bad skips the malformed line; an empty input loads nothing.
+  printf 'a0\t1\nno-tab-here\na1\t2\n' >"$work/skip.tsv"
+  run --db "$db" load --sorted --skip-bad "$work/skip.tsv"
+  expect_rc 0
+  expect_out "skipped 1 malformed lines"
+  run --db "$db" get a1
+  expect_out_is "2"
+  : >"$work/empty.tsv"
+  run --db "$db" load --sorted "$work/empty.tsv"
+  expect_rc 0
+  expect_out "loaded 0 entries"
+  run --db "$db" load --sorted --batch 10 "$work/data.tsv"
+  expect_rc 2
+  expect_err "excludes"
+}
+
 case "$case_name" in
-  roundtrip | formats | check | readonly | repair | usage | files | admin | progress | bench) "case_$case_name" ;;
+  roundtrip | formats | check | readonly | repair | usage | files | admin | progress | bench | sorted) "case_$case_name" ;;
   *) fail "unknown case" ;;
 esac
 echo "ok: $case_name"

@@ -5,9 +5,11 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <vector>
 
 #include "tools/strata/commands.h"
 #include "tools/strata/progress.h"
@@ -43,12 +45,100 @@ uint64_t Property(kv_db* db, const char* name) {
   return v;
 }
 
+// Where `load --sorted` writes its table files: entries go through SST
+// writers into files beside the database directory (the same filesystem, so
+// the ingest moves them by hard link), or into the temporary directory when
+// that one is not writable, and are ingested all at once at the end. A file
+// is cut at table_file_bytes of keys and values, so the tables ingested are
+// the size compaction would make. Files not ingested are removed on every
+// way out.
+class SortedLoad {
+ public:
+  SortedLoad(const std::string& db_path, const std::vector<std::string>& options)
+      : options_(options) {
+    namespace fs = std::filesystem;
+    const fs::path db = fs::absolute(db_path).lexically_normal();
+    const fs::path dir = db.has_filename() ? db : db.parent_path();
+    dirs_ = {dir.parent_path().string(), fs::temp_directory_path().string()};
+    stem_ = "." + dir.filename().string() + ".load-" + std::to_string(getpid()) + "-";
+    char* text = nullptr;
+    if (kv_options_get(options_.get(), "table_file_bytes", &text) == KV_OK) {
+      file_bytes_ = std::strtoull(text, nullptr, 10);
+      kv_free(text);
+    }
+  }
+  ~SortedLoad() {
+    writer_.reset();  // removes an unfinished file
+    for (const auto& path : finished_) std::remove(path.c_str());
+  }
+  SortedLoad(const SortedLoad&) = delete;
+  SortedLoad& operator=(const SortedLoad&) = delete;
+
+  // Adds one entry. REQUIRES: key sorts after the previous one (the caller
+  // checks, to name the line).
+  void Put(const std::string& key, const std::string& value) {
+    if (writer_ == nullptr) Open();
+    const int rc = kv_sst_writer_put(writer_.get(), key.data(), key.size(), value.data(),
+                                     value.size());
+    if (rc != KV_OK) ThrowKv("kv_sst_writer_put", rc);
+    bytes_ += key.size() + value.size();
+    if (file_bytes_ > 0 && bytes_ >= file_bytes_) FinishFile();
+  }
+
+  // Finishes the last file and ingests them all, moved into the database.
+  // Returns the number of files ingested (0 for an empty input).
+  size_t Ingest(kv_db* db) {
+    if (writer_ != nullptr) FinishFile();
+    if (finished_.empty()) return 0;
+    std::vector<const char*> paths;
+    for (const auto& path : finished_) paths.push_back(path.c_str());
+    const int rc = kv_ingest(db, paths.data(), paths.size(), KV_INGEST_MOVE);
+    if (rc != KV_OK) ThrowKv("kv_ingest", rc);
+    const size_t n = finished_.size();
+    finished_.clear();  // moved: nothing left to remove
+    return n;
+  }
+
+ private:
+  void Open() {
+    int rc = KV_OK;
+    for (const auto& dir : dirs_) {
+      path_ = (std::filesystem::path(dir) / (stem_ + std::to_string(finished_.size()) + ".sst"))
+                  .string();
+      kv_sst_writer* w = nullptr;
+      rc = kv_sst_writer_new(path_.c_str(), options_.get(), &w);
+      if (rc == KV_OK) {
+        writer_.reset(w);
+        // Later files go where this one could be written.
+        dirs_ = {dir};
+        return;
+      }
+    }
+    ThrowKv("kv_sst_writer_new(" + path_ + ")", rc);
+  }
+
+  void FinishFile() {
+    const int rc = kv_sst_writer_finish(writer_.get());
+    if (rc != KV_OK) ThrowKv("kv_sst_writer_finish(" + path_ + ")", rc);
+    finished_.push_back(path_);  // before the free, which keeps a finished file
+    writer_.reset();
+    bytes_ = 0;
+  }
+
+  OptionsHandle options_;
+  std::vector<std::string> dirs_;
+  std::string stem_, path_;
+  uint64_t file_bytes_ = 0, bytes_ = 0;
+  std::unique_ptr<kv_sst_writer, void (*)(kv_sst_writer*)> writer_{nullptr, kv_sst_writer_free};
+  std::vector<std::string> finished_;
+};
+
 void AddLoad(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand("load", "write entries from a TSV or JSON-lines file");
   struct Args {
     std::string file, input = "tsv";
     uint64_t batch = 1000;
-    bool sync = false, skip_bad = false;
+    bool sync = false, skip_bad = false, sorted = false;
     FormatOptions formats;
   };
   auto a = std::make_shared<Args>();
@@ -59,6 +149,11 @@ void AddLoad(CLI::App& app, GlobalOptions& g) {
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 24));
   cmd->add_flag("--sync", a->sync, "fsync each batch");
   cmd->add_flag("--skip-bad", a->skip_bad, "skip malformed lines (counted) instead of stopping");
+  cmd->add_flag("--sorted", a->sorted,
+                "input in strictly increasing key order: write table files and ingest them "
+                "(bulk ingest), all or nothing")
+      ->excludes("--batch")
+      ->excludes("--sync");
   AddFormatOptions(cmd, &a->formats);
   SetManual(cmd, "write entries from a TSV or JSON-lines file",
             std::string(
@@ -69,11 +164,19 @@ void AddLoad(CLI::App& app, GlobalOptions& g) {
                 "and values included.\n\n"
                 "A malformed line stops the load with its line number (entries before it\n"
                 "are written); --skip-bad skips such lines and reports how many. On a\n"
-                "terminal a progress bar (entries/s, ETA) is drawn on stderr.\n\n") +
+                "terminal a progress bar (entries/s, ETA) is drawn on stderr.\n\n"
+                "With --sorted the input must be in strictly increasing key order (bytewise,\n"
+                "as `dump` writes it). The entries bypass the log and the memtable: they are\n"
+                "written into table files beside the database directory (or in the\n"
+                "temporary directory), which are then ingested (moved in) at once, newer than\n"
+                "everything already there. A key at or before the previous one stops the load\n"
+                "with its line number (status 4), as does a malformed line without\n"
+                "--skip-bad; either way nothing is loaded and the files are removed.\n\n") +
                 kRecordsHelp + kFormatsHelp,
             "strata --db /tmp/db load data.tsv\n"
             "strata --db /tmp/db dump | strata --db /tmp/copy load -\n"
-            "strata --db /tmp/db load --input jsonl --format base64 export.jsonl",
+            "strata --db /tmp/db load --input jsonl --format base64 export.jsonl\n"
+            "strata --db /tmp/a dump | strata --db /tmp/b load --sorted -",
             "0 loaded, 2 usage error, 3 engine error, 4 malformed or unreadable input");
   cmd->callback([&g, a] {
     const RecordCodec codec(ParseRecordFormat(a->input), a->formats.key(), a->formats.value());
@@ -89,6 +192,9 @@ void AddLoad(CLI::App& app, GlobalOptions& g) {
       total = stat(a->file.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
     }
     Database db(g, /*create=*/true);
+    std::unique_ptr<SortedLoad> sorted;
+    if (a->sorted) sorted = std::make_unique<SortedLoad>(g.db, g.options);
+    std::string previous_key;
     kv_batch* batch = kv_batch_new();
     if (batch == nullptr) ThrowKv("kv_batch_new", KV_NO_MEMORY);
     std::unique_ptr<kv_batch, void (*)(kv_batch*)> owner(batch, kv_batch_free);
@@ -111,12 +217,29 @@ void AddLoad(CLI::App& app, GlobalOptions& g) {
       if (line.empty()) continue;
       if (!codec.Parse(line, &key, &value, &error)) {
         if (!a->skip_bad) {
+          if (sorted != nullptr) {
+            throw ToolError(kExitBadInput, name + ":" + std::to_string(line_number) + ": " +
+                                               error + " (nothing was loaded)");
+          }
           flush();
           throw ToolError(kExitBadInput, name + ":" + std::to_string(line_number) + ": " + error +
                                              " (" + std::to_string(entries) +
                                              " entries before it were loaded)");
         }
         ++bad;
+        continue;
+      }
+      if (sorted != nullptr) {
+        if (entries > 0 && key <= previous_key) {  // std::string compares as memcmp does
+          throw ToolError(kExitBadInput,
+                          name + ":" + std::to_string(line_number) +
+                              ": key is not after the previous key (--sorted needs the input in "
+                              "strictly increasing key order; nothing was loaded)");
+        }
+        previous_key = key;
+        sorted->Put(key, value);
+        ++entries;
+        progress.Update(entries, bytes);
         continue;
       }
       const int rc = kv_batch_put(batch, key.data(), key.size(), value.data(), value.size());
@@ -130,12 +253,14 @@ void AddLoad(CLI::App& app, GlobalOptions& g) {
     }
     if (in->bad()) throw ToolError(kExitBadInput, "error reading " + name);
     flush();
+    const size_t tables = sorted != nullptr ? sorted->Ingest(db.get()) : 0;
     progress.Finish();
     db.Close();
     const double s = Seconds(start);
     std::printf("loaded %llu entries from %s in %.2f s (%s entries/s)",
                 static_cast<unsigned long long>(entries), name.c_str(), s,
                 HumanCount(s > 0 ? static_cast<double>(entries) / s : 0).c_str());
+    if (a->sorted) std::printf("; ingested as %zu table file%s", tables, tables == 1 ? "" : "s");
     if (bad > 0) std::printf("; skipped %llu malformed lines", static_cast<unsigned long long>(bad));
     std::printf("\n");
   });

@@ -31,6 +31,7 @@
 #define KV_CONFLICT ...
 
 #define KV_WRITE_SYNC ...
+#define KV_INGEST_MOVE ...
 
 typedef struct kv_options kv_options;
 typedef struct kv_db kv_db;
@@ -38,6 +39,7 @@ typedef struct kv_batch kv_batch;
 typedef struct kv_iter kv_iter;
 typedef struct kv_snapshot kv_snapshot;
 typedef struct kv_txn kv_txn;
+typedef struct kv_sst_writer kv_sst_writer;
 
 const char *kv_version(void);
 const char *kv_last_error(void);
@@ -127,3 +129,11 @@ int kv_txn_commit(kv_txn *t);
 void kv_txn_free(kv_txn *t);
 int kv_approximate_size(kv_db *db, const char *start, size_t slen, const char *end,
                         size_t elen, uint64_t *bytes);
+
+int kv_sst_writer_new(const char *path, const kv_options *o, kv_sst_writer **out);
+int kv_sst_writer_put(kv_sst_writer *w, const char *key, size_t klen, const char *val,
+                      size_t vlen);
+int kv_sst_writer_delete(kv_sst_writer *w, const char *key, size_t klen);
+int kv_sst_writer_finish(kv_sst_writer *w);
+void kv_sst_writer_free(kv_sst_writer *w);
+int kv_ingest(kv_db *db, const char *const *paths, size_t n, unsigned flags);

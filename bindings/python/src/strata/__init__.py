@@ -38,6 +38,7 @@ from strata._native import ffi as _ffi
 from strata._native import lib as _lib
 from strata._options import CONTRACT_OPTIONS, resolve_options
 from strata._snapshot import Snapshot
+from strata._sst_writer import SstWriter
 from strata._transaction import Transaction
 
 __version__ = "0.3.0"
@@ -77,6 +78,7 @@ __all__ = [
     "NotSupportedError",
     "RangeIterator",
     "Snapshot",
+    "SstWriter",
     "StrataIOError",
     "Transaction",
     "WriteBatch",

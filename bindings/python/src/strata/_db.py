@@ -506,6 +506,23 @@ class DB:
         self._raise_for(lib.kv_approximate_size(self._handle, s, s_len, e, e_len, out))
         return int(out[0])
 
+    def ingest(self, paths: Iterable[StrPath], move: bool = False) -> None:
+        """Adds the table files finished by SstWriters to the database
+        atomically: their entries become visible together, newer than every
+        write before the call (snapshots taken before do not see them), each
+        file at the deepest level none of whose tables overlaps it. With
+        move=True the files are moved into the database (their names
+        removed); otherwise they are copied and left as they were. Files that
+        overlap each other, are empty, were already ingested or were not
+        written by an SstWriter raise InvalidArgumentError, unfinished or
+        damaged ones CorruptionError; either way nothing changes."""
+        if isinstance(paths, (str, bytes, os.PathLike)):
+            raise TypeError("paths must be a list of paths, not one path")
+        c_paths = [ffi.new("char[]", c_string(p, "path")) for p in paths]
+        array = ffi.new("const char *[]", c_paths)  # c_paths keeps the strings alive
+        flags = lib.KV_INGEST_MOVE if move else 0
+        self._raise_for(lib.kv_ingest(self._handle, array, len(c_paths), flags))
+
     def verify(self) -> None:
         """Reads every block of every live table and checks checksums and
         order; raises CorruptionError naming the first bad file. Reads the

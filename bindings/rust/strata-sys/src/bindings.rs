@@ -19,6 +19,7 @@ pub const KV_NOT_SUPPORTED: ::std::os::raw::c_int = -6;
 pub const KV_INTERNAL: ::std::os::raw::c_int = -7;
 pub const KV_CONFLICT: ::std::os::raw::c_int = -8;
 pub const KV_WRITE_SYNC: ::std::os::raw::c_uint = 1;
+pub const KV_INGEST_MOVE: ::std::os::raw::c_int = 1;
 #[repr(C)]
 #[derive(Debug)]
 pub struct kv_options {
@@ -47,6 +48,11 @@ pub struct kv_snapshot {
 #[repr(C)]
 #[derive(Debug)]
 pub struct kv_txn {
+    _unused: [u8; 0],
+}
+#[repr(C)]
+#[derive(Debug)]
+pub struct kv_sst_writer {
     _unused: [u8; 0],
 }
 unsafe extern "C" {
@@ -294,5 +300,30 @@ unsafe extern "C" {
         end: *const ::std::os::raw::c_void,
         elen: usize,
         bytes: *mut u64,
+    ) -> ::std::os::raw::c_int;
+    pub fn kv_sst_writer_new(
+        path: *const ::std::os::raw::c_char,
+        o: *const kv_options,
+        out: *mut *mut kv_sst_writer,
+    ) -> ::std::os::raw::c_int;
+    pub fn kv_sst_writer_put(
+        w: *mut kv_sst_writer,
+        key: *const ::std::os::raw::c_void,
+        klen: usize,
+        val: *const ::std::os::raw::c_void,
+        vlen: usize,
+    ) -> ::std::os::raw::c_int;
+    pub fn kv_sst_writer_delete(
+        w: *mut kv_sst_writer,
+        key: *const ::std::os::raw::c_void,
+        klen: usize,
+    ) -> ::std::os::raw::c_int;
+    pub fn kv_sst_writer_finish(w: *mut kv_sst_writer) -> ::std::os::raw::c_int;
+    pub fn kv_sst_writer_free(w: *mut kv_sst_writer);
+    pub fn kv_ingest(
+        db: *mut kv_db,
+        paths: *const *const ::std::os::raw::c_char,
+        n: usize,
+        flags: ::std::os::raw::c_uint,
     ) -> ::std::os::raw::c_int;
 }

@@ -153,6 +153,26 @@ impl Db {
         check_done(unsafe { sys::kv_delete_range(self.as_ptr(), s, s_len, e, e_len) })
     }
 
+    /// Adds the table files finished by [`SstWriter`](crate::SstWriter)s to
+    /// the database atomically: their entries become visible together, newer
+    /// than every write before the call (snapshots taken before do not see
+    /// them), each file at the deepest level none of whose tables overlaps it.
+    /// With `move_files` the files are moved into the database (their names
+    /// removed); otherwise they are copied and left as they were. Files that
+    /// overlap each other, are empty, or were not written by an `SstWriter`
+    /// ([`InvalidArgument`](crate::ErrorKind::InvalidArgument)), or are
+    /// unfinished or damaged ([`Corruption`](crate::ErrorKind::Corruption)),
+    /// are refused as a whole, and nothing changes.
+    pub fn ingest<P: AsRef<Path>>(&self, paths: &[P], move_files: bool) -> Result<()> {
+        let c_paths: Vec<CString> =
+            paths.iter().map(|p| path_to_cstring(p.as_ref(), "Db::ingest")).collect::<Result<_>>()?;
+        let pointers: Vec<*const std::os::raw::c_char> = c_paths.iter().map(|p| p.as_ptr()).collect();
+        let flags = if move_files { sys::KV_INGEST_MOVE as std::os::raw::c_uint } else { 0 };
+        // SAFETY: the handle is open; `pointers` holds `paths.len()` C strings
+        // owned by `c_paths`, alive for the call.
+        check_done(unsafe { sys::kv_ingest(self.as_ptr(), pointers.as_ptr(), pointers.len(), flags) })
+    }
+
     /// Applies every operation of `batch`, atomically.
     pub fn write(&self, batch: &WriteBatch) -> Result<()> {
         // SAFETY: the handle and the batch are valid for the call.
