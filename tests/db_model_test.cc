@@ -1,5 +1,6 @@
 // Randomised model test: thousands of random puts, deletes, range deletes,
-// batches (range deletes among their operations), gets,
+// batches (range deletes among their operations), bulk ingests of sorted
+// table files, optimistic transactions (some made to conflict), gets,
 // multi-gets, range reads and iterator walks in both directions checked
 // against std::map, with flushes, compactions, reopens and snapshot
 // iterators in between, for every memtable kind.
@@ -11,6 +12,8 @@
 
 #include "core/db/db.h"
 #include "core/db/db_iterator.h"
+#include "core/db/optimistic_transaction.h"
+#include "core/table/sst_file_writer.h"
 #include "support/db_test_util.h"
 #include "support/temp_dir.h"
 
@@ -140,6 +143,7 @@ class DBModelTest : public ::testing::TestWithParam<MemTableKind> {
   }
 
   test::TempDir dir_;
+  test::TempDir ingest_dir_;  // the table files written for ingests
   std::shared_ptr<DB> db_;
   std::mt19937_64 rng_{12345};
 };
@@ -158,6 +162,80 @@ TEST_P(DBModelTest, RandomOperationsMatchModel) {
   constexpr int kSteps = 12000;
   for (int step = 0; step < kSteps; ++step) {
     const int op = static_cast<int>(rng_() % 1000);
+    if (rng_() % 200 == 0) {
+      // A bulk ingest of random sorted keys (some deletions): newer than
+      // every write before it.
+      std::map<std::string, std::optional<std::string>> entries;
+      const int n = 1 + static_cast<int>(rng_() % 50);
+      for (int i = 0; i < n; ++i) {
+        entries[RandomKey()] = rng_() % 5 == 0 ? std::nullopt
+                                               : std::optional<std::string>(RandomValue());
+      }
+      const std::string path = ingest_dir_.path() + "/" + std::to_string(step) + ".sst";
+      std::unique_ptr<SstFileWriter> writer;
+      ASSERT_TRUE(SstFileWriter::Open(test::SmallOptions(), path, &writer).ok());
+      for (const auto& [k, v] : entries) {
+        ASSERT_TRUE((v ? writer->Put(k, *v) : writer->Delete(k)).ok());
+      }
+      ASSERT_TRUE(writer->Finish().ok());
+      writer.reset();
+      Status s = db_->Ingest({path}, /*move=*/rng_() % 2 == 0);
+      ASSERT_TRUE(s.ok()) << "step " << step << ": " << s.ToString();
+      for (const auto& [k, v] : entries) {
+        if (v) {
+          model[k] = *v;
+        } else {
+          model.erase(k);
+        }
+      }
+      continue;
+    }
+    if (rng_() % 150 == 0) {
+      // A transaction: reads and writes a few keys; sometimes another write
+      // to one of them lands between its begin and its commit, which must
+      // then apply nothing.
+      std::unique_ptr<OptimisticTransaction> txn;
+      ASSERT_TRUE(OptimisticTransaction::Begin(db_, &txn).ok());
+      Model after = model;
+      std::vector<std::string> touched;
+      const int n = 1 + static_cast<int>(rng_() % 5);
+      for (int i = 0; i < n; ++i) {
+        const std::string k = RandomKey();
+        touched.push_back(k);
+        std::string got;
+        Status s = txn->Get(k, &got);
+        auto it = after.find(k);
+        if (it == after.end()) {
+          ASSERT_TRUE(s.IsNotFound()) << "step " << step << ": " << s.ToString();
+        } else {
+          ASSERT_TRUE(s.ok()) << s.ToString();
+          ASSERT_EQ(got, it->second);  // reads its own writes, else the begin's state
+        }
+        if (rng_() % 3 == 0) {
+          ASSERT_TRUE(txn->Delete(k).ok());
+          after.erase(k);
+        } else {
+          const std::string v = RandomValue();
+          ASSERT_TRUE(txn->Put(k, v).ok());
+          after[k] = v;
+        }
+      }
+      const bool interfere = rng_() % 3 == 0;
+      if (interfere) {
+        const std::string& k = touched[rng_() % touched.size()];
+        const std::string v = RandomValue();
+        ASSERT_TRUE(db_->Put(WriteOptions(), k, v).ok());
+        model[k] = v;
+      }
+      Status s = txn->Commit(WriteOptions());
+      if (interfere) {
+        ASSERT_TRUE(s.IsConflict()) << "step " << step << ": " << s.ToString();
+      } else {
+        ASSERT_TRUE(s.ok()) << "step " << step << ": " << s.ToString();
+        model = std::move(after);
+      }
+      continue;
+    }
     if (op < 12) {
       // Mostly narrow ranges, some wide, some empty or reversed.
       std::string a = RandomKey(), b = RandomKey();
