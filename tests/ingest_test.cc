@@ -1,6 +1,7 @@
 // Bulk ingest: SstFileWriter (core/table/sst_file_writer.h), the global
 // sequence number (core/table/global_sequence.h) and DB::Ingest.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <map>
@@ -189,6 +190,29 @@ TEST_F(IngestTest, IntoEmptyDatabaseGoesToTheBottomLevel) {
   EXPECT_TRUE(db_->Verify().ok());
   // The copy left the source as it was: it can be ingested elsewhere.
   EXPECT_TRUE(env()->FileExists(Sst("a.sst")));
+}
+
+// A moving ingest links the file in and removes the source name last; if it
+// dies in between, the source name is still a hard link to a live table. A
+// new SST writer at that name must not truncate the table through it.
+TEST_F(IngestTest, AWriterAtANameLinkedToALiveTableLeavesTheTableAlone) {
+  WriteSst(Sst("a.sst"), 0, 500, "v");
+  ASSERT_TRUE(db_->Ingest({Sst("a.sst")}, /*move=*/true).ok());
+  std::vector<std::string> names;
+  ASSERT_TRUE(env()->GetChildren(dir_.Sub("db"), &names).ok());
+  std::string table;
+  for (const auto& name : names) {
+    uint64_t number;
+    if (ParseFileName(name, &number) == FileKind::kTable) table = dir_.Sub("db/" + name);
+  }
+  ASSERT_FALSE(table.empty());
+  ASSERT_EQ(link(table.c_str(), Sst("left-behind.sst").c_str()), 0);
+  WriteSst(Sst("left-behind.sst"), 1000, 1010, "other");
+  EXPECT_TRUE(db_->Verify().ok());
+  EXPECT_EQ(Get(db_.get(), Key(499)), "v499");
+  std::map<std::string, std::string> all;
+  ASSERT_TRUE(test::ScanAll(db_.get(), &all).ok());
+  EXPECT_EQ(all.size(), 500u);
 }
 
 TEST_F(IngestTest, OverlappingMemtableIsFlushedAndIngestedValuesWin) {

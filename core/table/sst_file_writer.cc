@@ -9,6 +9,11 @@ Status SstFileWriter::Open(const Options& options, const std::string& path,
                            std::unique_ptr<SstFileWriter>* out) {
   out->reset();
   Env* env = options.env != nullptr ? options.env : Env::Default();
+  // A file already there is unlinked, never truncated: after a moving ingest
+  // that failed or crashed before it removed its source name, that name is
+  // a hard link to a live table of the database, whose bytes truncating it
+  // would destroy.
+  if (env->FileExists(path)) STRATA_RETURN_IF_ERROR(env->RemoveFile(path));
   std::unique_ptr<WritableFile> file;
   STRATA_RETURN_IF_ERROR(env->NewWritableFile(path, &file));
   out->reset(new SstFileWriter(env, path, std::move(file), options));

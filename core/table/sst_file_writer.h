@@ -31,8 +31,9 @@ class TableBuilder;
 
 class SstFileWriter {
  public:
-  // Creates (or truncates) the file at `path` through options.env
-  // (Env::Default() when null). On failure *out is null.
+  // Creates the file at `path` through options.env (Env::Default() when
+  // null), replacing one already there by unlinking it first: it may be a
+  // hard link into a database (see Open). On failure *out is null.
   static Status Open(const Options& options, const std::string& path,
                      std::unique_ptr<SstFileWriter>* out);
 

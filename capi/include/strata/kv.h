@@ -461,9 +461,9 @@ KV_EXPORT int kv_approximate_size(kv_db *db, const void *start, size_t slen, con
  * write it into table files with an SST writer, then add the finished files
  * to a database with kv_ingest.
  *
- * kv_sst_writer_new creates (or truncates) the file at `path`, a table built
- * with o's table options (block_bytes, compression, bloom_bits_per_key, ...;
- * NULL: the defaults). `o` and `path` are borrowed for the call; *out is set
+ * kv_sst_writer_new creates the file at `path` (a file already there is
+ * unlinked first, never truncated), a table built with o's table options
+ * (block_bytes, compression, bloom_bits_per_key, ...; NULL: the defaults). `o` and `path` are borrowed for the call; *out is set
  * to a writer (NULL on failure), freed with kv_sst_writer_free.
  * kv_sst_writer_put and kv_sst_writer_delete add a value or a tombstone.
  * Keys must be strictly increasing (memcmp order, as kv.h's): a key at or
