@@ -20,7 +20,8 @@ type SstWriter struct {
 	h  sstWriterHandle
 }
 
-// NewSstWriter creates (or truncates) the file at path. opts may be nil;
+// NewSstWriter creates the file at path (unlinking, never truncating, one
+// already there). opts may be nil;
 // its table settings (BlockBytes, Compression, BloomBitsPerKey, ...) shape
 // the table.
 func NewSstWriter(path string, opts *Options) (*SstWriter, error) {

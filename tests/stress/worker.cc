@@ -1,4 +1,6 @@
-// The worker: many threads doing random puts, deletes, batches, point reads,
+// The worker: many threads doing random puts, deletes (some as one-key
+// range deletes), batches (some written as optimistic transactions or as
+// bulk ingests of a table file), point reads,
 // multi-gets, range reads (exact ones over locked keys and checked-in-shape
 // ones over busy keys), snapshot reads, flushes, range compactions (over
 // random, one-key, between-keys, empty and reversed ranges, and after
@@ -131,28 +133,42 @@ class Worker {
     int rc;
     if (n == 1) {
       const std::string key = EncodeKey(keys[0]);
-      if (ids[0] == 0) {
+      if (ids[0] == 0 && rng() % 4 == 0) {
+        // A range delete of exactly this key: [key, key + "\0").
+        const std::string end = key + '\0';
+        rc = kv_delete_range(db_, key.data(), key.size(), end.data(), end.size());
+      } else if (ids[0] == 0) {
         rc = kv_delete_ex(db_, key.data(), key.size(), flags);
       } else {
         const std::string value = EncodeValue(keys[0], ids[0]);
         rc = kv_put_ex(db_, key.data(), key.size(), value.data(), value.size(), flags);
       }
     } else {
-      kv_batch* batch = kv_batch_new();
-      for (size_t i = 0; i < n; ++i) {
-        const std::string key = EncodeKey(keys[i]);
-        if (ids[i] == 0) {
-          CheckOk(kv_batch_delete(batch, key.data(), key.size()), "kv_batch_delete");
-        } else {
-          const std::string value = EncodeValue(keys[i], ids[i]);
-          CheckOk(kv_batch_put(batch, key.data(), key.size(), value.data(), value.size()),
-                  "kv_batch_put");
+      // The same all-or-nothing write three ways: a batch, an optimistic
+      // transaction (which cannot conflict: this thread holds the keys'
+      // locks) or a bulk ingest of a table file.
+      const int how = static_cast<int>(rng() % 40);
+      if (how == 0) {
+        rc = Ingest(t, keys, ids);
+      } else if (how < 5) {
+        rc = Transaction(keys, ids);
+      } else {
+        kv_batch* batch = kv_batch_new();
+        for (size_t i = 0; i < n; ++i) {
+          const std::string key = EncodeKey(keys[i]);
+          if (ids[i] == 0) {
+            CheckOk(kv_batch_delete(batch, key.data(), key.size()), "kv_batch_delete");
+          } else {
+            const std::string value = EncodeValue(keys[i], ids[i]);
+            CheckOk(kv_batch_put(batch, key.data(), key.size(), value.data(), value.size()),
+                    "kv_batch_put");
+          }
         }
+        rc = kv_write_ex(db_, batch, flags);
+        kv_batch_free(batch);
       }
-      rc = kv_write_ex(db_, batch, flags);
-      kv_batch_free(batch);
     }
-    CheckOk(rc, n == 1 ? "a put or delete" : "kv_write_ex");
+    CheckOk(rc, n == 1 ? "a put or delete" : "a batch, transaction or ingest");
     for (size_t i = 0; i < n; ++i) {
       KeySlot& k = state_->key(keys[i]);
       ExpectedState::Store(k.acknowledged, ids[i]);
@@ -161,6 +177,50 @@ class Worker {
     ExpectedState::Store(slot.length, 0);
     ExpectedState::Add(state_->counters().acknowledged_ops, 1);
     UnlockAll(keys);
+  }
+
+  // Writes keys[i] := ids[i] (0: delete) in one optimistic transaction.
+  int Transaction(const std::vector<uint32_t>& keys, const std::vector<uint32_t>& ids) {
+    kv_txn* txn = nullptr;
+    CheckOk(kv_txn_begin(db_, &txn), "kv_txn_begin");
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const std::string key = EncodeKey(keys[i]);
+      if (ids[i] == 0) {
+        CheckOk(kv_txn_delete(txn, key.data(), key.size()), "kv_txn_delete");
+      } else {
+        const std::string value = EncodeValue(keys[i], ids[i]);
+        CheckOk(kv_txn_put(txn, key.data(), key.size(), value.data(), value.size()),
+                "kv_txn_put");
+      }
+    }
+    const int rc = kv_txn_commit(txn);
+    kv_txn_free(txn);
+    return rc;
+  }
+
+  // Writes keys[i] := ids[i] (0: delete) as one table file (keys in the
+  // encoded order), moved into the database by kv_ingest.
+  int Ingest(uint32_t t, const std::vector<uint32_t>& keys, const std::vector<uint32_t>& ids) {
+    std::vector<std::pair<std::string, size_t>> order;
+    for (size_t i = 0; i < keys.size(); ++i) order.emplace_back(EncodeKey(keys[i]), i);
+    std::sort(order.begin(), order.end());
+    // A file left by a worker killed before its ingest is rewritten here.
+    const std::string path = o_.root + "/ingest-" + std::to_string(t) + ".sst";
+    kv_sst_writer* writer = nullptr;
+    CheckOk(kv_sst_writer_new(path.c_str(), nullptr, &writer), "kv_sst_writer_new");
+    for (const auto& [key, i] : order) {
+      if (ids[i] == 0) {
+        CheckOk(kv_sst_writer_delete(writer, key.data(), key.size()), "kv_sst_writer_delete");
+      } else {
+        const std::string value = EncodeValue(keys[i], ids[i]);
+        CheckOk(kv_sst_writer_put(writer, key.data(), key.size(), value.data(), value.size()),
+                "kv_sst_writer_put");
+      }
+    }
+    CheckOk(kv_sst_writer_finish(writer), "kv_sst_writer_finish");
+    kv_sst_writer_free(writer);
+    const char* paths[] = {path.c_str()};
+    return kv_ingest(db_, paths, 1, KV_INGEST_MOVE);
   }
 
   // kv_compact_range over a random range, one key, the gap after a key

@@ -21,9 +21,9 @@ from strata._options import new_options
 
 
 class SstWriter:
-    """Writes a sorted table file at `path` (created, or truncated) for
-    DB.ingest: a large sorted data set loaded without the write-ahead log or
-    the memtable. Options are strata.open's; those that shape a table apply
+    """Writes a sorted table file at `path` for DB.ingest (a file already
+    there is unlinked, never truncated): a large sorted data set loaded
+    without the write-ahead log or the memtable. Options are strata.open's; those that shape a table apply
     (block_bytes, compression, bloom_bits_per_key, ...), the others are
     checked and ignored.
 

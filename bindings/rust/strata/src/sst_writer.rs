@@ -53,7 +53,7 @@ pub struct SstWriter {
 unsafe impl Send for SstWriter {}
 
 impl SstWriter {
-    /// Creates (or truncates) the file at `path`. The table settings of
+    /// Creates the file at `path` (unlinking, never truncating, one already there). The table settings of
     /// `options` shape the table (block size, compression, bloom filter bits,
     /// ...); the others are checked and ignored.
     pub fn new<P: AsRef<Path>>(path: P, options: &Options) -> Result<SstWriter> {
