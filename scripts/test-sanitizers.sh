@@ -34,7 +34,7 @@ fi
 
 # The tests of these executables run threads against shared state.
 tsan_tests=(arena_test block_cache_test memtable_test sorted_container_test table_cache_test
-            db_test db_api_test db_model_test compaction_test capi_test)
+            db_test db_api_test db_model_test compaction_test capi_test capi_txn_test)
 
 for stage in "${stages[@]}"; do
   case $stage in
