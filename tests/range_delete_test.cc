@@ -126,8 +126,7 @@ TEST_F(RangeDeleteTest, HidesTheRangeFromGetsIteratorsAndMultiGet) {
   PutRange(0, 1000);
   ASSERT_TRUE(db_->DeleteRange(WriteOptions(), Key(100), Key(200)).ok());
   ExpectAllBut(1000, 100, 200);
-  std::vector<std::string_view> keys{Key(99), Key(100), Key(199), Key(200)};
-  std::vector<std::string> owned(keys.begin(), keys.end());
+  std::vector<std::string> owned{Key(99), Key(100), Key(199), Key(200)};
   std::vector<std::string_view> views(owned.begin(), owned.end());
   std::vector<std::string> values;
   std::vector<Status> statuses;
