@@ -83,6 +83,17 @@ class IngestTest : public ::testing::Test {
     ASSERT_TRUE(db_->Put(WriteOptions(), k, v).ok());
   }
   std::string Sst(const std::string& name) { return dir_.Sub(name); }
+  // The path of one of the database's tables (the last listed), or "".
+  std::string SomeTablePath() {
+    std::vector<std::string> names;
+    EXPECT_TRUE(env()->GetChildren(dir_.Sub("db"), &names).ok());
+    std::string table;
+    for (const auto& name : names) {
+      uint64_t number;
+      if (ParseFileName(name, &number) == FileKind::kTable) table = dir_.Sub("db/" + name);
+    }
+    return table;
+  }
 
   test::TempDir dir_;
   std::shared_ptr<DB> db_;
@@ -198,13 +209,7 @@ TEST_F(IngestTest, IntoEmptyDatabaseGoesToTheBottomLevel) {
 TEST_F(IngestTest, AWriterAtANameLinkedToALiveTableLeavesTheTableAlone) {
   WriteSst(Sst("a.sst"), 0, 500, "v");
   ASSERT_TRUE(db_->Ingest({Sst("a.sst")}, /*move=*/true).ok());
-  std::vector<std::string> names;
-  ASSERT_TRUE(env()->GetChildren(dir_.Sub("db"), &names).ok());
-  std::string table;
-  for (const auto& name : names) {
-    uint64_t number;
-    if (ParseFileName(name, &number) == FileKind::kTable) table = dir_.Sub("db/" + name);
-  }
+  const std::string table = SomeTablePath();
   ASSERT_FALSE(table.empty());
   ASSERT_EQ(link(table.c_str(), Sst("left-behind.sst").c_str()), 0);
   WriteSst(Sst("left-behind.sst"), 1000, 1010, "other");
@@ -356,13 +361,7 @@ TEST_F(IngestTest, RefusalsChangeNothing) {
   ASSERT_TRUE(AssignGlobalSequence(env(), Sst("assigned.sst"), 9).ok());
   EXPECT_TRUE(db_->Ingest({Sst("assigned.sst")}, false).IsInvalidArgument());
   ASSERT_TRUE(db_->Flush().ok());
-  std::vector<std::string> names;
-  ASSERT_TRUE(env()->GetChildren(dir_.Sub("db"), &names).ok());
-  std::string own_table;
-  for (const auto& name : names) {
-    uint64_t number;
-    if (ParseFileName(name, &number) == FileKind::kTable) own_table = dir_.Sub("db/" + name);
-  }
+  const std::string own_table = SomeTablePath();
   ASSERT_FALSE(own_table.empty());
   ASSERT_TRUE(CopyFile(env(), own_table, Sst("flushed.sst")).ok());
   EXPECT_TRUE(db_->Ingest({Sst("flushed.sst")}, false).IsInvalidArgument());
@@ -373,6 +372,7 @@ TEST_F(IngestTest, RefusalsChangeNothing) {
   EXPECT_EQ(Get(db_.get(), Key(1)), "kept");
   EXPECT_EQ(Get(db_.get(), Key(60)), "NOT_FOUND");
   // Nothing the refusals brought in was left in the directory.
+  std::vector<std::string> names;
   ASSERT_TRUE(env()->GetChildren(dir_.Sub("db"), &names).ok());
   for (const auto& name : names) {
     uint64_t number;
