@@ -78,6 +78,7 @@ class LookupKey {
   }
   std::string_view internal_key() const { return rep_; }
   std::string_view user_key() const { return ExtractUserKey(rep_); }
+  SequenceNumber sequence() const { return ExtractTrailer(rep_) >> 8; }
 
  private:
   std::string rep_;

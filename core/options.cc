@@ -120,6 +120,8 @@ const std::map<std::string, OptionSpec, std::less<>>& Specs() {
       {"verify_checksums", BoolOption(&Options::verify_checksums)},
       {"auto_resume", BoolOption(&Options::auto_resume)},
       {"memtable_bytes", SizeOption(&Options::memtable_bytes, 1 << 10, 1ull << 34)},
+      {"wal_buffer_bytes", SizeOption(&Options::wal_buffer_bytes, 0, 1ull << 30)},
+      {"wal_buffer_delay_ms", IntOption(&Options::wal_buffer_delay_ms, 1, 60000)},
       {"block_cache_bytes", SizeOption(&Options::block_cache_bytes, 0, 1ull << 40)},
       {"block_bytes", SizeOption(&Options::block_bytes, 64, 64ull << 20)},
       {"table_file_bytes", SizeOption(&Options::table_file_bytes, 1 << 10, 1ull << 34)},
@@ -148,6 +150,18 @@ const std::map<std::string, OptionSpec, std::less<>>& Specs() {
           return Status::OK();
         },
         [](const Options& o) { return std::string(MemTableKindName(o.memtable)); }}},
+      {"memtable_index",
+       {[](Options* o, std::string_view n, std::string_view v) {
+          if (v == "none") {
+            o->memtable_index = MemTableIndexKind::kNone;
+          } else if (v == "hash") {
+            o->memtable_index = MemTableIndexKind::kHash;
+          } else {
+            return BadValue(n, v, "none or hash");
+          }
+          return Status::OK();
+        },
+        [](const Options& o) { return std::string(MemTableIndexKindName(o.memtable_index)); }}},
       {"compression",
        {[](Options* o, std::string_view n, std::string_view v) {
           if (v == "none") {
@@ -173,6 +187,14 @@ const char* MemTableKindName(MemTableKind kind) {
     case MemTableKind::kSkipList: return "skiplist";
     case MemTableKind::kRedBlackTree: return "rbtree";
     case MemTableKind::kAvlTree: return "avl";
+  }
+  return "unknown";
+}
+
+const char* MemTableIndexKindName(MemTableIndexKind kind) {
+  switch (kind) {
+    case MemTableIndexKind::kNone: return "none";
+    case MemTableIndexKind::kHash: return "hash";
   }
   return "unknown";
 }

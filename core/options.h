@@ -21,6 +21,7 @@ namespace strata {
 class Env;
 
 enum class MemTableKind { kSkipList, kRedBlackTree, kAvlTree };
+enum class MemTableIndexKind { kNone, kHash };
 enum class CompressionKind : unsigned char { kNone = 0, kLz4 = 1, kZstd = 2 };
 
 struct Options {
@@ -36,10 +37,23 @@ struct Options {
 
   // When true every write is fsynced before it is acknowledged.
   bool sync = false;
+  // Buffered WAL (off at 0, the default): unsynced writes gather in the
+  // process and reach the OS in one write once this many bytes are buffered
+  // or wal_buffer_delay_ms after the first of them, whichever comes first.
+  // A crash of the process loses what is still buffered (at most the last
+  // wal_buffer_delay_ms of writes); a crash of the machine could lose as
+  // much unbuffered. Synced writes, flushes and close write the buffer
+  // first. RocksDB's manual_wal_flush and Pebble's default do the same.
+  size_t wal_buffer_bytes = 0;
+  int wal_buffer_delay_ms = 10;
 
   // Memtable.
   size_t memtable_bytes = 64ull << 20;
   MemTableKind memtable = MemTableKind::kSkipList;
+  // hash: a hash index from user key to its newest memtable entry, for
+  // point lookups without the container's search (memtable/hash_index.h);
+  // costs the writer a hash and a chain walk per insert.
+  MemTableIndexKind memtable_index = MemTableIndexKind::kNone;
   // Immutable memtables waiting for flush before writers wait.
   int max_immutable_memtables = 2;
 
@@ -94,6 +108,7 @@ struct Options {
 };
 
 const char* MemTableKindName(MemTableKind kind);
+const char* MemTableIndexKindName(MemTableIndexKind kind);
 const char* CompressionKindName(CompressionKind kind);
 
 }  // namespace strata

@@ -22,12 +22,19 @@ namespace {
 
 using Model = std::map<std::string, std::string>;
 
-class DBModelTest : public ::testing::TestWithParam<MemTableKind> {
+// Each memtable container, and the skip list with the hash index.
+struct MemTableChoice {
+  MemTableKind kind;
+  MemTableIndexKind index;
+};
+
+class DBModelTest : public ::testing::TestWithParam<MemTableChoice> {
  protected:
   void Open() {
     db_.reset();
     Options o = test::SmallOptions();
-    o.memtable = GetParam();
+    o.memtable = GetParam().kind;
+    o.memtable_index = GetParam().index;
     Status s = DB::Open(o, dir_.path(), &db_);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
@@ -346,10 +353,17 @@ TEST_P(DBModelTest, RandomOperationsMatchModel) {
   CheckScan(model, std::nullopt, std::nullopt);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllMemTables, DBModelTest,
-                         ::testing::Values(MemTableKind::kSkipList, MemTableKind::kRedBlackTree,
-                                           MemTableKind::kAvlTree),
-                         [](const auto& info) { return std::string(MemTableKindName(info.param)); });
+INSTANTIATE_TEST_SUITE_P(
+    AllMemTables, DBModelTest,
+    ::testing::Values(MemTableChoice{MemTableKind::kSkipList, MemTableIndexKind::kNone},
+                      MemTableChoice{MemTableKind::kRedBlackTree, MemTableIndexKind::kNone},
+                      MemTableChoice{MemTableKind::kAvlTree, MemTableIndexKind::kNone},
+                      MemTableChoice{MemTableKind::kSkipList, MemTableIndexKind::kHash}),
+    [](const auto& info) {
+      std::string name = MemTableKindName(info.param.kind);
+      if (info.param.index == MemTableIndexKind::kHash) name += "_hash_index";
+      return name;
+    });
 
 }  // namespace
 }  // namespace strata

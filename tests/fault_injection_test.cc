@@ -585,5 +585,65 @@ TEST_F(FaultInjectionTest, PowerLossDuringTheOpensAfterARepairLosesNothing) {
   }
 }
 
+TEST_F(FaultInjectionTest, FullDiskWithBufferedWalResumesAndLosesNothing) {
+  // Buffered WAL: acknowledged writes still in the buffer when its write
+  // fails for lack of space are kept and written again after the resume.
+  Options o = MakeOptions(false);
+  o.wal_buffer_bytes = 4096;
+  o.wal_buffer_delay_ms = 60000;  // only a full buffer writes: the failure is a put's
+  ASSERT_TRUE(OpenWith(o).ok());
+  std::map<std::string, std::string> acknowledged;
+  WriteKeys("k", 50, 100, &acknowledged);
+  Status s = FillDisk(db_.get(), &env_, &acknowledged);
+  ASSERT_TRUE(s.IsNoSpace()) << s.ToString();
+  EXPECT_TRUE(db_->Put(WriteOptions(), "while-full", "x").IsIOError());
+  env_.ClearFreeSpace();
+  ASSERT_TRUE(db_->Resume().ok());
+  WriteKeys("after", 100, 100, &acknowledged);
+  ExpectContents(acknowledged);
+  db_.reset();  // the close writes the buffer
+  ASSERT_TRUE(OpenWith(o).ok());
+  ExpectContents(acknowledged);
+  db_.reset();
+  // And a reopen that replays the logs with the default WAL sees the same.
+  ASSERT_TRUE(Open(false).ok());
+  ExpectContents(acknowledged);
+}
+
+TEST_F(FaultInjectionTest, FailedBufferedWalWriteByTheFlusherStopsAndResumes) {
+  // The flusher thread's write fails (not a put's): writes stop with the
+  // error, and after Resume the buffered writes reach the log.
+  Options o = MakeOptions(false);
+  o.wal_buffer_bytes = 1 << 20;
+  o.wal_buffer_delay_ms = 5;
+  ASSERT_TRUE(OpenWith(o).ok());
+  std::map<std::string, std::string> acknowledged;
+  FaultEnv::Fault fault;
+  fault.op = Op::kAppend;
+  fault.error = FaultEnv::Error::kNoSpace;
+  fault.path_substring = ".log";
+  fault.torn = true;
+  fault.count = 1;
+  env_.Arm(fault);
+  Status s;
+  for (int i = 0; i < 2000 && s.ok(); ++i) {
+    const std::string k = "k" + std::to_string(i);
+    s = db_->Put(WriteOptions(), k, std::string(100, 'v'));
+    if (s.ok()) acknowledged[k] = std::string(100, 'v');
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(s.IsIOError()) << "the flusher's failed write never stopped writes";
+  EXPECT_NE(s.message().find("No space left on device"), std::string::npos) << s.ToString();
+  env_.Disarm();
+  ASSERT_TRUE(db_->Resume().ok());
+  WriteKeys("after", 20, 100, &acknowledged);
+  // Long enough for the flusher (5 ms) to write the buffer again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ExpectContents(acknowledged);
+  db_.reset();
+  ASSERT_TRUE(Open(false).ok());
+  ExpectContents(acknowledged);
+}
+
 }  // namespace
 }  // namespace strata

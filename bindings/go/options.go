@@ -3,6 +3,7 @@ package strata
 import (
 	"sort"
 	"strconv"
+	"time"
 )
 
 // MemTableKind names the memtable's sorted container.
@@ -51,6 +52,16 @@ type Options struct {
 	// so that acknowledged writes survive power loss. Without it they
 	// survive a crash of the process (see WriteOptions for one write).
 	Sync bool
+	// WALBufferSize turns on the buffered write-ahead log (default 0, off):
+	// unsynced writes gather in the process and reach the OS in one write
+	// once this many bytes are buffered or WALBufferDelay after the first
+	// of them (Pebble's default behaves alike). A crash of the process
+	// loses what is still buffered; synced writes, Flush and Close write it
+	// first. See docs/DURABILITY.md.
+	WALBufferSize int64
+	// WALBufferDelay bounds how long a buffered write waits before it
+	// reaches the OS (default 10ms; whole milliseconds, rounded up).
+	WALBufferDelay time.Duration
 
 	// MemTableSize is the size at which the memtable is flushed (default
 	// 64 MiB; 1 KiB to 16 GiB).
@@ -126,6 +137,11 @@ func (o *Options) settings() []optionSetting {
 	flag("error_if_exists", o.ErrorIfExists, "true")
 	flag("read_only", o.ReadOnly, "true")
 	flag("sync", o.Sync, "true")
+	number("wal_buffer_bytes", o.WALBufferSize)
+	if o.WALBufferDelay > 0 {
+		ms := (o.WALBufferDelay + time.Millisecond - 1) / time.Millisecond
+		s = append(s, optionSetting{"wal_buffer_delay_ms", strconv.FormatInt(int64(ms), 10)})
+	}
 	number("memtable_bytes", o.MemTableSize)
 	flag("memtable", o.MemTable != "", string(o.MemTable))
 	sizeOrOff("block_cache_bytes", o.BlockCacheSize)
@@ -164,7 +180,7 @@ var optionNames = []string{
 	"background_threads", "table_file_bytes", "max_open_files", "max_immutable_memtables",
 	"l0_compaction_trigger", "l0_slowdown_trigger", "l0_stop_trigger", "level1_bytes",
 	"level_size_multiplier", "block_restart_interval", "verify_checksums", "compaction_nice",
-	"auto_resume", "read_only",
+	"auto_resume", "read_only", "wal_buffer_bytes", "wal_buffer_delay_ms",
 }
 
 // withCOptions builds strata's options object from o, runs fn with it and

@@ -3,6 +3,7 @@ package strata
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestEffectiveDefaults(t *testing.T) {
@@ -36,7 +37,8 @@ func TestEveryFieldIsPassedOn(t *testing.T) {
 		MaxImmutableMemTables: 4, L0CompactionTrigger: 5, L0SlowdownTrigger: 14,
 		L0StopTrigger: 30, Level1Size: 8 << 20, LevelSizeMultiplier: 8,
 		BlockRestartInterval: 32, SkipChecksumOnDataRead: true, CompactionNice: 3,
-		ManualResume: true, ReadOnly: true,
+		ManualResume: true, ReadOnly: true, WALBufferSize: 1 << 16,
+		WALBufferDelay: 1500 * time.Microsecond,
 	}
 	want := map[string]string{
 		"create_if_missing": "false", "error_if_exists": "true", "sync": "true",
@@ -47,7 +49,7 @@ func TestEveryFieldIsPassedOn(t *testing.T) {
 		"l0_slowdown_trigger": "14", "l0_stop_trigger": "30", "level1_bytes": "8388608",
 		"level_size_multiplier": "8", "block_restart_interval": "32",
 		"verify_checksums": "false", "compaction_nice": "3", "auto_resume": "false",
-		"read_only": "true",
+		"read_only": "true", "wal_buffer_bytes": "65536", "wal_buffer_delay_ms": "2",
 	}
 	got, err := o.Effective()
 	if err != nil {

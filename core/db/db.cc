@@ -176,7 +176,7 @@ Status DB::Recover() {
   last_sequence_.store(max_sequence);
   versions_->SetLastSequence(max_sequence);
 
-  mem_ = std::make_shared<MemTable>(options_.memtable);
+  mem_ = std::make_shared<MemTable>(options_.memtable, options_.memtable_index, options_.memtable_bytes);
   if (read_only) {
     // The replayed logs stay in memory as immutable memtables that are never
     // flushed; no log, manifest or background thread is started, and no file
@@ -208,6 +208,9 @@ Status DB::Recover() {
       role = i == 0 ? BackgroundRole::kFlush : BackgroundRole::kCompaction;
     }
     bg_threads_.emplace_back([this, role] { BackgroundLoop(role); });
+  }
+  if (options_.wal_buffer_bytes > 0 && !options_.sync) {
+    wal_flusher_ = std::thread([this] { WalFlushLoop(); });
   }
   MaybeScheduleWork();
   return Status::OK();
@@ -250,7 +253,7 @@ Status DB::ReplayLog(uint64_t number, SequenceNumber* max_sequence) {
   // order, where the skip list's finger makes each link an append: replaying
   // a full log is several times faster, and needs little memory beyond the
   // memtable itself (a pointer and a 16-byte sort key per operation).
-  auto mem = std::make_shared<MemTable>(options_.memtable);
+  auto mem = std::make_shared<MemTable>(options_.memtable, options_.memtable_index, options_.memtable_bytes);
   std::vector<const char*> entries;
   std::string record;
   WriteBatch batch;
@@ -302,7 +305,8 @@ Status DB::NewWal() {
   // synced write does it (RunWriter), outside the mutex. Done here, a
   // directory fsync would stall every writer at each memtable switch.
   wal_dir_synced_ = false;
-  wal_ = std::make_unique<log::Writer>(std::move(file));
+  wal_ = std::make_unique<log::Writer>(std::move(file),
+                                       options_.sync ? 0 : options_.wal_buffer_bytes);
   wal_number_ = number;
   wal_good_bytes_ = 0;
   return Status::OK();
@@ -314,8 +318,10 @@ DB::~DB() {
     shutting_down_ = true;
     bg_cv_.notify_all();
     done_cv_.notify_all();  // a resume retry may wait on it (db_resume.cc)
+    wal_flusher_cv_.notify_all();
   }
   for (auto& t : bg_threads_) t.join();
+  if (wal_flusher_.joinable()) wal_flusher_.join();
   if (recovered_ && !options_.read_only) {
     // Tables replaced while an iterator or snapshot still read them are
     // removed by the background pass after their last reader goes; the last
@@ -324,7 +330,12 @@ DB::~DB() {
     std::unique_lock lock(mu_);
     RemoveObsoleteFiles(&lock);
   }
-  if (wal_) wal_->Close();
+  if (wal_) {
+    // A failed write may have left part of a record in the log; what is
+    // still buffered (buffered WAL) must not follow it.
+    if (wal_torn_) wal_->Truncate(wal_good_bytes_);
+    wal_->Close();
+  }
   // Tables and the cache go before the lock is released, so a new opener
   // never shares open files with this instance.
   table_cache_.reset();

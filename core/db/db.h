@@ -194,6 +194,11 @@ class DB : public std::enable_shared_from_this<DB> {
   Status RunWriter(Writer* w);
   Status MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force);
   Status SwitchMemTable();
+  // Buffered WAL: the flusher thread's loop, and its flush, done in a write
+  // turn of its own so that it never runs beside a leader's append.
+  void WalFlushLoop();
+  // REQUIRES: *lock holds mu_; released while waiting for the turn and writing.
+  void FlushWalBuffer(std::unique_lock<std::mutex>* lock);
   const WriteBatch* BuildBatchGroup(Writer** last_writer);
   static Status CheckBatchSize(const WriteBatch& batch);
   // Conflict when some key has a version newer than `since` (db_conflict.cc).
@@ -313,6 +318,11 @@ class DB : public std::enable_shared_from_this<DB> {
   bool obsolete_files_pending_ = false;                // GUARDED_BY(mu_)
   std::atomic<bool> l0_read_triggered_{false};         // set by readers, see ChargeSeek
   std::vector<std::thread> bg_threads_;
+  // Buffered WAL (options_.wal_buffer_bytes > 0, db_write.cc): the thread
+  // that writes out a buffer no write filled within wal_buffer_delay_ms.
+  std::thread wal_flusher_;
+  std::condition_variable wal_flusher_cv_;
+  bool wal_flush_wanted_ = false;                      // GUARDED_BY(mu_)
   DbStats stats_;
 };
 

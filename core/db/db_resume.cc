@@ -51,6 +51,12 @@ Status DB::ResumeLocked(std::unique_lock<std::mutex>* lock) {
     if (wal_torn_) {
       s = wal_->Truncate(wal_good_bytes_);
       if (s.ok()) wal_torn_ = false;
+      // A buffered WAL kept the acknowledged writes its failed write held:
+      // the flusher writes them again.
+      if (s.ok() && wal_->BufferedBytes() > 0 && !wal_flush_wanted_) {
+        wal_flush_wanted_ = true;
+        wal_flusher_cv_.notify_one();
+      }
     }
     if (s.ok()) {
       bg_error_ = Status::OK();

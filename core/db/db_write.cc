@@ -152,6 +152,10 @@ Status DB::RunWriter(Writer* w) {
       group = &leader_batch_;
     }
     MemTable* mem = mem_.get();
+    // Buffered WAL: unsynced groups stay in the log writer's buffer until
+    // it fills (AddRecord writes it then) or the flusher's delay runs out.
+    const bool wal_buffered = options_.wal_buffer_bytes > 0 && !options_.sync;
+    bool wal_left_buffered = false;
     lock.unlock();
     // Where a failure struck decides whether the database may resume after
     // it (Resume): a failed append or flush leaves at most a partial record,
@@ -184,17 +188,22 @@ Status DB::RunWriter(Writer* w) {
         // A moving average of the fsync's cost bounds the group commit delay.
         const uint64_t took = env_->NowMicros() - start;
         sync_micros_average_ = (sync_micros_average_ * 7 + took) / 8;
-      } else if (s.ok()) {
+      } else if (s.ok() && !wal_buffered) {
         s = wal_->Flush();
         wal_write_failed = !s.ok();
       }
       if (s.ok()) {
         wal_good_bytes_ = wal_->Size();
+        wal_left_buffered = wal_->BufferedBytes() > 0;
         MemTableInserter inserter(mem, first);
         s = group->Iterate(&inserter);
       }
     }
     lock.lock();
+    if (wal_left_buffered && !wal_flush_wanted_) {
+      wal_flush_wanted_ = true;
+      wal_flusher_cv_.notify_one();
+    }
     if (sync) last_sync_group_ = members;
     if (s.ok()) {
       // Readers consult range tombstones through the SuperVersion, so a
@@ -292,9 +301,55 @@ Status DB::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) {
   }
 }
 
+void DB::WalFlushLoop() {
+  std::unique_lock lock(mu_);
+  while (!shutting_down_) {
+    if (!wal_flush_wanted_) {
+      wal_flusher_cv_.wait(lock);
+      continue;
+    }
+    // The first write buffered since the last flush waits at most this long.
+    wal_flusher_cv_.wait_for(lock, std::chrono::milliseconds(options_.wal_buffer_delay_ms),
+                             [this] { return shutting_down_; });
+    if (shutting_down_) break;  // the destructor's Close writes the buffer
+    wal_flush_wanted_ = false;
+    FlushWalBuffer(&lock);
+  }
+}
+
+void DB::FlushWalBuffer(std::unique_lock<std::mutex>* lock) {
+  // The leader's turn, as Resume takes it: the log writer is the leader's.
+  Writer turn;
+  writers_.push_back(&turn);
+  while (&turn != writers_.front()) turn.cv.wait(*lock);
+  if (bg_error_.ok()) {
+    lock->unlock();
+    Status s = wal_->Flush();
+    lock->lock();
+    if (!s.ok()) {
+      // What failed was acknowledged and is still buffered: Resume cuts the
+      // file back to the last whole write and the next flush writes it again.
+      wal_torn_ = true;
+      RecordBackgroundError(s, "write-ahead log write", s.IsNoSpace());
+    }
+  }
+  writers_.pop_front();
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+}
+
 Status DB::SwitchMemTable() {
-  // The old WAL's contents must have reached the OS (they have: every group
-  // is flushed before it is acknowledged); close it and start a new one.
+  // The old WAL's contents must have reached the OS before it is set aside
+  // (a buffered WAL's are written here; otherwise every group is flushed
+  // before it is acknowledged): a crash must never lose an older log's tail
+  // and keep a newer log's writes. Then close it and start a new one.
+  if (wal_->BufferedBytes() > 0) {
+    Status s = wal_->Flush();
+    if (!s.ok()) {
+      wal_torn_ = true;
+      RecordBackgroundError(s, "write-ahead log write", s.IsNoSpace());
+      return s;
+    }
+  }
   std::unique_ptr<log::Writer> old = std::move(wal_);
   const uint64_t old_number = wal_number_;
   Status s = NewWal();
@@ -327,7 +382,7 @@ Status DB::SwitchMemTable() {
   // as the oldest one needed, declaring the old one (and acknowledged writes
   // in it) obsolete.
   imms_.push_back({std::move(mem_), old_number});
-  mem_ = std::make_shared<MemTable>(options_.memtable);
+  mem_ = std::make_shared<MemTable>(options_.memtable, options_.memtable_index, options_.memtable_bytes);
   InstallSuperVersion();
   if (!s.ok()) {
     // A failed fsync of the old log: as in RunWriter, not resumable.

@@ -48,10 +48,15 @@ class MemTableIterator final : public InternalIterator {
 
 }  // namespace
 
-MemTable::MemTable(MemTableKind kind)
+MemTable::MemTable(MemTableKind kind) : MemTable(kind, MemTableIndexKind::kNone, 0) {}
+
+MemTable::MemTable(MemTableKind kind, MemTableIndexKind index, size_t expected_bytes)
     : kind_(kind),
       container_(NewSortedContainer(kind, &arena_)),
-      empty_usage_(arena_.MemoryUsage()) {}
+      index_(index == MemTableIndexKind::kHash
+                 ? std::make_unique<MemTableHashIndex>(&arena_, expected_bytes)
+                 : nullptr),
+      empty_usage_(ApproximateMemoryUsage()) {}
 
 MemTable::~MemTable() = default;
 
@@ -61,6 +66,7 @@ void MemTable::Add(SequenceNumber seq, ValueKind kind, std::string_view user_key
   char* entry = container_->AllocateEntry(EncodedEntrySize(user_key, value));
   EncodeEntryInto(entry, user_key, seq, kind, value);
   container_->Insert(entry);
+  if (index_) index_->Record(entry);
   // Counted after the insert, with release ordering (paired with the
   // acquire loads in NumEntries/NumDeletions), so that a reader that sees a
   // count can find at least that many entries.
@@ -113,6 +119,7 @@ void MemTable::LinkAll(std::vector<const char*>* unlinked) {
   uint64_t deletions = 0;
   for (const SortRecord& r : records) {
     container_->InsertAllocated(r.entry);
+    if (index_) index_->Record(r.entry);
     const uint64_t trailer = ExtractTrailer(EntryInternalKey(r.entry));
     if (static_cast<ValueKind>(trailer & 0xff) == ValueKind::kDeletion) ++deletions;
   }
@@ -142,7 +149,19 @@ MemTable::LookupResult MemTable::Get(const LookupKey& key, std::string* value,
   // key carries the reader's sequence with the largest kind, so the first
   // entry at or after it is the newest version visible to the reader — if
   // that entry belongs to the same user key at all.
-  const char* entry = container_->LowerBound(key.internal_key());
+  const char* entry = nullptr;
+  if (index_) {
+    // The index knows every key this memtable holds, and its newest entry:
+    // that entry answers any reader that can see it; a reader whose
+    // snapshot is older searches the container.
+    entry = index_->Newest(key.user_key());
+    if (entry == nullptr) return LookupResult::kAbsent;
+    if ((ExtractTrailer(EntryInternalKey(entry)) >> 8) > key.sequence()) {
+      entry = container_->LowerBound(key.internal_key());
+    }
+  } else {
+    entry = container_->LowerBound(key.internal_key());
+  }
   if (entry == nullptr) return LookupResult::kAbsent;
   const DecodedEntry decoded = DecodeEntry(entry);
   if (ExtractUserKey(decoded.internal_key) != key.user_key()) return LookupResult::kAbsent;
@@ -158,6 +177,8 @@ std::unique_ptr<InternalIterator> MemTable::NewIterator() const {
   return std::make_unique<MemTableIterator>(container_->NewCursor());
 }
 
-size_t MemTable::ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+size_t MemTable::ApproximateMemoryUsage() const {
+  return arena_.MemoryUsage() + (index_ ? index_->BucketBytes() : 0);
+}
 
 }  // namespace strata

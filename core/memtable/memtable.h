@@ -37,6 +37,7 @@
 #include "core/arena.h"
 #include "core/dbformat.h"
 #include "core/iterator.h"
+#include "core/memtable/hash_index.h"
 #include "core/memtable/sorted_container.h"
 #include "core/range_tombstone.h"
 #include "core/options.h"
@@ -46,6 +47,9 @@ namespace strata {
 class MemTable {
  public:
   explicit MemTable(MemTableKind kind);
+  // With `index` kHash, point lookups go through a MemTableHashIndex sized
+  // for `expected_bytes` of entries (the database's memtable_bytes).
+  MemTable(MemTableKind kind, MemTableIndexKind index, size_t expected_bytes);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
   ~MemTable();
@@ -124,6 +128,8 @@ class MemTable {
   // container's nodes live here.
   Arena arena_;
   const std::unique_ptr<SortedContainer> container_;
+  // Null unless Options::memtable_index is hash.
+  const std::unique_ptr<MemTableHashIndex> index_;
   // The arena's usage once the container was built, before any entry.
   const size_t empty_usage_;
   // Written by the single writer after each insert, read by anyone.

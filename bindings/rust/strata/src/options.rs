@@ -127,6 +127,21 @@ impl Options {
         self.set("sync", bool_text(yes))
     }
 
+    /// Buffered write-ahead log (default 0, off): unsynced writes gather in
+    /// the process and reach the OS in one write once `bytes` are buffered
+    /// or [`wal_buffer_delay_ms`](Options::wal_buffer_delay_ms) after the
+    /// first of them. A crash of the process loses what is still buffered
+    /// (docs/DURABILITY.md); synced writes, flushes and close write it first.
+    pub fn wal_buffer_bytes(self, bytes: u64) -> Options {
+        self.set("wal_buffer_bytes", bytes.to_string())
+    }
+
+    /// The longest a buffered write waits before it reaches the OS
+    /// (default 10 ms; used only with `wal_buffer_bytes`).
+    pub fn wal_buffer_delay_ms(self, ms: u32) -> Options {
+        self.set("wal_buffer_delay_ms", ms.to_string())
+    }
+
     /// Memtable size in bytes before it is flushed to a table (default 64 MiB).
     pub fn memtable_bytes(self, bytes: u64) -> Options {
         self.set("memtable_bytes", bytes.to_string())
