@@ -98,9 +98,17 @@ BenchConfig parse_command_line(int argc, char** argv) {
   const std::vector<std::string> compiled = compiled_engines();
   c.engines = compiled;
   c.workloads = workload_names();
-  app.add_option("--engines", c.engines, "engines to run, comma-separated")
+  app.add_option("--engines", c.engines,
+                 "engines to run, comma-separated; strata:NAME=VALUE;NAME=VALUE is strata with "
+                 "those options too (an A/B of an option in one run)")
       ->delimiter(',')
-      ->check(CLI::IsMember(compiled))
+      ->check(CLI::Validator(
+          [compiled](std::string& name) -> std::string {
+            if (name.starts_with("strata:")) return "";
+            if (std::find(compiled.begin(), compiled.end(), name) != compiled.end()) return "";
+            return "engine '" + name + "' is not one of " + join(compiled);
+          },
+          "ENGINE"))
       ->default_str(join(compiled));
   app.add_option("--workloads", c.workloads,
                  "workloads to run, comma-separated (" + join(workload_names()) + ")")

@@ -21,6 +21,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace strata_bench {
@@ -67,13 +68,19 @@ std::vector<std::string> compiled_engines();
 std::string engine_version(std::string_view name);
 
 // Opens (creating if missing) the database of engine `name` in `dir`.
+// "strata:NAME=VALUE;NAME=VALUE" is strata with those options set too (by
+// their kv.h names), for measuring one option against the default in the
+// same run (A/B): e.g. --engines strata,strata:memtable_index=hash (quote the ";" in a shell).
 // Throws BenchError for an unknown or not-compiled-in name or an open failure.
 std::unique_ptr<Engine> open_engine(std::string_view name, const std::string& dir,
                                     const EngineSettings& settings);
 
 // One constructor and version per engine; defined in engine_<name>.cc (peers
 // only when compiled in). Used by open_engine and engine_version.
-std::unique_ptr<Engine> open_strata(const std::string& dir, const EngineSettings& settings);
+// `extra`: further strata options, name and value, set after the matched ones.
+std::unique_ptr<Engine> open_strata(
+    const std::string& dir, const EngineSettings& settings,
+    const std::vector<std::pair<std::string, std::string>>& extra = {});
 std::string strata_version();
 #ifdef STRATA_BENCH_HAVE_ROCKSDB
 std::unique_ptr<Engine> open_rocksdb(const std::string& dir, const EngineSettings& settings);

@@ -2,6 +2,29 @@
 
 namespace strata_bench {
 
+namespace {
+
+// "strata:a=1;b=2" -> {{"a","1"},{"b","2"}}; throws for a malformed list.
+std::vector<std::pair<std::string, std::string>> strata_variant_options(std::string_view name) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string_view rest = name.substr(name.find(':') + 1);
+  while (!rest.empty()) {
+    const size_t comma = rest.find(';');
+    const std::string_view item = rest.substr(0, comma);
+    const size_t eq = item.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+      throw BenchError("engine '" + std::string(name) + "': expected strata:NAME=VALUE;NAME=VALUE");
+    }
+    out.emplace_back(std::string(item.substr(0, eq)), std::string(item.substr(eq + 1)));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return out;
+}
+
+bool is_strata_variant(std::string_view name) { return name.starts_with("strata:"); }
+
+}  // namespace
+
 std::vector<std::string> compiled_engines() {
   std::vector<std::string> names{"strata"};
 #ifdef STRATA_BENCH_HAVE_ROCKSDB
@@ -14,7 +37,7 @@ std::vector<std::string> compiled_engines() {
 }
 
 std::string engine_version(std::string_view name) {
-  if (name == "strata") return strata_version();
+  if (name == "strata" || is_strata_variant(name)) return strata_version();
 #ifdef STRATA_BENCH_HAVE_ROCKSDB
   if (name == "rocksdb") return rocksdb_version();
 #endif
@@ -27,6 +50,7 @@ std::string engine_version(std::string_view name) {
 std::unique_ptr<Engine> open_engine(std::string_view name, const std::string& dir,
                                     const EngineSettings& settings) {
   if (name == "strata") return open_strata(dir, settings);
+  if (is_strata_variant(name)) return open_strata(dir, settings, strata_variant_options(name));
 #ifdef STRATA_BENCH_HAVE_ROCKSDB
   if (name == "rocksdb") return open_rocksdb(dir, settings);
 #endif

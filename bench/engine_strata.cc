@@ -5,7 +5,8 @@
 //
 // Options set: the matched ones (memtable_bytes, block_cache_bytes,
 // bloom_bits_per_key, block_bytes, background_threads), compression=none and
-// sync=false. Everything else keeps strata's defaults (docs/OPTIONS.md).
+// sync=false. Everything else keeps strata's defaults (docs/OPTIONS.md),
+// unless the engine is named "strata:NAME=VALUE;..." (see engine.h).
 #include <atomic>
 #include <string>
 
@@ -26,7 +27,8 @@ void check(const char* what, int rc) {
 
 class StrataEngine final : public Engine {
  public:
-  StrataEngine(const std::string& dir, const EngineSettings& s) {
+  StrataEngine(const std::string& dir, const EngineSettings& s,
+               const std::vector<std::pair<std::string, std::string>>& extra) {
     kv_options* o = kv_options_new();
     if (o == nullptr) throw BenchError("strata kv_options_new: out of memory");
     auto set = [&](const char* name, const std::string& value) {
@@ -43,6 +45,7 @@ class StrataEngine final : public Engine {
     set("background_threads", std::to_string(s.background_threads));
     set("compression", "none");
     set("sync", "false");
+    for (const auto& [name, value] : extra) set(name.c_str(), value);
     int rc = kv_open(dir.c_str(), o, &db_);
     kv_options_free(o);
     check("kv_open", rc);
@@ -110,8 +113,10 @@ class StrataEngine final : public Engine {
 
 std::string strata_version() { return kv_version(); }
 
-std::unique_ptr<Engine> open_strata(const std::string& dir, const EngineSettings& settings) {
-  return std::make_unique<StrataEngine>(dir, settings);
+std::unique_ptr<Engine> open_strata(
+    const std::string& dir, const EngineSettings& settings,
+    const std::vector<std::pair<std::string, std::string>>& extra) {
+  return std::make_unique<StrataEngine>(dir, settings, extra);
 }
 
 }  // namespace strata_bench

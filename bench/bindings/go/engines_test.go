@@ -66,7 +66,24 @@ func (quietLogger) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format
 // d in batches, then flushes and compacts everything, so that reads start
 // from one sorted run with no background work pending.
 func loadStrata(dir string, d *dataset) (*strata.DB, error) {
-	db, err := strata.Open(filepath.Join(dir, "strata"), strataOptions())
+	return loadStrataWith(filepath.Join(dir, "strata"), strataOptions(), d)
+}
+
+// walBufferBytes is the buffered WAL's size for the benchmarks that compare
+// it with Pebble's default WAL, which also buffers unsynced writes in the
+// process and writes them out behind the caller.
+const walBufferBytes = 512 << 10
+
+// strataBufferedOptions: strataOptions with the buffered WAL.
+func strataBufferedOptions() *strata.Options {
+	o := strataOptions()
+	o.WALBufferSize = walBufferBytes
+	return o
+}
+
+// loadStrataWith is loadStrata into path with options o.
+func loadStrataWith(path string, o *strata.Options, d *dataset) (*strata.DB, error) {
+	db, err := strata.Open(path, o)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package stratabench
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -31,6 +32,10 @@ var (
 	strataOnce   sync.Once
 	strataShared *strataEngine
 	strataErr    error
+
+	strataBufferedOnce   sync.Once
+	strataBufferedShared *strataEngine
+	strataBufferedErr    error
 
 	pebbleOnce   sync.Once
 	pebbleShared *pebbleEngine
@@ -82,6 +87,12 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
+	if strataBufferedShared != nil {
+		if err := strataBufferedShared.db.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "closing strata (buffered WAL):", err)
+			code = 1
+		}
+	}
 	if pebbleShared != nil {
 		if err := pebbleShared.db.Close(); err != nil {
 			fmt.Fprintln(os.Stderr, "closing pebble:", err)
@@ -120,6 +131,28 @@ func sharedStrata(b *testing.B) *strataEngine {
 		b.Fatal(strataErr)
 	}
 	return strataShared
+}
+
+// sharedStrataBuffered is sharedStrata with the buffered WAL
+// (strataBufferedOptions), a database of its own.
+func sharedStrataBuffered(b *testing.B) *strataEngine {
+	b.Helper()
+	strataBufferedOnce.Do(func() {
+		start := time.Now()
+		db, err := loadStrataWith(filepath.Join(benchDir, "strata-walbuffer"), strataBufferedOptions(),
+			sharedData())
+		if err != nil {
+			strataBufferedErr = fmt.Errorf("loading strata (buffered WAL): %w", err)
+			return
+		}
+		fmt.Printf("# strata (buffered WAL): loaded %d keys, flushed and compacted in %.1fs\n",
+			benchKeys, time.Since(start).Seconds())
+		strataBufferedShared = &strataEngine{db: db, puts: newKeyStream(seedPut)}
+	})
+	if strataBufferedErr != nil {
+		b.Fatal(strataBufferedErr)
+	}
+	return strataBufferedShared
 }
 
 func sharedPebble(b *testing.B) *pebbleEngine {

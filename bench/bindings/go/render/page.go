@@ -30,6 +30,7 @@ var benchmarks = []benchmark{
 	{"Scan", "one entry of a full forward scan (key and value read)", 1.0 / 64, "1 per 64 entries (read-ahead)"},
 	{"SeekNext10", "one `SeekGE` to a random key, then 10 `Next` (11 entries read)", 10, "10: the seek, 8 single steps, 1 read-ahead of 2"},
 	{"Put", "one `Put` of a fresh random key", 1, ""},
+	{"PutWALBuffer", "one `Put` of a fresh random key; strata with the buffered WAL (`WALBufferSize` 512 KiB), like Pebble's default WAL", 1, ""},
 	{"BatchPut", "one key of a 1000-key batch (`Batch.Put`s, then one write)", 3.0 / putBatch, "3 per batch of 1000 (a 64 KiB hand-over, the write, `Clear`)"},
 }
 
