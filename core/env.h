@@ -2,8 +2,10 @@
 //
 // Every file the engine reads or writes is opened through an Env, so tests can
 // substitute a layer that injects I/O errors, drops unsynced data to simulate
-// power loss, or tears writes (tests/fault_injection_env.h). PosixEnv
-// (Env::Default()) is the production implementation.
+// power loss, or tears writes (FaultInjectionEnv in
+// tests/support/fault_injection_env.h). PosixEnv (core/posix_env.cc,
+// Env::Default()) is the production implementation; MemEnv (core/mem_env.h)
+// keeps every file in memory for fuzzers and unit tests.
 //
 // Thread safety: an Env is safe for concurrent use. A file object belongs to
 // one thread at a time, except RandomAccessFile, whose Read is safe from many
@@ -107,7 +109,10 @@ class Env {
   virtual Status LinkFile(const std::string& from, const std::string& to) = 0;
   // Makes the directory's entries (creations, renames, deletions) durable.
   virtual Status SyncDir(const std::string& dir) = 0;
-  // Truncates a file to `size` bytes (cutting a torn WAL tail).
+  // Sets a file's length to `size` bytes, cutting it or extending it with
+  // zeros, as ftruncate(2) does. The engine cuts a log it is still writing
+  // through WritableFile::Truncate instead; this serves tests and tools that
+  // shape files on disk.
   virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
   // Overwrites data.size() bytes of an existing file at `offset`, which
   // must lie within the file (it never grows), and makes them durable

@@ -1,8 +1,9 @@
 // Status: the result of an engine operation.
 //
 // An OK status costs one pointer-sized null; a failure carries a code from a
-// small closed set and a message. Codes map one-to-one onto the C ABI's
-// KV_* status codes (see capi/src/status_map.h), so the set only grows.
+// small closed set and a message. Each code maps onto one of the C ABI's KV_*
+// status codes (FromStatus in capi/src/capi_util.cc), so the set only grows:
+// a new code needs its KV_* code in kv.h first.
 //
 // Thread safety: a Status is a value; distinct objects may be used from
 // different threads without synchronisation.

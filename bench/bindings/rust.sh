@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/bindings/rust.sh — the Rust binding's benchmark beside Rust peers from
 # crates.io (fjall, redb): builds libstrata (build/rustbench) if needed,
-# builds bindings/rust/strata-bench-peers (release), runs it under
+# builds bench/bindings/rust (the strata-bench-peers crate, release), runs it under
 # `nice -n 10`, and rewrites docs/bench/bindings-rust.md.
 #
 #   bash bench/bindings/rust.sh                 1,000,000 keys, 3 rounds, strata, fjall, redb
@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
 build=$repo/build/rustbench
-crate=$repo/bindings/rust/strata-bench-peers
+crate=$repo/bench/bindings/rust
 page=$repo/docs/bench/bindings-rust.md
 db_dir=$build/bench-db
 
@@ -81,7 +81,7 @@ mkdir -p "$(dirname "$page")"
 # The Rust binding beside Rust peers
 
 Written by \`bench/bindings/rust.sh\` (the program is
-\`bindings/rust/strata-bench-peers\`, its own Cargo workspace, so the binding's
+the crate strata-bench-peers in \`bench/bindings/rust\`, its own Cargo workspace, so the binding's
 tests never compile the peers). strata is used through its safe Rust binding
 (the \`strata\` crate over \`libstrata.so\`); the peers are
 [fjall](https://crates.io/crates/fjall) $fjall_version, an LSM tree in pure Rust, and

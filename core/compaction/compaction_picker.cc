@@ -1,6 +1,7 @@
 #include "core/compaction/compaction_picker.h"
 
 #include <algorithm>
+#include <set>
 
 #include "core/dbformat.h"
 
@@ -35,6 +36,14 @@ void Range(const FileList& files, std::string* smallest, std::string* largest) {
     if (first || l > std::string_view(*largest)) largest->assign(l);
     first = false;
   }
+}
+
+// Widens [*lo, *hi] (user keys; nullopt = open) to include f.
+void Widen(const FileMetaData& f, std::optional<std::string>* lo, std::optional<std::string>* hi) {
+  const std::string_view smallest = ExtractUserKey(f.smallest);
+  const std::string_view largest = ExtractUserKey(f.largest);
+  if (lo->has_value() && smallest < std::string_view(**lo)) lo->emplace(smallest);
+  if (hi->has_value() && largest > std::string_view(**hi)) hi->emplace(largest);
 }
 
 }  // namespace
@@ -113,6 +122,43 @@ std::optional<PickedCompaction> PickCompaction(const Version& v, const Options& 
     return picked;
   }
   return std::nullopt;
+}
+
+CompactionInputs PickRangeCompaction(const Version& v, const std::string_view* begin,
+                                     const std::string_view* end) {
+  std::optional<std::string> lo, hi;  // nullopt: open on that side
+  if (begin != nullptr) lo.emplace(*begin);
+  if (end != nullptr) hi.emplace(*end);
+
+  CompactionInputs inputs;
+  std::set<uint64_t> chosen;
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (int level = 0; level < kNumLevels; ++level) {
+      std::string_view lo_view, hi_view;
+      if (lo) lo_view = *lo;
+      if (hi) hi_view = *hi;
+      for (const auto& f : v.Overlapping(level, lo ? &lo_view : nullptr, hi ? &hi_view : nullptr)) {
+        if (!chosen.insert(f->number).second) continue;
+        inputs.files[level].push_back(f);
+        Widen(*f, &lo, &hi);
+        changed = true;
+      }
+    }
+  }
+  // The closure adds a level's tables in the order it finds them, round by
+  // round as the range widens; the level iterator of a level above 0 needs
+  // them in key order (and L0's stay oldest first, as everywhere).
+  for (int level = 0; level < kNumLevels; ++level) SortLevelFiles(level, &inputs.files[level]);
+
+  int deepest = 0;
+  for (int level = 0; level < kNumLevels; ++level) {
+    if (!inputs.files[level].empty()) deepest = level;
+  }
+  inputs.output_level = std::max(1, deepest);
+  inputs.bottommost = true;  // the closure holds every version of its keys
+  return inputs;
 }
 
 }  // namespace strata

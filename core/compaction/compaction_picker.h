@@ -12,11 +12,15 @@
 // When the inputs are a single table with nothing to merge with, the table is
 // moved down by a manifest edit instead of being rewritten.
 //
+// A manual compaction of a key range (kv_compact_range) is picked by
+// PickRangeCompaction instead, whatever the scores say.
+//
 // Thread safety: REQUIRES the database mutex (reads being_compacted flags).
 #pragma once
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/compaction/compaction_job.h"
 #include "core/options.h"
@@ -42,5 +46,18 @@ uint64_t LevelTargetBytes(const Options& o, int level);
 std::optional<PickedCompaction> PickCompaction(const Version& v, const Options& o,
                                                const std::string compact_pointers[kNumLevels],
                                                bool l0_read_triggered = false);
+
+// The inputs of a manual compaction of the user-key range [*begin, *end]
+// (null: open on that side). They are closed under overlap: starting from the
+// range, every table of every level that overlaps it joins, and the range
+// grows to cover it, until nothing more joins. So all versions of every key
+// involved are merged together, which makes the result correct to place at
+// the deepest level involved (output_level, at least 1) and lets tombstones
+// be dropped there (bottommost). Each level's tables are listed in the order
+// a Version keeps them (SortLevelFiles), as CompactionJob requires. Empty
+// when no table overlaps the range. Ignores being_compacted: the caller runs
+// it while no other compaction runs.
+CompactionInputs PickRangeCompaction(const Version& v, const std::string_view* begin,
+                                     const std::string_view* end);
 
 }  // namespace strata

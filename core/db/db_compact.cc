@@ -1,10 +1,5 @@
-// Manual compaction (kv_compact_range).
-//
-// The inputs are closed under overlap: starting from the requested range,
-// every table of every level that overlaps the range joins, and the range
-// grows to cover it, until nothing more joins. So all versions of every key
-// involved are merged together, which makes the result correct to place at
-// the deepest level involved and lets tombstones be dropped there.
+// Manual compaction (kv_compact_range); its inputs are chosen by
+// PickRangeCompaction (compaction_picker.h).
 #include <algorithm>
 #include <optional>
 
@@ -14,25 +9,6 @@
 #include "core/version/version_set.h"
 
 namespace strata {
-
-namespace {
-// Widens [*lo, *hi] (user keys; nullopt = open) to include f.
-bool Widen(const FileMetaData& f, std::optional<std::string>* lo, std::optional<std::string>* hi,
-           bool lo_open, bool hi_open) {
-  bool changed = false;
-  std::string_view smallest = ExtractUserKey(f.smallest);
-  std::string_view largest = ExtractUserKey(f.largest);
-  if (!lo_open && smallest < std::string_view(**lo)) {
-    lo->emplace(smallest);
-    changed = true;
-  }
-  if (!hi_open && largest > std::string_view(**hi)) {
-    hi->emplace(largest);
-    changed = true;
-  }
-  return changed;
-}
-}  // namespace
 
 Status DB::CompactRange(const std::string_view* begin, const std::string_view* end) {
   STRATA_RETURN_IF_ERROR(CheckWritable("compacting"));
@@ -55,44 +31,10 @@ Status DB::CompactRange(const std::string_view* begin, const std::string_view* e
   if (!bg_error_.ok()) return finish(bg_error_);
 
   std::shared_ptr<const Version> version = versions_->current();
-  std::optional<std::string> lo, hi;
-  const bool lo_open = begin == nullptr;
-  const bool hi_open = end == nullptr;
-  if (!lo_open) lo.emplace(*begin);
-  if (!hi_open) hi.emplace(*end);
-
-  CompactionInputs inputs;
-  std::set<uint64_t> chosen;
-  bool changed = true;
-  while (changed) {
-    changed = false;
-    for (int level = 0; level < kNumLevels; ++level) {
-      std::string_view lo_view, hi_view;
-      if (lo) lo_view = *lo;
-      if (hi) hi_view = *hi;
-      for (const auto& f : version->Overlapping(level, lo ? &lo_view : nullptr,
-                                                hi ? &hi_view : nullptr)) {
-        if (!chosen.insert(f->number).second) continue;
-        inputs.files[level].push_back(f);
-        Widen(*f, &lo, &hi, lo_open, hi_open);
-        changed = true;
-      }
-    }
-  }
+  CompactionInputs inputs = PickRangeCompaction(*version, begin, end);
   // Holding the Version would keep the inputs' files alive past the edit.
   version.reset();
   if (inputs.empty()) return finish(Status::OK());
-  // The closure adds a level's tables in the order it finds them, round by
-  // round as the range widens; the level iterator of a level above 0 needs
-  // them in key order (and L0's stay oldest first, as everywhere).
-  for (int level = 0; level < kNumLevels; ++level) SortLevelFiles(level, &inputs.files[level]);
-
-  int deepest = 0;
-  for (int level = 0; level < kNumLevels; ++level) {
-    if (!inputs.files[level].empty()) deepest = level;
-  }
-  inputs.output_level = std::max(1, deepest);
-  inputs.bottommost = true;  // the closure holds every version of its keys
   Status s = RunCompaction(&inputs, &lock);
   RemoveObsoleteFiles(&lock);
   return finish(s);

@@ -466,6 +466,15 @@ case_bench() {
     fail "text values with zstd should take under half the table bytes of random ones: ${sizes[*]}"
   run bench --count 10 --values binary
   expect_rc 2
+  # The shapes the C demo program was run with before `strata bench` became
+  # the one definition of the workload: single puts, and batches into a
+  # red-black-tree memtable.
+  run bench --count 20000 --batch 1
+  expect_rc 0
+  expect_out "all 20000 items verified"
+  run bench --count 20000 --batch 100 --memtable rbtree
+  expect_rc 0
+  expect_out "all 20000 items verified"
 }
 
 case_sorted() {

@@ -1,8 +1,8 @@
 // strata bench: the README's main job. A stream of random writes, every item
 // read back in another random order, a range scan and a full scan, a reopen
 // (recovery) and a sample read again, with throughput and latency
-// percentiles, every answer checked. The same workload, defaults and output
-// as examples/demo/demo.c, driven through the C ABI.
+// percentiles, every answer checked, driven through the C ABI. This is the
+// one definition of the demo workload; scripts/demo.sh runs it.
 //
 // Keys (16 bytes) and values are computed from a seed and the item number,
 // so nothing needs to be held in memory to check them.
