@@ -73,7 +73,7 @@ class CompactionJob {
 
  private:
   static Status CheckInputs(const CompactionInputs& inputs);
-  Status FinishTable(FileMetaData* meta, class TableBuilder* builder, WritableFile* file);
+  Status FinishTable(FileMetaData* meta, class TableFileBuilder* table);
 
   const Options& options_;
   const std::string dbname_;

@@ -21,7 +21,7 @@
 #include "core/memtable/memtable.h"
 #include "core/table/block.h"
 #include "core/table/format.h"
-#include "core/table/table_builder.h"
+#include "core/table/table_file_builder.h"
 #include "core/table/table_properties.h"
 #include "core/table/table_reader.h"
 #include "core/version/file_metadata.h"
@@ -57,89 +57,6 @@ struct RecoveredTable {
   // file must survive until the new manifest is in place.
   bool preexisting = false;
   size_t kept_index = 0;  // its entry in RepairReport::kept when preexisting
-};
-
-// Writes one new table from entries added in internal-key order, and checks
-// that it reads back before handing out its metadata.
-class TableOutput {
- public:
-  TableOutput(Env* env, const Options& options, const std::string& dbname, uint64_t number)
-      : env_(env), options_(options), path_(TableFileName(dbname, number)), number_(number) {}
-  ~TableOutput() {
-    if (builder_ && !finished_) Abandon();
-  }
-
-  Status Add(std::string_view internal_key, std::string_view value) {
-    if (!builder_) {
-      STRATA_RETURN_IF_ERROR(env_->NewExclusiveWritableFile(path_, &file_));
-      builder_ = std::make_unique<TableBuilder>(options_, file_.get());
-      meta_.smallest.assign(internal_key);
-    }
-    ParsedInternalKey parsed;
-    if (ParseInternalKey(internal_key, &parsed)) {
-      max_sequence_ = std::max(max_sequence_, parsed.sequence);
-      if (parsed.kind == ValueKind::kDeletion) ++meta_.num_deletions;
-    }
-    meta_.largest.assign(internal_key);
-    return builder_->Add(internal_key, value);
-  }
-
-  // A range tombstone the table carries; written at Finish.
-  void AddRangeDeletion(const RangeTombstone& t) {
-    max_sequence_ = std::max(max_sequence_, t.sequence);
-    meta_.range_deletions.push_back(t);
-  }
-
-  bool empty() const { return !builder_ || builder_->NumEntries() == 0; }
-  uint64_t FileSize() const { return builder_ ? builder_->FileSize() : 0; }
-
-  // Finishes, syncs and reopens the table. REQUIRES: !empty().
-  Status Finish(RecoveredTable* out) {
-    finished_ = true;
-    for (const RangeTombstone& t : meta_.range_deletions) builder_->AddRangeDeletion(t);
-    Status s = builder_->Finish();
-    if (s.ok()) s = file_->Sync();
-    if (s.ok()) s = file_->Close();
-    if (s.ok()) {
-      meta_.number = number_;
-      meta_.file_size = builder_->FileSize();
-      meta_.num_entries = builder_->NumEntries();
-      meta_.smallest_sequence = builder_->properties().smallest_sequence;
-      std::unique_ptr<RandomAccessFile> file;
-      std::unique_ptr<TableReader> reader;
-      s = env_->NewRandomAccessFile(path_, &file);
-      if (s.ok()) {
-        s = TableReader::Open(options_, std::move(file), meta_.file_size, number_, nullptr, &reader);
-      }
-    }
-    if (!s.ok()) {
-      file_.reset();
-      env_->RemoveFile(path_);
-      return s;
-    }
-    out->meta = meta_;
-    out->max_sequence = max_sequence_;
-    out->preexisting = false;
-    return Status::OK();
-  }
-
-  void Abandon() {
-    finished_ = true;
-    if (builder_) builder_->Abandon();
-    file_.reset();
-    env_->RemoveFile(path_);
-  }
-
- private:
-  Env* const env_;
-  const Options& options_;
-  const std::string path_;
-  const uint64_t number_;
-  std::unique_ptr<WritableFile> file_;
-  std::unique_ptr<TableBuilder> builder_;
-  FileMetaData meta_;
-  SequenceNumber max_sequence_ = 0;
-  bool finished_ = false;
 };
 
 // Merges the entries of several tables in internal-key order and says which
@@ -262,8 +179,12 @@ class Repairer {
           // Numbering after it would wrap onto the numbers of the tables
           // being salvaged.
           return Status::InvalidArgument(OutOfRangeFileMessage(dbname_, name));
-        case FileKind::kLock:
         case FileKind::kTemp:
+          // A table an interrupted flush, compaction or repair did not
+          // finish: never published, and no whole table.
+          STRATA_RETURN_IF_ERROR(env_->RemoveFile(dbname_ + "/" + name));
+          break;
+        case FileKind::kLock:
         case FileKind::kUnknown:
           break;
       }
@@ -309,7 +230,7 @@ class Repairer {
     }
     log::Reader reader(std::move(file), path, size);
     std::set<uint64_t> live;
-    std::optional<uint64_t> next_file;
+    std::optional<uint64_t> next_file, log_number;
     std::string record;
     while (reader.ReadRecord(&record)) {
       VersionEdit edit;
@@ -320,6 +241,7 @@ class Repairer {
       for (const auto& [level, number] : edit.deleted_files()) live.erase(number);
       for (const auto& [level, f] : edit.new_files()) live.insert(f.number);
       if (edit.next_file_number()) next_file = edit.next_file_number();
+      if (edit.log_number()) log_number = edit.log_number();
     }
     if (!reader.status().ok()) return unknown("unreadable (" + reader.status().message() + ")");
     if (!next_file) return unknown("unreadable (" + current + " is incomplete)");
@@ -330,6 +252,14 @@ class Repairer {
         current + " read: it lists " + std::to_string(old_live_.size()) + " tables";
     for (uint64_t number : old_live_) {
       if (!table_files_.count(number)) report_->missing.push_back(number);
+    }
+    // The oldest log still needed holds writes no table has: if it is gone,
+    // they are lost (VersionSet::Recover refuses to open for the same
+    // reason). Log 0 (a checkpoint) and a number past the next file number
+    // (a repair) name no log.
+    if (log_number && *log_number != 0 && *log_number < old_next_file_ &&
+        !log_files_.count(*log_number)) {
+      report_->missing_logs.push_back(*log_number);
     }
   }
 
@@ -345,6 +275,16 @@ class Repairer {
   }
 
   // ---- Step 2, continued: tables -------------------------------------------
+
+  // Finishes a table the repair wrote and adds it to *to (tables_ when null).
+  Status Publish(TableFileBuilder* output, std::vector<RecoveredTable>* to = nullptr) {
+    RecoveredTable table;
+    STRATA_RETURN_IF_ERROR(output->Finish(nullptr, &table.meta));
+    table.max_sequence = output->max_sequence();
+    outputs_.insert(table.meta.number);
+    (to != nullptr ? to : &tables_)->push_back(std::move(table));
+    return Status::OK();
+  }
 
   Status OpenTable(uint64_t number, uint64_t size, std::unique_ptr<TableReader>* out) {
     std::unique_ptr<RandomAccessFile> file;
@@ -471,7 +411,7 @@ class Repairer {
     if (footer.filter_handle.size() > 0) data_end = std::min(data_end, footer.filter_handle.offset());
 
     const uint64_t out_number = NewFileNumber();
-    TableOutput output(env_, options_, dbname_, out_number);
+    TableFileBuilder output(options_, env_, dbname_, out_number);
     std::string last_kept;  // the last internal key copied
     std::vector<std::pair<std::string, std::string>> entries;
     auto index_it = index.NewIterator(BlockKeyOrder::kInternalKey);
@@ -521,17 +461,14 @@ class Repairer {
                          std::to_string(salvaged.blocks_kept + salvaged.blocks_dropped) + ": " +
                          index_it->status().message();
     }
-    if (output.empty()) {
+    if (output.NumEntries() == 0) {
       output.Abandon();
       return drop("no data block could be read");
     }
     for (const RangeTombstone& t : salvaged_range_deletions) output.AddRangeDeletion(t);
-    RecoveredTable table;
-    STRATA_RETURN_IF_ERROR(output.Finish(&table));
+    STRATA_RETURN_IF_ERROR(Publish(&output));
     salvaged.number = out_number;
     report_->salvaged.push_back(std::move(salvaged));
-    outputs_.insert(out_number);
-    tables_.push_back(std::move(table));
     return Status::OK();
   }
 
@@ -581,13 +518,13 @@ class Repairer {
         return Status::OK();
       }
       const uint64_t number = r_->NewFileNumber();
-      TableOutput output(r_->env_, r_->options_, r_->dbname_, number);
+      TableFileBuilder output(r_->options_, r_->env_, r_->dbname_, number);
       auto it = mem_->NewIterator();
       for (it->SeekToFirst(); it->Valid(); it->Next()) {
         STRATA_RETURN_IF_ERROR(output.Add(it->key(), it->value()));
       }
       const RangeTombstoneList tombstones = mem_->RangeDeletions();
-      if (output.empty()) {
+      if (output.NumEntries() == 0) {
         // As a flush does (DB::WriteLevel0Table): a table of range
         // tombstones alone gets one point tombstone for its key range.
         std::string spare;
@@ -596,10 +533,7 @@ class Repairer {
         STRATA_RETURN_IF_ERROR(output.Add(spare, {}));
       }
       for (const RangeTombstone& t : tombstones) output.AddRangeDeletion(t);
-      RecoveredTable table;
-      STRATA_RETURN_IF_ERROR(output.Finish(&table));
-      r_->outputs_.insert(number);
-      r_->tables_.push_back(std::move(table));
+      STRATA_RETURN_IF_ERROR(r_->Publish(&output));
       log_->tables.push_back(number);
       mem_.reset();
       return Status::OK();
@@ -799,17 +733,13 @@ class Repairer {
       readers.push_back(std::move(reader));
     }
     std::vector<RecoveredTable> outputs;
-    std::unique_ptr<TableOutput> output;
+    std::unique_ptr<TableFileBuilder> output;
     auto finish_output = [&]() -> Status {
       if (!output) return Status::OK();
-      RecoveredTable table;
-      Status s = output->Finish(&table);
+      Status s = Publish(output.get(), &outputs);
       output.reset();
-      if (!s.ok()) return s;
-      outputs_.insert(table.meta.number);
-      merged.outputs.push_back(table.meta.number);
-      outputs.push_back(std::move(table));
-      return Status::OK();
+      if (s.ok()) merged.outputs.push_back(outputs.back().meta.number);
+      return s;
     };
     TaggedMerge merge(std::move(iterators));
     std::string user_key;
@@ -823,7 +753,7 @@ class Repairer {
         STRATA_RETURN_IF_ERROR(finish_output());
       }
       if (!output) {
-        output = std::make_unique<TableOutput>(env_, options_, dbname_, NewFileNumber());
+        output = std::make_unique<TableFileBuilder>(options_, env_, dbname_, NewFileNumber());
       }
       STRATA_RETURN_IF_ERROR(output->Add(merge.key(), merge.value()));
     }
@@ -1079,7 +1009,7 @@ std::string Plural(uint64_t n, const char* one, const char* many) {
 }  // namespace
 
 bool RepairReport::Lossless() const {
-  if (!salvaged.empty() || !missing.empty()) return false;
+  if (!salvaged.empty() || !missing.empty() || !missing_logs.empty()) return false;
   for (const auto& d : dropped) {
     if (d.held_data) return false;
   }
@@ -1101,6 +1031,11 @@ std::string RepairReport::ToString() const {
   if (!missing.empty()) {
     out += "tables the old manifest lists that are missing (lost):";
     for (uint64_t n : missing) out += " " + TableName(n);
+    out += "\n";
+  }
+  if (!missing_logs.empty()) {
+    out += "logs the old manifest needs that are missing (lost):";
+    for (uint64_t n : missing_logs) out += " " + LogName(n);
     out += "\n";
   }
   out += "tables kept: " + std::to_string(kept.size()) + "\n";
