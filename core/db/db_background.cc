@@ -11,6 +11,7 @@
 #include <cerrno>
 #include "core/db/writer.h"
 #include "core/filename.h"
+#include "core/db/build_table.h"
 #include "core/memtable/memtable.h"
 #include "core/table/table_cache.h"
 #include "core/table/table_file_builder.h"
@@ -149,32 +150,15 @@ Status DB::FlushOldestImmutable(std::unique_lock<std::mutex>* lock) {
 }
 
 Status DB::WriteLevel0Table(MemTable* mem, FileMetaData* meta) {
-  auto it = mem->NewIterator();
-  it->SeekToFirst();
-  const RangeTombstoneList tombstones = mem->RangeDeletions();
-  if (!it->Valid() && tombstones.empty()) {
+  if (MemTableIsEmpty(*mem)) {
     meta->file_size = 0;
-    return it->status();
+    return Status::OK();
   }
   TableFileBuilder table(options_, env_, dbname_, meta->number);
-  Status s;
-  if (it->Valid()) {
-    for (; it->Valid() && s.ok(); it->Next()) s = table.Add(it->key(), it->value());
-  } else {
-    // Only range tombstones: a table needs one entry for its key range. A
-    // point tombstone at the first range's start, with that range's
-    // sequence number, hides nothing the range does not hide already.
-    std::string spare;
-    AppendInternalKey(&spare, tombstones.front().start, tombstones.front().sequence,
-                      ValueKind::kDeletion);
-    s = table.Add(spare, {});
-  }
-  for (const RangeTombstone& t : tombstones) table.AddRangeDeletion(t);
-  if (s.ok()) s = it->status();
+  STRATA_RETURN_IF_ERROR(AddMemTable(mem, &table));
   // Finish reads the table back once: one that cannot be opened must never
   // be published in the manifest.
-  if (s.ok()) s = table.Finish(table_cache_.get(), meta);
-  return s;
+  return table.Finish(table_cache_.get(), meta);
 }
 
 void DB::RemoveObsoleteFiles(std::unique_lock<std::mutex>* lock) {

@@ -5,29 +5,25 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
-#include <optional>
 #include <memory>
 #include <set>
 
+#include "core/db/repair_log.h"
 #include "core/db/table_order.h"
 #include "core/dbformat.h"
 #include "core/env.h"
 #include "core/filename.h"
-#include "core/memtable/memtable.h"
 #include "core/table/table_file_builder.h"
 #include "core/table/table_reader.h"
 #include "core/table/table_salvage.h"
 #include "core/version/file_metadata.h"
 #include "core/version/manifest_snapshot.h"
+#include "core/version/manifest_summary.h"
 #include "core/version/version_edit.h"
-#include "core/wal/log_reader.h"
-#include "core/write_batch.h"
 
 namespace strata {
 
 namespace {
-
-
 
 // A recovered table: one the new manifest will list.
 struct RecoveredTable {
@@ -143,44 +139,14 @@ class Repairer {
       report_->old_manifest = why + "; every table found is used";
     };
     if (!has_current_) return unknown("none (no CURRENT)");
-    std::string current;
-    if (!ReadFileToString(env_, CurrentFileName(dbname_), &current).ok() || current.empty() ||
-        current.back() != '\n') {
-      return unknown("unreadable (CURRENT is damaged)");
-    }
-    current.pop_back();
-    uint64_t manifest_number = 0;
-    if (ParseFileName(current, &manifest_number) != FileKind::kManifest) {
-      return unknown("unreadable (CURRENT names '" + current + "')");
-    }
-    const std::string path = dbname_ + "/" + current;
-    uint64_t size = 0;
-    std::unique_ptr<SequentialFile> file;
-    if (!env_->GetFileSize(path, &size).ok() || !env_->NewSequentialFile(path, &file).ok()) {
-      return unknown("unreadable (" + current + " is missing)");
-    }
-    log::Reader reader(std::move(file), path, size);
-    std::set<uint64_t> live;
-    std::optional<uint64_t> next_file, log_number;
-    std::string record;
-    while (reader.ReadRecord(&record)) {
-      VersionEdit edit;
-      Status s = edit.DecodeFrom(record);
-      if (!s.ok()) return unknown("unreadable (" + current + ": " + s.message() + ")");
-      // Removals first, as VersionBuilder applies them: a move to another
-      // level removes and adds the same table in one edit.
-      for (const auto& [level, number] : edit.deleted_files()) live.erase(number);
-      for (const auto& [level, f] : edit.new_files()) live.insert(f.number);
-      if (edit.next_file_number()) next_file = edit.next_file_number();
-      if (edit.log_number()) log_number = edit.log_number();
-    }
-    if (!reader.status().ok()) return unknown("unreadable (" + reader.status().message() + ")");
-    if (!next_file) return unknown("unreadable (" + current + " is incomplete)");
-    old_live_ = std::move(live);
-    old_next_file_ = *next_file;
+    ManifestSummary old;
+    Status s = ReadManifestSummary(env_, dbname_, &old);
+    if (!s.ok()) return unknown("unreadable (" + s.message() + ")");
+    old_live_ = std::move(old.live_tables);
+    old_next_file_ = old.next_file_number;
     have_old_manifest_ = true;
     report_->old_manifest =
-        current + " read: it lists " + std::to_string(old_live_.size()) + " tables";
+        old.name + " read: it lists " + std::to_string(old_live_.size()) + " tables";
     for (uint64_t number : old_live_) {
       if (!table_files_.count(number)) report_->missing.push_back(number);
     }
@@ -188,9 +154,9 @@ class Repairer {
     // they are lost (VersionSet::Recover refuses to open for the same
     // reason). Log 0 (a checkpoint) and a number past the next file number
     // (a repair) name no log.
-    if (log_number && *log_number != 0 && *log_number < old_next_file_ &&
-        !log_files_.count(*log_number)) {
-      report_->missing_logs.push_back(*log_number);
+    if (old.log_number && *old.log_number != 0 && *old.log_number < old_next_file_ &&
+        !log_files_.count(*old.log_number)) {
+      report_->missing_logs.push_back(*old.log_number);
     }
   }
 
@@ -337,114 +303,12 @@ class Repairer {
 
   // ---- Step 3: logs -----------------------------------------------------
 
-  // Sorts one log's batches in memtables and writes each full memtable out.
-  class LogConverter {
-   public:
-    LogConverter(Repairer* r, RepairReport::RecoveredLog* log) : r_(r), log_(log) {}
-
-    // Applies one record's payload: a write batch.
-    Status Apply(std::string_view payload) {
-      WriteBatch batch;
-      Status s = batch.SetContents(payload);
-      if (s.ok()) s = batch.Validate();
-      const uint32_t count = batch.Count();
-      if (!s.ok()) {
-        ++log_->records_dropped;
-        if (log_->damage.empty()) log_->damage = "a record holds a malformed batch: " + s.message();
-        return Status::OK();
-      }
-      ++log_->records;
-      log_->operations += count;
-      if (count == 0) return Status::OK();
-      // A memtable takes each (key, sequence) once; a log never repeats a
-      // sequence number, but a damaged one might, so start another table.
-      if (mem_ && (mem_->NumEntries() > 0 || mem_->NumRangeDeletions() > 0) &&
-          batch.Sequence() <= last_sequence_) {
-        STRATA_RETURN_IF_ERROR(FlushMemTable());
-      }
-      if (!mem_) mem_ = std::make_unique<MemTable>(r_->options_.memtable);
-      Inserter inserter;
-      inserter.mem = mem_.get();
-      inserter.sequence = batch.Sequence();
-      batch.Iterate(&inserter);
-      last_sequence_ = batch.Sequence() + count - 1;
-      if (mem_->ApproximateMemoryUsage() >= r_->options_.memtable_bytes) return FlushMemTable();
-      return Status::OK();
-    }
-
-    Status FlushMemTable() {
-      if (!mem_ || (mem_->NumEntries() == 0 && mem_->NumRangeDeletions() == 0)) {
-        return Status::OK();
-      }
-      const uint64_t number = r_->NewFileNumber();
-      TableFileBuilder output(r_->options_, r_->env_, r_->dbname_, number);
-      auto it = mem_->NewIterator();
-      for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        STRATA_RETURN_IF_ERROR(output.Add(it->key(), it->value()));
-      }
-      const RangeTombstoneList tombstones = mem_->RangeDeletions();
-      if (output.NumEntries() == 0) {
-        // As a flush does (DB::WriteLevel0Table): a table of range
-        // tombstones alone gets one point tombstone for its key range.
-        std::string spare;
-        AppendInternalKey(&spare, tombstones.front().start, tombstones.front().sequence,
-                          ValueKind::kDeletion);
-        STRATA_RETURN_IF_ERROR(output.Add(spare, {}));
-      }
-      for (const RangeTombstone& t : tombstones) output.AddRangeDeletion(t);
-      STRATA_RETURN_IF_ERROR(r_->Publish(&output));
-      log_->tables.push_back(number);
-      mem_.reset();
-      return Status::OK();
-    }
-
-   private:
-    struct Inserter : WriteBatch::Handler {
-      MemTable* mem = nullptr;
-      SequenceNumber sequence = 0;
-      void Put(std::string_view k, std::string_view v) override {
-        mem->Add(sequence++, ValueKind::kValue, k, v);
-      }
-      void Delete(std::string_view k) override { mem->Add(sequence++, ValueKind::kDeletion, k, {}); }
-      void DeleteRange(std::string_view start, std::string_view end) override {
-        mem->AddRangeDeletion(sequence++, start, end);
-      }
-    };
-
-    Repairer* r_;
-    RepairReport::RecoveredLog* log_;
-    std::unique_ptr<MemTable> mem_;
-    SequenceNumber last_sequence_ = 0;
-  };
-
-  // Replays a log as far as it reads; past damage, the log reader's salvage
-  // mode carries on with the next intact record and counts what it skipped.
   Status ConvertLog(uint64_t number) {
-    const std::string path = LogFileName(dbname_, number);
     to_back_up_.push_back(LogBaseName(number));
     RepairReport::RecoveredLog log;
-    log.number = number;
-    LogConverter converter(this, &log);
-    uint64_t size = 0;
-    std::unique_ptr<SequentialFile> file;
-    STRATA_RETURN_IF_ERROR(env_->GetFileSize(path, &size));
-    STRATA_RETURN_IF_ERROR(env_->NewSequentialFile(path, &file));
-    log::Reader reader(std::move(file), path, size, log::Reader::Mode::kSalvage);
-    std::string record;
-    while (reader.ReadRecord(&record)) STRATA_RETURN_IF_ERROR(converter.Apply(record));
-    STRATA_RETURN_IF_ERROR(reader.status());
-    log.records_dropped += reader.records_dropped();
-    log.bytes_skipped += reader.bytes_dropped();
-    log.damaged_stretches += reader.damaged_stretches();
-    if (!reader.damage().empty()) {
-      // The first damage the reader met comes before any malformed batch
-      // found after it.
-      log.damage = reader.damage();
-    } else if (reader.torn_tail()) {
-      log.damage = "torn tail cut at offset " + std::to_string(reader.end_of_good_records()) +
-                   " (a write cut short by a crash, never acknowledged)";
-    }
-    STRATA_RETURN_IF_ERROR(converter.FlushMemTable());
+    STRATA_RETURN_IF_ERROR(ConvertLogToTables(
+        options_, env_, dbname_, number, [this] { return NewFileNumber(); },
+        [this](TableFileBuilder* table) { return Publish(table); }, &log));
     report_->logs.push_back(std::move(log));
     return Status::OK();
   }
