@@ -144,7 +144,8 @@ class LogSalvageTest : public LogTest {
     EXPECT_TRUE(Env::Default()->GetFileSize(path_, &size).ok());
     std::unique_ptr<SequentialFile> file;
     EXPECT_TRUE(Env::Default()->NewSequentialFile(path_, &file).ok());
-    *reader = std::make_unique<log::Reader>(std::move(file), path_, size, log::Reader::Mode::kSalvage);
+    *reader = std::make_unique<log::Reader>(std::move(file), path_, size,
+                                            log::Reader::Mode::kSalvage);
     std::vector<std::string> out;
     std::string record;
     while ((*reader)->ReadRecord(&record)) out.push_back(record);

@@ -31,12 +31,6 @@ CompactionJob::CompactionJob(const Options& options, std::string dbname, Env* en
       tables_(tables),
       new_file_number_(std::move(new_file_number)) {}
 
-Status CompactionJob::FinishTable(FileMetaData* meta, TableFileBuilder* table) {
-  // Finish reads the table back: one that cannot be read must never be
-  // published.
-  return table->Finish(tables_, meta);
-}
-
 Status CompactionJob::CheckInputs(const CompactionInputs& inputs) {
   for (int level = 1; level < kNumLevels; ++level) {
     const FileList& files = inputs.files[level];
@@ -117,7 +111,7 @@ Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* resu
       last_sequence_for_key = kMaxSequenceNumber;
       // Cut only between user keys.
       if (builder && builder->FileSize() >= options_.table_file_bytes) {
-        s = FinishTable(&meta, builder.get());
+        s = builder->Finish(tables_, &meta);  // reads it back before it is published
         builder.reset();
         if (!s.ok()) break;
         result->bytes_written += meta.file_size;
@@ -166,7 +160,7 @@ Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* resu
     }
   }
   if (s.ok() && builder) {
-    s = FinishTable(&meta, builder.get());
+    s = builder->Finish(tables_, &meta);
     builder.reset();
     if (s.ok()) {
       result->bytes_written += meta.file_size;
@@ -176,7 +170,9 @@ Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* resu
   if (!s.ok()) {
     builder.reset();  // abandons the table being written
     // The finished outputs are nobody's: no Version lists them.
-    for (const FileMetaData& f : result->outputs) env_->RemoveFile(TableFileName(dbname_, f.number));
+    for (const FileMetaData& f : result->outputs) {
+      env_->RemoveFile(TableFileName(dbname_, f.number));
+    }
     result->outputs.clear();
   }
   return s;

@@ -73,7 +73,6 @@ class CompactionJob {
 
  private:
   static Status CheckInputs(const CompactionInputs& inputs);
-  Status FinishTable(FileMetaData* meta, class TableFileBuilder* table);
 
   const Options& options_;
   const std::string dbname_;

@@ -317,7 +317,8 @@ class Repairer {
 
   // The tables' iterators, for FindPrecedence and MergeTables; *readers
   // keeps their readers open. Only the tables in `group` when given.
-  Status OpenAll(const std::set<uint64_t>* group, std::vector<std::unique_ptr<TableReader>>* readers,
+  Status OpenAll(const std::set<uint64_t>* group,
+                 std::vector<std::unique_ptr<TableReader>>* readers,
                  std::vector<std::unique_ptr<InternalIterator>>* iterators) {
     TableReadOptions ro;
     ro.fill_cache = false;
@@ -499,7 +500,7 @@ class Repairer {
       // must stay openable as it was.
       STRATA_RETURN_IF_ERROR(EnsureBackupDir());
       STRATA_RETURN_IF_ERROR(
-          CopyFile(env_, CurrentFileName(dbname_), report_->backup_dir + "/CURRENT"));
+          CopyFile(env_, CurrentFileName(dbname_), CurrentFileName(report_->backup_dir)));
       report_->backed_up.push_back("CURRENT");
     }
     bool switched = false;

@@ -102,8 +102,9 @@ bool TableSalvageIterator::NextBlock() {
     ++blocks_dropped_;
   }
   if (!index_iter_->status().ok()) {
-    index_damage_ = "index unreadable past block " + std::to_string(blocks_kept_ + blocks_dropped_) +
-                    ": " + index_iter_->status().message();
+    index_damage_ = "index unreadable past block " +
+                    std::to_string(blocks_kept_ + blocks_dropped_) + ": " +
+                    index_iter_->status().message();
   }
   entries_.clear();
   return false;
