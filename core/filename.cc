@@ -37,6 +37,8 @@ std::string TableFileName(const std::string& dbname, uint64_t number) {
 std::string TempFileName(const std::string& dbname, uint64_t number) {
   return Numbered(dbname, number, "dbtmp");
 }
+std::string TableBaseName(uint64_t number) { return TableFileName("", number).substr(1); }
+std::string LogBaseName(uint64_t number) { return LogFileName("", number).substr(1); }
 
 FileKind ParseFileName(std::string_view name, uint64_t* number) {
   *number = 0;

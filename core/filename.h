@@ -31,6 +31,10 @@ std::string ManifestFileName(const std::string& dbname, uint64_t number);
 std::string LogFileName(const std::string& dbname, uint64_t number);
 std::string TableFileName(const std::string& dbname, uint64_t number);
 std::string TempFileName(const std::string& dbname, uint64_t number);
+// A table's or log's name within its directory ("000012.sst"), for reports
+// and for moving a file into a subdirectory.
+std::string TableBaseName(uint64_t number);
+std::string LogBaseName(uint64_t number);
 
 // Classifies a directory entry's name; *number is set for numbered kinds
 // (and is at most kMaxFileNumber for every kind but kOutOfRange).

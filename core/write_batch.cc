@@ -72,6 +72,21 @@ Status WriteBatch::SetContents(std::string_view contents) {
   return Status::OK();
 }
 
+Status WriteBatch::Validate() const {
+  // Parsing is the check: a handler that keeps nothing.
+  struct Ignore : Handler {
+    void Put(std::string_view, std::string_view) override {}
+    void Delete(std::string_view) override {}
+    void DeleteRange(std::string_view, std::string_view) override {}
+  } ignore;
+  STRATA_RETURN_IF_ERROR(Iterate(&ignore));
+  const uint32_t count = Count();
+  if (count > 0 && (Sequence() > kMaxSequenceNumber || count - 1 > kMaxSequenceNumber - Sequence())) {
+    return Status::Corruption("write batch: its sequence numbers exceed the largest");
+  }
+  return Status::OK();
+}
+
 Status WriteBatch::Iterate(Handler* handler) const {
   std::string_view input(rep_);
   input.remove_prefix(kWriteBatchHeaderBytes);

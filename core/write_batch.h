@@ -65,8 +65,16 @@ class WriteBatch {
 
   std::string_view Contents() const { return rep_; }
   // Replaces the contents with an encoded batch read from a WAL; the caller
-  // must Iterate to validate it.
+  // must Validate it before trusting Count() or Sequence().
   Status SetContents(std::string_view contents);
+
+  // Checks a batch read back: its operations parse, there are Count() of
+  // them, and its sequence numbers Sequence() .. Sequence() + Count() - 1 do
+  // not pass kMaxSequenceNumber (past it they would wrap in the internal
+  // keys). Corruption saying what is wrong otherwise. A log's checksums vouch
+  // for its bytes, not for their sense: recovery, repair and the tool all
+  // check a record's batch here before using it.
+  Status Validate() const;
 
  private:
   std::string rep_;

@@ -135,7 +135,7 @@ TEST_F(FaultInjectionTest, FailedFlushSurfacesAndLosesNothing) {
   // The flush creates a new WAL first, then the table: fail the table.
   FaultEnv::Fault fault;
   fault.op = Op::kCreate;
-  fault.path_substring = ".sst";
+  fault.path_substring = ".dbtmp";  // a table being written (table_file_builder.h)
   env_.Arm(fault);
   Status s = db_->Flush();
   EXPECT_TRUE(s.IsIOError()) << s.ToString();
@@ -144,7 +144,7 @@ TEST_F(FaultInjectionTest, FailedFlushSurfacesAndLosesNothing) {
   // says what happened.
   s = db_->Put(WriteOptions(), "later", "x");
   EXPECT_TRUE(s.IsIOError()) << s.ToString();
-  EXPECT_NE(s.message().find(".sst"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find(".dbtmp"), std::string::npos) << s.ToString();
   EXPECT_NE(s.message().find("flush"), std::string::npos) << s.ToString();
   std::string stats;
   ASSERT_TRUE(db_->GetProperty("stats", &stats));
@@ -174,7 +174,7 @@ TEST_F(FaultInjectionTest, FailedBackgroundCompactionStopsWritesWithAClearError)
   // create its output.
   FaultEnv::Fault fault;
   fault.op = Op::kCreate;
-  fault.path_substring = ".sst";
+  fault.path_substring = ".dbtmp";  // a table being written (table_file_builder.h)
   fault.skip = 1;
   env_.Arm(fault);
   WriteKeys("b", 200, 30, &acknowledged);
@@ -247,7 +247,7 @@ TEST_F(FaultInjectionTest, FullDiskDuringFlushStopsWritesAndReopenRecovers) {
   FaultEnv::Fault fault;
   fault.op = Op::kAppend;
   fault.error = FaultEnv::Error::kNoSpace;
-  fault.path_substring = ".sst";
+  fault.path_substring = ".dbtmp";  // a table being written (table_file_builder.h)
   fault.torn = true;
   env_.Arm(fault);
   Status s = db_->Flush();
@@ -350,7 +350,7 @@ TEST_F(FaultInjectionTest, FullDiskDuringFlushResumes) {
   FaultEnv::Fault fault;
   fault.op = Op::kAppend;
   fault.error = FaultEnv::Error::kNoSpace;
-  fault.path_substring = ".sst";
+  fault.path_substring = ".dbtmp";  // a table being written (table_file_builder.h)
   fault.torn = true;
   env_.Arm(fault);
   EXPECT_TRUE(db_->Flush().IsNoSpace());

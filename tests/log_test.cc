@@ -135,5 +135,68 @@ TEST_F(LogTest, DamageBeforeTheLastRecordIsCorruptionAtEveryByte) {
   }
 }
 
+// Salvage mode (repair): past damage the reader carries on with the next
+// intact record and counts what it skipped.
+class LogSalvageTest : public LogTest {
+ protected:
+  std::vector<std::string> Salvage(std::unique_ptr<log::Reader>* reader) {
+    uint64_t size = 0;
+    EXPECT_TRUE(Env::Default()->GetFileSize(path_, &size).ok());
+    std::unique_ptr<SequentialFile> file;
+    EXPECT_TRUE(Env::Default()->NewSequentialFile(path_, &file).ok());
+    *reader = std::make_unique<log::Reader>(std::move(file), path_, size,
+                                            log::Reader::Mode::kSalvage);
+    std::vector<std::string> out;
+    std::string record;
+    while ((*reader)->ReadRecord(&record)) out.push_back(record);
+    return out;
+  }
+};
+
+TEST_F(LogSalvageTest, BadPayloadDropsOneRecordAndTheRestIsRead) {
+  WriteRecords({"first", "second", "third"});
+  std::string data = ReadFile();
+  const size_t second = log::kHeaderBytes + 5;
+  data[second + log::kHeaderBytes + 1] ^= 0x40;  // a payload byte of "second"
+  WriteFile(data);
+  Status status;
+  bool torn = false;
+  ASSERT_EQ(ReadAll(&status, &torn).size(), 1u);
+  EXPECT_TRUE(status.IsCorruption());  // strict mode stops there
+
+  std::unique_ptr<log::Reader> reader;
+  EXPECT_EQ(Salvage(&reader), (std::vector<std::string>{"first", "third"}));
+  EXPECT_TRUE(reader->status().ok()) << reader->status().ToString();
+  EXPECT_EQ(reader->records_dropped(), 1u);
+  EXPECT_EQ(reader->bytes_dropped(), log::kHeaderBytes + 6);
+  EXPECT_EQ(reader->damaged_stretches(), 0u);
+  EXPECT_NE(reader->damage().find("bad record checksum at offset " + std::to_string(second)),
+            std::string::npos)
+      << reader->damage();
+}
+
+TEST_F(LogSalvageTest, BadHeaderIsSkippedByteByByteToTheNextRecord) {
+  WriteRecords({"first", "second", "third"});
+  std::string data = ReadFile();
+  data[log::kHeaderBytes + 5 + 4] ^= 0x01;  // the length of "second": header checksum fails
+  WriteFile(data);
+  std::unique_ptr<log::Reader> reader;
+  EXPECT_EQ(Salvage(&reader), (std::vector<std::string>{"first", "third"}));
+  EXPECT_EQ(reader->records_dropped(), 0u);
+  EXPECT_EQ(reader->damaged_stretches(), 1u);
+  EXPECT_EQ(reader->bytes_dropped(), log::kHeaderBytes + 6);
+  EXPECT_NE(reader->damage().find("bad record header checksum"), std::string::npos);
+}
+
+TEST_F(LogSalvageTest, ZerosToTheEndAreATornTailNotDamage) {
+  WriteRecords({"first", "second"});
+  WriteFile(ReadFile() + std::string(100, '\0'));
+  std::unique_ptr<log::Reader> reader;
+  EXPECT_EQ(Salvage(&reader), (std::vector<std::string>{"first", "second"}));
+  EXPECT_TRUE(reader->torn_tail());
+  EXPECT_TRUE(reader->damage().empty()) << reader->damage();
+  EXPECT_EQ(reader->bytes_dropped(), 0u);
+}
+
 }  // namespace
 }  // namespace strata

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <tuple>
 
@@ -12,6 +13,7 @@
 #include "core/filename.h"
 #include "core/table/table_builder.h"
 #include "support/db_test_util.h"
+#include "support/fault_injection_env.h"
 #include "support/temp_dir.h"
 
 namespace strata {
@@ -471,6 +473,101 @@ TEST_F(RepairTest, RepairingTwiceChangesNothingMore) {
   EXPECT_EQ(second.live_entries, first.live_entries);
   EXPECT_NE(second.backup_dir, first.backup_dir);
   ExpectContents(model_);
+}
+
+// The manifest's log number names the oldest log still needed: if that log
+// is gone, its writes are lost, and the repair must say so (issue 15).
+TEST_F(RepairTest, NeededLogThatIsMissingIsReportedAsLost) {
+  Open();
+  for (int i = 0; i < 100; ++i) Put(Key(i), "flushed");
+  ASSERT_TRUE(db_->Flush().ok());
+  for (int i = 0; i < 50; ++i) Put(Key(i), "only in the log");
+  Close();
+  const std::vector<uint64_t> logs = FilesOfKind(dir_.path(), FileKind::kLog);
+  ASSERT_EQ(logs.size(), 1u);
+  ASSERT_TRUE(env()->RemoveFile(LogFileName(dir_.path(), logs[0])).ok());
+  RepairReport report = Repair();
+  EXPECT_EQ(report.missing_logs, (std::vector<uint64_t>{logs[0]})) << report.ToString();
+  EXPECT_FALSE(report.Lossless()) << report.ToString();
+  const std::string name = LogFileName("", logs[0]).substr(1);
+  EXPECT_NE(report.ToString().find("missing (lost): " + name), std::string::npos)
+      << report.ToString();
+  EXPECT_NE(report.ToString().find("result: some data could not be recovered"), std::string::npos);
+  Open();
+  EXPECT_EQ(Get(Key(10)), "flushed");
+}
+
+// A repair stopped at any point (the process killed: nothing after that point
+// reaches the files, nothing is cleaned up) must leave a database that a
+// second repair recovers whole (issue 15). The crash env stops every mutating
+// operation after the first n; n runs over every point of a full repair.
+TEST_F(RepairTest, RepairInterruptedAnywhereDoesNotPoisonTheRerun) {
+  Open();
+  for (int i = 0; i < 600; ++i) Put(Key(i), std::to_string(i));
+  ASSERT_TRUE(db_->Flush().ok());
+  for (int i = 0; i < 600; i += 3) Put(Key(i), "newer " + std::to_string(i));
+  Close();
+  RemoveManifestAndCurrent(dir_.path());
+  const std::string pristine = dir_.Sub("pristine");
+  ASSERT_TRUE(env()->CreateDir(pristine).ok());
+  std::vector<std::string> names;
+  ASSERT_TRUE(env()->GetChildren(dir_.path(), &names).ok());
+  for (const auto& name : names) {
+    uint64_t number;
+    const FileKind kind = ParseFileName(name, &number);
+    if (kind == FileKind::kTable || kind == FileKind::kLog) {
+      ASSERT_TRUE(CopyFile(env(), dir_.path() + "/" + name, pristine + "/" + name).ok());
+    }
+  }
+  const std::string db = dir_.Sub("db");
+  // How many mutating operations a whole repair makes.
+  uint64_t total = 0;
+  {
+    ASSERT_TRUE(env()->CreateDir(db).ok());
+    ASSERT_TRUE(env()->GetChildren(pristine, &names).ok());
+    for (const auto& name : names) {
+      if (name != "." && name != "..") CopyFile(env(), pristine + "/" + name, db + "/" + name);
+    }
+    test::FaultInjectionEnv counting;
+    Options o = test::SmallOptions();
+    o.env = &counting;
+    RepairReport report;
+    ASSERT_TRUE(RepairDB(o, db, &report).ok());
+    total = counting.mutating_ops();
+    ASSERT_GT(total, 10u);
+    std::filesystem::remove_all(db);
+  }
+  for (uint64_t n = 0; n < total; ++n) {
+    SCOPED_TRACE("crash after " + std::to_string(n) + " of " + std::to_string(total) +
+                 " mutating operations");
+    ASSERT_TRUE(env()->CreateDir(db).ok());
+    ASSERT_TRUE(env()->GetChildren(pristine, &names).ok());
+    for (const auto& name : names) {
+      if (name != "." && name != "..") {
+        ASSERT_TRUE(CopyFile(env(), pristine + "/" + name, db + "/" + name).ok());
+      }
+    }
+    {
+      test::FaultInjectionEnv crashing;
+      crashing.CrashAfter(n);
+      Options o = test::SmallOptions();
+      o.env = &crashing;
+      RepairReport report;
+      RepairDB(o, db, &report);  // fails at the crash point, or finishes
+    }
+    RepairReport report;
+    Status s = RepairDB(test::SmallOptions(), db, &report);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    ASSERT_TRUE(report.Lossless()) << report.ToString();
+    std::shared_ptr<DB> repaired;
+    s = DB::Open(test::SmallOptions(), db, &repaired);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    std::map<std::string, std::string> actual;
+    ASSERT_TRUE(test::ScanAll(repaired.get(), &actual).ok());
+    ASSERT_TRUE(actual == model_) << actual.size() << " keys, expected " << model_.size();
+    repaired.reset();
+    std::filesystem::remove_all(db);
+  }
 }
 
 }  // namespace

@@ -108,5 +108,39 @@ TEST(WriteBatchTest, AnEmptyRangeReadBackIsCorruption) {
   EXPECT_TRUE(damaged.Iterate(&r).IsCorruption());
 }
 
+// Validate: the one check of a batch read back from a log.
+TEST(WriteBatchTest, ValidateChecksCountAndSequenceRange) {
+  WriteBatch b;
+  b.Put("a", "1");
+  b.Delete("b");
+  b.DeleteRange("c", "d");
+  b.SetSequence(7);
+  WriteBatch read;
+  ASSERT_TRUE(read.SetContents(b.Contents()).ok());
+  EXPECT_TRUE(read.Validate().ok());
+
+  // The count says one more operation than the batch holds.
+  std::string rep(b.Contents());
+  rep[8] = 4;
+  ASSERT_TRUE(read.SetContents(rep).ok());
+  EXPECT_TRUE(read.Validate().IsCorruption());
+
+  // Three operations from the largest sequence number on would wrap.
+  b.SetSequence(kMaxSequenceNumber - 1);
+  ASSERT_TRUE(read.SetContents(b.Contents()).ok());
+  Status s = read.Validate();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("sequence"), std::string::npos) << s.ToString();
+  b.SetSequence(kMaxSequenceNumber - 2);  // the last one is the largest: fits
+  ASSERT_TRUE(read.SetContents(b.Contents()).ok());
+  EXPECT_TRUE(read.Validate().ok());
+
+  // A sequence number beyond 56 bits, with no operations, is harmless.
+  WriteBatch empty;
+  empty.SetSequence(~uint64_t{0});
+  ASSERT_TRUE(read.SetContents(empty.Contents()).ok());
+  EXPECT_TRUE(read.Validate().ok());
+}
+
 }  // namespace
 }  // namespace strata

@@ -3,7 +3,7 @@
 #include "core/filename.h"
 #include "core/iter/level_iterator.h"
 #include "core/iter/merging_iterator.h"
-#include "core/table/table_builder.h"
+#include "core/table/table_file_builder.h"
 #include "core/table/table_cache.h"
 
 namespace strata {
@@ -30,21 +30,6 @@ CompactionJob::CompactionJob(const Options& options, std::string dbname, Env* en
       env_(env),
       tables_(tables),
       new_file_number_(std::move(new_file_number)) {}
-
-Status CompactionJob::FinishTable(FileMetaData* meta, TableBuilder* builder, WritableFile* file) {
-  Status s = builder->Finish();
-  if (s.ok()) s = file->Sync();
-  if (s.ok()) s = file->Close();
-  if (s.ok()) {
-    meta->file_size = builder->FileSize();
-    meta->num_entries = builder->NumEntries();
-    meta->smallest_sequence = builder->properties().smallest_sequence;
-    // A table that cannot be read back must never be published.
-    std::shared_ptr<TableReader> reader;
-    s = tables_->FindTable(*meta, &reader);
-  }
-  return s;
-}
 
 Status CompactionJob::CheckInputs(const CompactionInputs& inputs) {
   for (int level = 1; level < kNumLevels; ++level) {
@@ -87,10 +72,8 @@ Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* resu
   result->bytes_read = inputs.InputBytes();
   auto input = NewMergingIterator(std::move(children));
 
-  std::unique_ptr<WritableFile> file;
-  std::unique_ptr<TableBuilder> builder;
+  std::unique_ptr<TableFileBuilder> builder;
   FileMetaData meta;
-  std::vector<std::string> created;
   Status s;
 
   // A version dropped because no reader can see it anyway (hidden by a range
@@ -100,20 +83,14 @@ Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* resu
   std::string spare;
   bool has_spare = false;
   // Opens the next output table; the first one carries the range tombstones.
-  auto open_output = [&](std::string_view first_key) -> Status {
+  auto open_output = [&](std::string_view first_key, std::string_view first_value) -> Status {
     meta = FileMetaData();
-    meta.number = new_file_number_();
-    const std::string path = TableFileName(dbname_, meta.number);
-    STRATA_RETURN_IF_ERROR(env_->NewExclusiveWritableFile(path, &file));
-    created.push_back(path);
-    builder = std::make_unique<TableBuilder>(options_, file.get());
-    meta.smallest.assign(first_key);
     meta.range_deletions_applied = inputs.range_deletions_applied;
+    builder = std::make_unique<TableFileBuilder>(options_, env_, dbname_, new_file_number_());
     if (result->outputs.empty()) {
-      meta.range_deletions = inputs.carried_range_deletions;
-      for (const RangeTombstone& t : meta.range_deletions) builder->AddRangeDeletion(t);
+      for (const RangeTombstone& t : inputs.carried_range_deletions) builder->AddRangeDeletion(t);
     }
-    return Status::OK();
+    return builder->Add(first_key, first_value);
   };
 
   std::string current_user_key;
@@ -134,9 +111,8 @@ Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* resu
       last_sequence_for_key = kMaxSequenceNumber;
       // Cut only between user keys.
       if (builder && builder->FileSize() >= options_.table_file_bytes) {
-        s = FinishTable(&meta, builder.get(), file.get());
+        s = builder->Finish(tables_, &meta);  // reads it back before it is published
         builder.reset();
-        file.reset();
         if (!s.ok()) break;
         result->bytes_written += meta.file_size;
         result->outputs.push_back(meta);
@@ -170,41 +146,33 @@ Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* resu
     }
 
     if (!builder) {
-      s = open_output(key);
-      if (!s.ok()) break;
+      s = open_output(key, input->value());
+    } else {
+      s = builder->Add(key, input->value());
     }
-    meta.largest.assign(key);
-    if (ikey.kind == ValueKind::kDeletion) ++meta.num_deletions;
-    s = builder->Add(key, input->value());
   }
   if (s.ok()) s = input->status();
   if (s.ok() && !builder && result->outputs.empty() && !inputs.carried_range_deletions.empty()) {
     if (has_spare) {
-      s = open_output(spare);
-      if (s.ok()) {
-        meta.largest = spare;
-        ++meta.num_deletions;
-        s = builder->Add(spare, {});
-      }
+      s = open_output(spare, {});
     } else {
       s = Status::InvalidArgument("compaction inputs hold no entry to carry range tombstones");
     }
   }
   if (s.ok() && builder) {
-    s = FinishTable(&meta, builder.get(), file.get());
+    s = builder->Finish(tables_, &meta);
     builder.reset();
-    file.reset();
     if (s.ok()) {
       result->bytes_written += meta.file_size;
       result->outputs.push_back(meta);
     }
   }
-  if (s.ok() && !created.empty()) s = env_->SyncDir(dbname_);
   if (!s.ok()) {
-    if (builder) builder->Abandon();
-    builder.reset();
-    file.reset();
-    for (const auto& path : created) env_->RemoveFile(path);
+    builder.reset();  // abandons the table being written
+    // The finished outputs are nobody's: no Version lists them.
+    for (const FileMetaData& f : result->outputs) {
+      env_->RemoveFile(TableFileName(dbname_, f.number));
+    }
     result->outputs.clear();
   }
   return s;

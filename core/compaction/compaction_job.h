@@ -73,7 +73,6 @@ class CompactionJob {
 
  private:
   static Status CheckInputs(const CompactionInputs& inputs);
-  Status FinishTable(FileMetaData* meta, class TableBuilder* builder, WritableFile* file);
 
   const Options& options_;
   const std::string dbname_;

@@ -11,9 +11,10 @@
 #include <cerrno>
 #include "core/db/writer.h"
 #include "core/filename.h"
+#include "core/db/build_table.h"
 #include "core/memtable/memtable.h"
-#include "core/table/table_builder.h"
 #include "core/table/table_cache.h"
+#include "core/table/table_file_builder.h"
 #include "core/version/version_set.h"
 
 namespace strata {
@@ -149,60 +150,15 @@ Status DB::FlushOldestImmutable(std::unique_lock<std::mutex>* lock) {
 }
 
 Status DB::WriteLevel0Table(MemTable* mem, FileMetaData* meta) {
-  const std::string path = TableFileName(dbname_, meta->number);
-  auto it = mem->NewIterator();
-  it->SeekToFirst();
-  RangeTombstoneList tombstones = mem->RangeDeletions();
-  if (!it->Valid() && tombstones.empty()) {
+  if (MemTableIsEmpty(*mem)) {
     meta->file_size = 0;
-    return it->status();
+    return Status::OK();
   }
-  std::unique_ptr<WritableFile> file;
-  STRATA_RETURN_IF_ERROR(env_->NewExclusiveWritableFile(path, &file));
-  TableBuilder builder(options_, file.get());
-  Status s;
-  if (it->Valid()) {
-    meta->smallest.assign(it->key());
-    for (; it->Valid() && s.ok(); it->Next()) {
-      meta->largest.assign(it->key());
-      s = builder.Add(it->key(), it->value());
-    }
-  } else {
-    // Only range tombstones: a table needs one entry for its key range. A
-    // point tombstone at the first range's start, with that range's
-    // sequence number, hides nothing the range does not hide already.
-    std::string spare;
-    AppendInternalKey(&spare, tombstones.front().start, tombstones.front().sequence,
-                      ValueKind::kDeletion);
-    meta->smallest = meta->largest = spare;
-    s = builder.Add(spare, {});
-  }
-  for (const RangeTombstone& t : tombstones) builder.AddRangeDeletion(t);
-  if (s.ok()) s = it->status();
-  if (s.ok()) {
-    s = builder.Finish();
-  } else {
-    builder.Abandon();
-  }
-  if (s.ok()) s = file->Sync();
-  if (s.ok()) s = file->Close();
-  if (s.ok()) s = env_->SyncDir(dbname_);
-  if (s.ok()) {
-    meta->file_size = builder.FileSize();
-    meta->num_entries = builder.NumEntries();
-    meta->num_deletions = builder.properties().num_deletions;
-    meta->smallest_sequence = builder.properties().smallest_sequence;
-    meta->range_deletions = std::move(tombstones);
-    // Read the table back once: a table that cannot be opened must never be
-    // published in the manifest.
-    std::shared_ptr<TableReader> reader;
-    s = table_cache_->FindTable(*meta, &reader);
-  }
-  if (!s.ok()) {
-    file.reset();
-    env_->RemoveFile(path);
-  }
-  return s;
+  TableFileBuilder table(options_, env_, dbname_, meta->number);
+  STRATA_RETURN_IF_ERROR(AddMemTable(mem, &table));
+  // Finish reads the table back once: one that cannot be opened must never
+  // be published in the manifest.
+  return table.Finish(table_cache_.get(), meta);
 }
 
 void DB::RemoveObsoleteFiles(std::unique_lock<std::mutex>* lock) {

@@ -12,9 +12,9 @@
 #include "core/db/db.h"
 #include "core/db/destroy.h"
 #include "core/filename.h"
+#include "core/version/manifest_snapshot.h"
 #include "core/version/version_edit.h"
 #include "core/version/version_set.h"
-#include "core/wal/log_writer.h"
 
 namespace strata {
 
@@ -41,18 +41,9 @@ Status WriteCheckpoint(Env* env, const std::string& dbname, const std::string& d
       snapshot.AddFile(level, *f);
     }
   }
-  const std::string manifest = ManifestFileName(dir, manifest_number);
-  std::unique_ptr<WritableFile> file;
-  STRATA_RETURN_IF_ERROR(env->NewExclusiveWritableFile(manifest, &file));
-  log::Writer writer(std::move(file));
-  std::string record;
-  snapshot.EncodeTo(&record);
-  STRATA_RETURN_IF_ERROR(writer.AddRecord(record));
-  STRATA_RETURN_IF_ERROR(writer.Sync());
-  STRATA_RETURN_IF_ERROR(writer.Close());
-  // The links and the manifest must be durable before CURRENT names them.
-  STRATA_RETURN_IF_ERROR(env->SyncDir(dir));
-  return WriteFileAtomically(env, dir, "CURRENT", manifest.substr(dir.size() + 1) + "\n");
+  // The links must be durable before CURRENT names them: the routine syncs
+  // the directory before switching.
+  return WriteManifestSnapshot(env, dir, manifest_number, snapshot);
 }
 
 }  // namespace

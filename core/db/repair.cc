@@ -3,51 +3,27 @@
 #include "core/db/repair.h"
 
 #include <algorithm>
-#include <cinttypes>
-#include <cstdio>
 #include <ctime>
-#include <functional>
 #include <map>
-#include <optional>
 #include <memory>
-#include <queue>
 #include <set>
 
-#include "core/checksum.h"
-#include "core/coding.h"
+#include "core/db/repair_log.h"
+#include "core/db/table_order.h"
 #include "core/dbformat.h"
 #include "core/env.h"
 #include "core/filename.h"
-#include "core/memtable/memtable.h"
-#include "core/table/block.h"
-#include "core/table/format.h"
-#include "core/table/table_builder.h"
-#include "core/table/table_properties.h"
+#include "core/table/table_file_builder.h"
 #include "core/table/table_reader.h"
+#include "core/table/table_salvage.h"
 #include "core/version/file_metadata.h"
+#include "core/version/manifest_snapshot.h"
+#include "core/version/manifest_summary.h"
 #include "core/version/version_edit.h"
-#include "core/wal/log_format.h"
-#include "core/wal/log_reader.h"
-#include "core/wal/log_writer.h"
-#include "core/write_batch.h"
 
 namespace strata {
 
 namespace {
-
-std::string Numbered(uint64_t number, const char* suffix) {
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%06" PRIu64 ".%s", number, suffix);
-  return buf;
-}
-std::string TableName(uint64_t number) { return Numbered(number, "sst"); }
-std::string LogName(uint64_t number) { return Numbered(number, "log"); }
-
-// True when a block and its trailer lie inside [0, limit).
-bool HandleWithin(const BlockHandle& h, uint64_t limit) {
-  return h.offset() <= limit && h.size() <= limit - h.offset() &&
-         kBlockTrailerBytes <= limit - h.offset() - h.size();
-}
 
 // A recovered table: one the new manifest will list.
 struct RecoveredTable {
@@ -57,138 +33,6 @@ struct RecoveredTable {
   // file must survive until the new manifest is in place.
   bool preexisting = false;
   size_t kept_index = 0;  // its entry in RepairReport::kept when preexisting
-};
-
-// Writes one new table from entries added in internal-key order, and checks
-// that it reads back before handing out its metadata.
-class TableOutput {
- public:
-  TableOutput(Env* env, const Options& options, const std::string& dbname, uint64_t number)
-      : env_(env), options_(options), path_(TableFileName(dbname, number)), number_(number) {}
-  ~TableOutput() {
-    if (builder_ && !finished_) Abandon();
-  }
-
-  Status Add(std::string_view internal_key, std::string_view value) {
-    if (!builder_) {
-      STRATA_RETURN_IF_ERROR(env_->NewExclusiveWritableFile(path_, &file_));
-      builder_ = std::make_unique<TableBuilder>(options_, file_.get());
-      meta_.smallest.assign(internal_key);
-    }
-    ParsedInternalKey parsed;
-    if (ParseInternalKey(internal_key, &parsed)) {
-      max_sequence_ = std::max(max_sequence_, parsed.sequence);
-      if (parsed.kind == ValueKind::kDeletion) ++meta_.num_deletions;
-    }
-    meta_.largest.assign(internal_key);
-    return builder_->Add(internal_key, value);
-  }
-
-  // A range tombstone the table carries; written at Finish.
-  void AddRangeDeletion(const RangeTombstone& t) {
-    max_sequence_ = std::max(max_sequence_, t.sequence);
-    meta_.range_deletions.push_back(t);
-  }
-
-  bool empty() const { return !builder_ || builder_->NumEntries() == 0; }
-  uint64_t FileSize() const { return builder_ ? builder_->FileSize() : 0; }
-
-  // Finishes, syncs and reopens the table. REQUIRES: !empty().
-  Status Finish(RecoveredTable* out) {
-    finished_ = true;
-    for (const RangeTombstone& t : meta_.range_deletions) builder_->AddRangeDeletion(t);
-    Status s = builder_->Finish();
-    if (s.ok()) s = file_->Sync();
-    if (s.ok()) s = file_->Close();
-    if (s.ok()) {
-      meta_.number = number_;
-      meta_.file_size = builder_->FileSize();
-      meta_.num_entries = builder_->NumEntries();
-      meta_.smallest_sequence = builder_->properties().smallest_sequence;
-      std::unique_ptr<RandomAccessFile> file;
-      std::unique_ptr<TableReader> reader;
-      s = env_->NewRandomAccessFile(path_, &file);
-      if (s.ok()) {
-        s = TableReader::Open(options_, std::move(file), meta_.file_size, number_, nullptr, &reader);
-      }
-    }
-    if (!s.ok()) {
-      file_.reset();
-      env_->RemoveFile(path_);
-      return s;
-    }
-    out->meta = meta_;
-    out->max_sequence = max_sequence_;
-    out->preexisting = false;
-    return Status::OK();
-  }
-
-  void Abandon() {
-    finished_ = true;
-    if (builder_) builder_->Abandon();
-    file_.reset();
-    env_->RemoveFile(path_);
-  }
-
- private:
-  Env* const env_;
-  const Options& options_;
-  const std::string path_;
-  const uint64_t number_;
-  std::unique_ptr<WritableFile> file_;
-  std::unique_ptr<TableBuilder> builder_;
-  FileMetaData meta_;
-  SequenceNumber max_sequence_ = 0;
-  bool finished_ = false;
-};
-
-// Merges the entries of several tables in internal-key order and says which
-// table each came from.
-class TaggedMerge {
- public:
-  // Takes ownership of the iterators; source i is iterators[i].
-  explicit TaggedMerge(std::vector<std::unique_ptr<InternalIterator>> iterators)
-      : iterators_(std::move(iterators)) {
-    for (size_t i = 0; i < iterators_.size(); ++i) {
-      iterators_[i]->SeekToFirst();
-      Push(i);
-    }
-  }
-
-  bool Valid() const { return status_.ok() && !heap_.empty(); }
-  size_t source() const { return heap_.top(); }
-  std::string_view key() const { return iterators_[heap_.top()]->key(); }
-  std::string_view value() const { return iterators_[heap_.top()]->value(); }
-  void Next() {
-    const size_t i = heap_.top();
-    heap_.pop();
-    iterators_[i]->Next();
-    Push(i);
-  }
-  Status status() const { return status_; }
-
- private:
-  void Push(size_t i) {
-    if (iterators_[i]->Valid()) {
-      heap_.push(i);
-    } else if (status_.ok() && !iterators_[i]->status().ok()) {
-      status_ = iterators_[i]->status();
-    }
-  }
-
-  struct After {
-    const TaggedMerge* merge;
-    // The priority queue puts the "largest" on top, so this orders
-    // backwards: smaller internal keys (then lower sources) come out first.
-    bool operator()(size_t a, size_t b) const {
-      const int c = CompareInternalKeys(merge->iterators_[a]->key(), merge->iterators_[b]->key());
-      return c != 0 ? c > 0 : a > b;
-    }
-  };
-
-  std::vector<std::unique_ptr<InternalIterator>> iterators_;
-  std::priority_queue<size_t, std::vector<size_t>, After> heap_{After{this}};
-  Status status_;
 };
 
 class Repairer {
@@ -262,8 +106,12 @@ class Repairer {
           // Numbering after it would wrap onto the numbers of the tables
           // being salvaged.
           return Status::InvalidArgument(OutOfRangeFileMessage(dbname_, name));
-        case FileKind::kLock:
         case FileKind::kTemp:
+          // A table an interrupted flush, compaction or repair did not
+          // finish: never published, and no whole table.
+          STRATA_RETURN_IF_ERROR(env_->RemoveFile(dbname_ + "/" + name));
+          break;
+        case FileKind::kLock:
         case FileKind::kUnknown:
           break;
       }
@@ -291,45 +139,24 @@ class Repairer {
       report_->old_manifest = why + "; every table found is used";
     };
     if (!has_current_) return unknown("none (no CURRENT)");
-    std::string current;
-    if (!ReadFileToString(env_, CurrentFileName(dbname_), &current).ok() || current.empty() ||
-        current.back() != '\n') {
-      return unknown("unreadable (CURRENT is damaged)");
-    }
-    current.pop_back();
-    uint64_t manifest_number = 0;
-    if (ParseFileName(current, &manifest_number) != FileKind::kManifest) {
-      return unknown("unreadable (CURRENT names '" + current + "')");
-    }
-    const std::string path = dbname_ + "/" + current;
-    uint64_t size = 0;
-    std::unique_ptr<SequentialFile> file;
-    if (!env_->GetFileSize(path, &size).ok() || !env_->NewSequentialFile(path, &file).ok()) {
-      return unknown("unreadable (" + current + " is missing)");
-    }
-    log::Reader reader(std::move(file), path, size);
-    std::set<uint64_t> live;
-    std::optional<uint64_t> next_file;
-    std::string record;
-    while (reader.ReadRecord(&record)) {
-      VersionEdit edit;
-      Status s = edit.DecodeFrom(record);
-      if (!s.ok()) return unknown("unreadable (" + current + ": " + s.message() + ")");
-      // Removals first, as VersionBuilder applies them: a move to another
-      // level removes and adds the same table in one edit.
-      for (const auto& [level, number] : edit.deleted_files()) live.erase(number);
-      for (const auto& [level, f] : edit.new_files()) live.insert(f.number);
-      if (edit.next_file_number()) next_file = edit.next_file_number();
-    }
-    if (!reader.status().ok()) return unknown("unreadable (" + reader.status().message() + ")");
-    if (!next_file) return unknown("unreadable (" + current + " is incomplete)");
-    old_live_ = std::move(live);
-    old_next_file_ = *next_file;
+    ManifestSummary old;
+    Status s = ReadManifestSummary(env_, dbname_, &old);
+    if (!s.ok()) return unknown("unreadable (" + s.message() + ")");
+    old_live_ = std::move(old.live_tables);
+    old_next_file_ = old.next_file_number;
     have_old_manifest_ = true;
     report_->old_manifest =
-        current + " read: it lists " + std::to_string(old_live_.size()) + " tables";
+        old.name + " read: it lists " + std::to_string(old_live_.size()) + " tables";
     for (uint64_t number : old_live_) {
       if (!table_files_.count(number)) report_->missing.push_back(number);
+    }
+    // The oldest log still needed holds writes no table has: if it is gone,
+    // they are lost (VersionSet::Recover refuses to open for the same
+    // reason). Log 0 (a checkpoint) and a number past the next file number
+    // (a repair) name no log.
+    if (old.log_number && *old.log_number != 0 && *old.log_number < old_next_file_ &&
+        !log_files_.count(*old.log_number)) {
+      report_->missing_logs.push_back(*old.log_number);
     }
   }
 
@@ -340,11 +167,21 @@ class Repairer {
   bool IsObsolete(uint64_t number) {
     if (!have_old_manifest_ || number >= old_next_file_ || old_live_.count(number)) return false;
     report_->obsolete.push_back(number);
-    to_back_up_.push_back(TableName(number));
+    to_back_up_.push_back(TableBaseName(number));
     return true;
   }
 
   // ---- Step 2, continued: tables -------------------------------------------
+
+  // Finishes a table the repair wrote and adds it to *to (tables_ when null).
+  Status Publish(TableFileBuilder* output, std::vector<RecoveredTable>* to = nullptr) {
+    RecoveredTable table;
+    STRATA_RETURN_IF_ERROR(output->Finish(nullptr, &table.meta));
+    table.max_sequence = output->max_sequence();
+    outputs_.insert(table.meta.number);
+    (to != nullptr ? to : &tables_)->push_back(std::move(table));
+    return Status::OK();
+  }
 
   Status OpenTable(uint64_t number, uint64_t size, std::unique_ptr<TableReader>* out) {
     std::unique_ptr<RandomAccessFile> file;
@@ -405,7 +242,7 @@ class Repairer {
       if (table.meta.num_entries == 0) {
         // Nothing to list; keep the file out of the way rather than delete it.
         report_->dropped.push_back({number, "the table holds no entries", false});
-        to_back_up_.push_back(TableName(number));
+        to_back_up_.push_back(TableBaseName(number));
         return Status::OK();
       }
       table.preexisting = true;
@@ -421,7 +258,7 @@ class Repairer {
   // Copies every data block of a damaged table that still reads, checks and
   // parses into a new table. The original goes to the backup.
   Status SalvageTable(uint64_t number, uint64_t size, const std::string& first_damage) {
-    to_back_up_.push_back(TableName(number));
+    to_back_up_.push_back(TableBaseName(number));
     // `why` adds to the damage found by the first read, unless it is the
     // same problem seen again (a bad footer or index fails both reads).
     auto drop = [&](const std::string& why) {
@@ -431,354 +268,68 @@ class Repairer {
     };
     std::unique_ptr<RandomAccessFile> file;
     STRATA_RETURN_IF_ERROR(env_->NewRandomAccessFile(TableFileName(dbname_, number), &file));
-    if (size < Footer::kEncodedLength) return drop(first_damage);
-    const uint64_t footer_offset = size - Footer::kEncodedLength;
-    char footer_space[Footer::kEncodedLength];
-    std::string_view footer_bytes;
-    STRATA_RETURN_IF_ERROR(
-        file->Read(footer_offset, Footer::kEncodedLength, &footer_bytes, footer_space));
-    Footer footer;
-    Status s = footer.DecodeFrom(footer_bytes);
-    if (s.IsNotSupported()) return s;
+    std::unique_ptr<TableSalvageIterator> blocks;
+    Status s = TableSalvageIterator::Open(options_, std::move(file), size, number, &blocks);
+    if (s.IsIOError() || s.IsNotSupported()) return s;
     if (!s.ok()) return drop(s.message());
-    if (!HandleWithin(footer.index_handle, footer_offset)) {
-      return drop("the footer's index handle points outside the file");
-    }
-    BlockContents contents;
-    s = ReadBlock(file.get(), footer.index_handle, true, &contents);
-    if (s.IsIOError()) return s;
-    if (!s.ok()) return drop(s.message());
-    Block index(std::move(contents));
-    if (!index.well_formed()) return drop("index block is malformed");
 
     RepairReport::SalvagedTable salvaged;
     salvaged.original_number = number;
     salvaged.damage = first_damage;
-    RangeTombstoneList salvaged_range_deletions;
-    uint64_t data_end = footer_offset;
-    if (HandleWithin(footer.properties_handle, footer_offset)) {
-      data_end = std::min(data_end, footer.properties_handle.offset());
-      if (ReadBlock(file.get(), footer.properties_handle, true, &contents).ok()) {
-        Block properties_block(std::move(contents));
-        TableProperties properties;
-        if (properties.DecodeFrom(properties_block).ok()) {
-          salvaged.entries_expected = properties.num_entries;
-          salvaged_range_deletions = std::move(properties.range_deletions);
-        }
-      }
-    }
-    data_end = std::min(data_end, footer.index_handle.offset());
-    if (footer.filter_handle.size() > 0) data_end = std::min(data_end, footer.filter_handle.offset());
-
+    salvaged.entries_expected = blocks->entries_expected();
     const uint64_t out_number = NewFileNumber();
-    TableOutput output(env_, options_, dbname_, out_number);
-    std::string last_kept;  // the last internal key copied
-    std::vector<std::pair<std::string, std::string>> entries;
-    auto index_it = index.NewIterator(BlockKeyOrder::kInternalKey);
-    for (index_it->SeekToFirst(); index_it->Valid(); index_it->Next()) {
-      BlockHandle handle;
-      std::string_view encoded = index_it->value();
-      if (!handle.DecodeFrom(&encoded).ok() || !HandleWithin(handle, data_end)) {
-        ++salvaged.blocks_dropped;
-        continue;
+    TableFileBuilder output(options_, env_, dbname_, out_number);
+    while (blocks->NextBlock()) {
+      for (const auto& [key, value] : blocks->entries()) {
+        STRATA_RETURN_IF_ERROR(output.Add(key, value));
       }
-      s = ReadBlock(file.get(), handle, true, &contents);
-      if (s.IsIOError()) return s;
-      if (!s.ok()) {
-        ++salvaged.blocks_dropped;
-        continue;
-      }
-      auto block = std::make_shared<const Block>(std::move(contents));
-      entries.clear();
-      bool good = block->well_formed();
-      if (good) {
-        auto it = block->NewIterator(BlockKeyOrder::kInternalKey);
-        for (it->SeekToFirst(); it->Valid() && good; it->Next()) {
-          ParsedInternalKey parsed;
-          const std::string_view previous =
-              entries.empty() ? std::string_view(last_kept) : std::string_view(entries.back().first);
-          if (!ParseInternalKey(it->key(), &parsed) ||
-              (!previous.empty() && CompareInternalKeys(previous, it->key()) >= 0)) {
-            good = false;
-          } else {
-            entries.emplace_back(std::string(it->key()), std::string(it->value()));
-          }
-        }
-        if (!it->status().ok()) good = false;
-      }
-      if (!good || entries.empty()) {
-        ++salvaged.blocks_dropped;
-        continue;
-      }
-      for (const auto& [key, value] : entries) STRATA_RETURN_IF_ERROR(output.Add(key, value));
-      salvaged.entries_kept += entries.size();
-      ++salvaged.blocks_kept;
-      last_kept = entries.back().first;
+      salvaged.entries_kept += blocks->entries().size();
     }
-    if (!index_it->status().ok()) {
-      // The rest of the index is unreadable, so the blocks it names are lost.
-      salvaged.damage += "; index unreadable past block " +
-                         std::to_string(salvaged.blocks_kept + salvaged.blocks_dropped) + ": " +
-                         index_it->status().message();
-    }
-    if (output.empty()) {
+    STRATA_RETURN_IF_ERROR(blocks->status());
+    salvaged.blocks_kept = blocks->blocks_kept();
+    salvaged.blocks_dropped = blocks->blocks_dropped();
+    // The rest of the index is unreadable, so the blocks it names are lost.
+    if (!blocks->index_damage().empty()) salvaged.damage += "; " + blocks->index_damage();
+    if (output.NumEntries() == 0) {
       output.Abandon();
       return drop("no data block could be read");
     }
-    for (const RangeTombstone& t : salvaged_range_deletions) output.AddRangeDeletion(t);
-    RecoveredTable table;
-    STRATA_RETURN_IF_ERROR(output.Finish(&table));
+    for (const RangeTombstone& t : blocks->range_deletions()) output.AddRangeDeletion(t);
+    STRATA_RETURN_IF_ERROR(Publish(&output));
     salvaged.number = out_number;
     report_->salvaged.push_back(std::move(salvaged));
-    outputs_.insert(out_number);
-    tables_.push_back(std::move(table));
     return Status::OK();
   }
 
   // ---- Step 3: logs -----------------------------------------------------
 
-  // Sorts one log's batches in memtables and writes each full memtable out.
-  class LogConverter {
-   public:
-    LogConverter(Repairer* r, RepairReport::RecoveredLog* log) : r_(r), log_(log) {}
-
-    // Applies one record's payload: a write batch.
-    Status Apply(std::string_view payload) {
-      WriteBatch batch;
-      Status s = batch.SetContents(payload);
-      CountingHandler counter;
-      if (s.ok()) s = batch.Iterate(&counter);
-      const uint32_t count = batch.Count();
-      if (s.ok() && count > 0 && batch.Sequence() > kMaxSequenceNumber - (count - 1)) {
-        s = Status::Corruption("sequence number out of range");
-      }
-      if (!s.ok()) {
-        ++log_->records_dropped;
-        if (log_->damage.empty()) log_->damage = "a record holds a malformed batch: " + s.message();
-        return Status::OK();
-      }
-      ++log_->records;
-      log_->operations += count;
-      if (count == 0) return Status::OK();
-      // A memtable takes each (key, sequence) once; a log never repeats a
-      // sequence number, but a damaged one might, so start another table.
-      if (mem_ && (mem_->NumEntries() > 0 || mem_->NumRangeDeletions() > 0) &&
-          batch.Sequence() <= last_sequence_) {
-        STRATA_RETURN_IF_ERROR(FlushMemTable());
-      }
-      if (!mem_) mem_ = std::make_unique<MemTable>(r_->options_.memtable);
-      Inserter inserter;
-      inserter.mem = mem_.get();
-      inserter.sequence = batch.Sequence();
-      batch.Iterate(&inserter);
-      last_sequence_ = batch.Sequence() + count - 1;
-      if (mem_->ApproximateMemoryUsage() >= r_->options_.memtable_bytes) return FlushMemTable();
-      return Status::OK();
-    }
-
-    Status FlushMemTable() {
-      if (!mem_ || (mem_->NumEntries() == 0 && mem_->NumRangeDeletions() == 0)) {
-        return Status::OK();
-      }
-      const uint64_t number = r_->NewFileNumber();
-      TableOutput output(r_->env_, r_->options_, r_->dbname_, number);
-      auto it = mem_->NewIterator();
-      for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        STRATA_RETURN_IF_ERROR(output.Add(it->key(), it->value()));
-      }
-      const RangeTombstoneList tombstones = mem_->RangeDeletions();
-      if (output.empty()) {
-        // As a flush does (DB::WriteLevel0Table): a table of range
-        // tombstones alone gets one point tombstone for its key range.
-        std::string spare;
-        AppendInternalKey(&spare, tombstones.front().start, tombstones.front().sequence,
-                          ValueKind::kDeletion);
-        STRATA_RETURN_IF_ERROR(output.Add(spare, {}));
-      }
-      for (const RangeTombstone& t : tombstones) output.AddRangeDeletion(t);
-      RecoveredTable table;
-      STRATA_RETURN_IF_ERROR(output.Finish(&table));
-      r_->outputs_.insert(number);
-      r_->tables_.push_back(std::move(table));
-      log_->tables.push_back(number);
-      mem_.reset();
-      return Status::OK();
-    }
-
-   private:
-    struct CountingHandler : WriteBatch::Handler {
-      void Put(std::string_view, std::string_view) override {}
-      void Delete(std::string_view) override {}
-      void DeleteRange(std::string_view, std::string_view) override {}
-    };
-    struct Inserter : WriteBatch::Handler {
-      MemTable* mem = nullptr;
-      SequenceNumber sequence = 0;
-      void Put(std::string_view k, std::string_view v) override {
-        mem->Add(sequence++, ValueKind::kValue, k, v);
-      }
-      void Delete(std::string_view k) override { mem->Add(sequence++, ValueKind::kDeletion, k, {}); }
-      void DeleteRange(std::string_view start, std::string_view end) override {
-        mem->AddRangeDeletion(sequence++, start, end);
-      }
-    };
-
-    Repairer* r_;
-    RepairReport::RecoveredLog* log_;
-    std::unique_ptr<MemTable> mem_;
-    SequenceNumber last_sequence_ = 0;
-  };
-
-  // The payload length of the record whose header is intact (its checksum
-  // holds and its length fits in the data) at `pos`, if there is one.
-  static bool HeaderAt(std::string_view data, size_t pos, uint32_t* length) {
-    if (data.size() - pos < log::kHeaderBytes) return false;
-    const char* header = data.data() + pos;
-    if (DecodeFixed32(header) != Checksum32(header + 4, 8)) return false;
-    const uint32_t n = DecodeFixed32(header + 4);
-    if (n > log::kMaxPayloadBytes || n > data.size() - pos - log::kHeaderBytes) return false;
-    *length = n;
-    return true;
-  }
-  // Whether a whole intact record (header and payload) starts at `pos`.
-  static bool RecordAt(std::string_view data, size_t pos, uint32_t* length) {
-    return HeaderAt(data, pos, length) &&
-           DecodeFixed32(data.data() + pos + 8) ==
-               Checksum32(data.data() + pos + log::kHeaderBytes, *length);
-  }
-
-  // Replays a log as far as it is intact. Past damage it carries on: a record
-  // whose header is intact but whose payload is not is skipped whole (one
-  // record dropped); elsewhere it searches byte by byte for the next intact
-  // record (a false match needs two 32-bit checksums to agree by chance).
   Status ConvertLog(uint64_t number) {
-    const std::string path = LogFileName(dbname_, number);
-    to_back_up_.push_back(LogName(number));
+    to_back_up_.push_back(LogBaseName(number));
     RepairReport::RecoveredLog log;
-    log.number = number;
-    LogConverter converter(this, &log);
-    uint64_t size = 0;
-    std::unique_ptr<SequentialFile> file;
-    STRATA_RETURN_IF_ERROR(env_->GetFileSize(path, &size));
-    STRATA_RETURN_IF_ERROR(env_->NewSequentialFile(path, &file));
-    log::Reader reader(std::move(file), path, size);
-    std::string record;
-    while (reader.ReadRecord(&record)) STRATA_RETURN_IF_ERROR(converter.Apply(record));
-    if (!reader.status().ok()) {
-      if (!reader.status().IsCorruption()) return reader.status();
-      log.damage = reader.status().message();
-      std::string data;
-      STRATA_RETURN_IF_ERROR(ReadFileToString(env_, path, &data));
-      const std::string_view all(data);
-      size_t pos = reader.end_of_good_records();
-      while (pos < all.size()) {
-        uint32_t length = 0;
-        if (RecordAt(all, pos, &length)) {
-          STRATA_RETURN_IF_ERROR(converter.Apply(all.substr(pos + log::kHeaderBytes, length)));
-          pos += log::kHeaderBytes + length;
-          continue;
-        }
-        if (HeaderAt(all, pos, &length)) {
-          ++log.records_dropped;
-          log.bytes_skipped += log::kHeaderBytes + length;
-          pos += log::kHeaderBytes + length;
-          continue;
-        }
-        const size_t damaged_from = pos;
-        for (++pos; pos < all.size() && !RecordAt(all, pos, &length);) ++pos;
-        const std::string_view skipped = all.substr(damaged_from, pos - damaged_from);
-        // Zeros to the end of the file are preallocated space, not lost data.
-        const bool zero_tail =
-            pos == all.size() && skipped.find_first_not_of('\0') == std::string_view::npos;
-        if (!zero_tail) {
-          log.bytes_skipped += skipped.size();
-          ++log.damaged_stretches;
-        }
-      }
-    } else if (reader.torn_tail()) {
-      log.damage = "torn tail cut at offset " + std::to_string(reader.end_of_good_records()) +
-                   " (a write cut short by a crash, never acknowledged)";
-    }
-    STRATA_RETURN_IF_ERROR(converter.FlushMemTable());
+    STRATA_RETURN_IF_ERROR(ConvertLogToTables(
+        options_, env_, dbname_, number, [this] { return NewFileNumber(); },
+        [this](TableFileBuilder* table) { return Publish(table); }, &log));
     report_->logs.push_back(std::move(log));
     return Status::OK();
   }
 
   // ---- Step 4: an order in which newer versions win ------------------------
 
-  // Reads all tables together and records, for each user key, that the table
-  // holding its newest version must be consulted before every other table
-  // holding the key: edges[a] holds b when a must come first.
-  Status FindPrecedence(std::vector<std::set<size_t>>* edges) {
-    edges->assign(tables_.size(), {});
-    std::vector<std::unique_ptr<InternalIterator>> iterators;
-    std::vector<std::unique_ptr<TableReader>> readers;
+  // The tables' iterators, for FindPrecedence and MergeTables; *readers
+  // keeps their readers open. Only the tables in `group` when given.
+  Status OpenAll(const std::set<uint64_t>* group,
+                 std::vector<std::unique_ptr<TableReader>>* readers,
+                 std::vector<std::unique_ptr<InternalIterator>>* iterators) {
     TableReadOptions ro;
     ro.fill_cache = false;
-    for (const auto& t : tables_) {
+    for (const RecoveredTable& t : tables_) {
+      if (group != nullptr && !group->count(t.meta.number)) continue;
       std::unique_ptr<TableReader> reader;
       STRATA_RETURN_IF_ERROR(OpenTable(t.meta.number, t.meta.file_size, &reader));
-      iterators.push_back(reader->NewIterator(ro));
-      readers.push_back(std::move(reader));
+      iterators->push_back(reader->NewIterator(ro));
+      readers->push_back(std::move(reader));
     }
-    TaggedMerge merge(std::move(iterators));
-    std::string user_key;
-    bool have_key = false;
-    size_t newest_source = 0;
-    SequenceNumber newest_sequence = 0;
-    for (; merge.Valid(); merge.Next()) {
-      const std::string_view key = merge.key();
-      const std::string_view user = ExtractUserKey(key);
-      const SequenceNumber sequence = ExtractTrailer(key) >> 8;
-      if (!have_key || user != std::string_view(user_key)) {
-        user_key.assign(user);
-        have_key = true;
-        newest_source = merge.source();
-        newest_sequence = sequence;
-      } else if (merge.source() != newest_source && sequence < newest_sequence) {
-        (*edges)[newest_source].insert(merge.source());
-      }
-    }
-    return merge.status();
-  }
-
-  // Groups of tables that depend on each other in a cycle (Tarjan's strongly
-  // connected components, keeping only those of two or more tables).
-  static std::vector<std::vector<size_t>> Cycles(const std::vector<std::set<size_t>>& edges) {
-    const size_t n = edges.size();
-    std::vector<int> index(n, -1), low(n, 0);
-    std::vector<bool> on_stack(n, false);
-    std::vector<size_t> stack;
-    std::vector<std::vector<size_t>> cycles;
-    int counter = 0;
-    std::function<void(size_t)> visit = [&](size_t v) {
-      index[v] = low[v] = counter++;
-      stack.push_back(v);
-      on_stack[v] = true;
-      for (size_t w : edges[v]) {
-        if (index[w] < 0) {
-          visit(w);
-          low[v] = std::min(low[v], low[w]);
-        } else if (on_stack[w]) {
-          low[v] = std::min(low[v], index[w]);
-        }
-      }
-      if (low[v] == index[v]) {
-        std::vector<size_t> component;
-        size_t w;
-        do {
-          w = stack.back();
-          stack.pop_back();
-          on_stack[w] = false;
-          component.push_back(w);
-        } while (w != v);
-        if (component.size() > 1) cycles.push_back(std::move(component));
-      }
-    };
-    for (size_t v = 0; v < n; ++v) {
-      if (index[v] < 0) visit(v);
-    }
-    return cycles;
+    return Status::OK();
   }
 
   // Merges the given tables into new ones holding the newest version of each
@@ -786,30 +337,20 @@ class Repairer {
   // other tables). The inputs leave tables_.
   Status MergeTables(const std::set<uint64_t>& group) {
     RepairReport::MergedTables merged;
-    std::vector<std::unique_ptr<InternalIterator>> iterators;
-    std::vector<std::unique_ptr<TableReader>> readers;
-    TableReadOptions ro;
-    ro.fill_cache = false;
     for (const RecoveredTable& t : tables_) {
-      if (!group.count(t.meta.number)) continue;
-      merged.inputs.push_back(t.meta.number);
-      std::unique_ptr<TableReader> reader;
-      STRATA_RETURN_IF_ERROR(OpenTable(t.meta.number, t.meta.file_size, &reader));
-      iterators.push_back(reader->NewIterator(ro));
-      readers.push_back(std::move(reader));
+      if (group.count(t.meta.number)) merged.inputs.push_back(t.meta.number);
     }
+    std::vector<std::unique_ptr<TableReader>> readers;
+    std::vector<std::unique_ptr<InternalIterator>> iterators;
+    STRATA_RETURN_IF_ERROR(OpenAll(&group, &readers, &iterators));
     std::vector<RecoveredTable> outputs;
-    std::unique_ptr<TableOutput> output;
+    std::unique_ptr<TableFileBuilder> output;
     auto finish_output = [&]() -> Status {
       if (!output) return Status::OK();
-      RecoveredTable table;
-      Status s = output->Finish(&table);
+      Status s = Publish(output.get(), &outputs);
       output.reset();
-      if (!s.ok()) return s;
-      outputs_.insert(table.meta.number);
-      merged.outputs.push_back(table.meta.number);
-      outputs.push_back(std::move(table));
-      return Status::OK();
+      if (s.ok()) merged.outputs.push_back(outputs.back().meta.number);
+      return s;
     };
     TaggedMerge merge(std::move(iterators));
     std::string user_key;
@@ -823,7 +364,7 @@ class Repairer {
         STRATA_RETURN_IF_ERROR(finish_output());
       }
       if (!output) {
-        output = std::make_unique<TableOutput>(env_, options_, dbname_, NewFileNumber());
+        output = std::make_unique<TableFileBuilder>(options_, env_, dbname_, NewFileNumber());
       }
       STRATA_RETURN_IF_ERROR(output->Add(merge.key(), merge.value()));
     }
@@ -839,7 +380,7 @@ class Repairer {
         continue;
       }
       if (t.preexisting) {
-        to_back_up_.push_back(TableName(t.meta.number));
+        to_back_up_.push_back(TableBaseName(t.meta.number));
         report_->kept[t.kept_index].number = 0;  // not kept as a file after all
       } else {
         env_->RemoveFile(TableFileName(dbname_, t.meta.number));
@@ -855,7 +396,12 @@ class Repairer {
   Status OrderTables() {
     std::vector<std::set<size_t>> edges;
     for (int round = 0;; ++round) {
-      STRATA_RETURN_IF_ERROR(FindPrecedence(&edges));
+      {
+        std::vector<std::unique_ptr<TableReader>> readers;
+        std::vector<std::unique_ptr<InternalIterator>> iterators;
+        STRATA_RETURN_IF_ERROR(OpenAll(nullptr, &readers, &iterators));
+        STRATA_RETURN_IF_ERROR(FindPrecedence(std::move(iterators), &edges));
+      }
       std::vector<std::vector<size_t>> cycles = Cycles(edges);
       if (cycles.empty()) break;
       if (round > 0) {
@@ -873,34 +419,14 @@ class Repairer {
       }
       for (const auto& group : groups) STRATA_RETURN_IF_ERROR(MergeTables(group));
     }
-
-    // Kahn's algorithm, newest first: among the tables free to go next, the
-    // one with the newest data.
     const size_t n = tables_.size();
-    std::vector<size_t> incoming(n, 0);
-    for (const auto& out : edges) {
-      for (size_t w : out) ++incoming[w];
-    }
-    auto newer = [this](size_t a, size_t b) {
+    std::vector<size_t> newest_first;
+    STRATA_RETURN_IF_ERROR(NewestFirst(edges, [this](size_t a, size_t b) {
       if (tables_[a].max_sequence != tables_[b].max_sequence) {
         return tables_[a].max_sequence < tables_[b].max_sequence;
       }
       return tables_[a].meta.number < tables_[b].meta.number;
-    };
-    std::priority_queue<size_t, std::vector<size_t>, decltype(newer)> ready(newer);
-    for (size_t i = 0; i < n; ++i) {
-      if (incoming[i] == 0) ready.push(i);
-    }
-    std::vector<size_t> newest_first;
-    while (!ready.empty()) {
-      const size_t v = ready.top();
-      ready.pop();
-      newest_first.push_back(v);
-      for (size_t w : edges[v]) {
-        if (--incoming[w] == 0) ready.push(w);
-      }
-    }
-    if (newest_first.size() != n) return Status::Corruption("repair: table order has a cycle");
+    }, &newest_first));
 
     // The current numbers do if every table that must come first already has
     // the larger number; otherwise every table gets a new one, oldest lowest.
@@ -956,7 +482,6 @@ class Repairer {
   // ---- Step 5: the new manifest ------------------------------------------
 
   Status WriteManifestAndSwitch() {
-    STRATA_RETURN_IF_ERROR(env_->SyncDir(dbname_));  // new tables and links
     const uint64_t manifest_number = NewFileNumber();
     SequenceNumber last_sequence = 0;
     VersionEdit snapshot;
@@ -970,38 +495,18 @@ class Repairer {
     snapshot.SetNextFileNumber(next_file_number_);
     snapshot.SetLastSequence(last_sequence);
 
-    const std::string manifest = ManifestFileName(dbname_, manifest_number);
-    {
-      std::unique_ptr<WritableFile> file;
-      STRATA_RETURN_IF_ERROR(env_->NewExclusiveWritableFile(manifest, &file));
-      log::Writer writer(std::move(file));
-      std::string record;
-      snapshot.EncodeTo(&record);
-      Status s = writer.AddRecord(record);
-      if (s.ok()) s = writer.Sync();
-      if (s.ok()) s = writer.Close();
-      if (!s.ok()) {
-        env_->RemoveFile(manifest);
-        return s;
-      }
+    if (has_current_) {
+      // The old CURRENT is copied, not moved: until the switch the directory
+      // must stay openable as it was.
+      STRATA_RETURN_IF_ERROR(EnsureBackupDir());
+      STRATA_RETURN_IF_ERROR(
+          CopyFile(env_, CurrentFileName(dbname_), CurrentFileName(report_->backup_dir)));
+      report_->backed_up.push_back("CURRENT");
     }
-    Status s = env_->SyncDir(dbname_);
-    if (s.ok() && has_current_) {
-      // The old CURRENT is copied, not moved: until the switch below the
-      // directory must stay openable as it was.
-      s = EnsureBackupDir();
-      if (s.ok()) s = CopyFile(env_, CurrentFileName(dbname_), report_->backup_dir + "/CURRENT");
-      if (s.ok()) report_->backed_up.push_back("CURRENT");
-    }
-    if (s.ok()) {
-      s = WriteFileAtomically(env_, dbname_, "CURRENT",
-                              manifest.substr(dbname_.size() + 1) + "\n");
-    }
-    if (!s.ok()) {
-      env_->RemoveFile(manifest);
-      return s;
-    }
-    outputs_.clear();  // published: nothing to clean up any more
+    bool switched = false;
+    Status s = WriteManifestSnapshot(env_, dbname_, manifest_number, snapshot, &switched);
+    if (switched) outputs_.clear();  // published: nothing to clean up any more
+    STRATA_RETURN_IF_ERROR(s);
     report_->manifest_number = manifest_number;
     report_->live_tables = tables_.size();
     report_->last_sequence = last_sequence;
@@ -1072,107 +577,7 @@ class Repairer {
   std::vector<std::string> old_names_;   // paths to unlink after the switch
 };
 
-std::string Plural(uint64_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 }  // namespace
-
-bool RepairReport::Lossless() const {
-  if (!salvaged.empty() || !missing.empty()) return false;
-  for (const auto& d : dropped) {
-    if (d.held_data) return false;
-  }
-  for (const auto& l : logs) {
-    if (l.records_dropped > 0 || l.bytes_skipped > 0) return false;
-  }
-  return true;
-}
-
-std::string RepairReport::ToString() const {
-  std::string out = "repair of " + dbname + "\n";
-  char line[512];
-  out += "old manifest: " + old_manifest + "\n";
-  if (!obsolete.empty()) {
-    out += "tables left over from before (the old manifest had removed them; to the backup):";
-    for (uint64_t n : obsolete) out += " " + TableName(n);
-    out += "\n";
-  }
-  if (!missing.empty()) {
-    out += "tables the old manifest lists that are missing (lost):";
-    for (uint64_t n : missing) out += " " + TableName(n);
-    out += "\n";
-  }
-  out += "tables kept: " + std::to_string(kept.size()) + "\n";
-  for (const auto& k : kept) {
-    std::string renamed;
-    if (k.number == 0) {
-      renamed = " (merged, see below)";
-    } else if (k.number != k.original_number) {
-      renamed = " (now " + TableName(k.number) + ")";
-    }
-    std::snprintf(line, sizeof(line), "  %s  %" PRIu64 " entries, %" PRIu64 " bytes%s\n",
-                  TableName(k.original_number).c_str(), k.entries, k.bytes, renamed.c_str());
-    out += line;
-  }
-  out += "tables truncated (damaged blocks dropped, the rest kept): " +
-         std::to_string(salvaged.size()) + "\n";
-  for (const auto& s : salvaged) {
-    std::string expected = s.entries_expected > 0 ? " of " + std::to_string(s.entries_expected) : "";
-    std::snprintf(line, sizeof(line),
-                  "  %s  kept %" PRIu64 "%s entries in %s (%s kept, %s dropped)\n",
-                  TableName(s.original_number).c_str(), s.entries_kept, expected.c_str(),
-                  TableName(s.number).c_str(), Plural(s.blocks_kept, "block", "blocks").c_str(),
-                  Plural(s.blocks_dropped, "block", "blocks").c_str());
-    out += line;
-    out += "    why: " + s.damage + "\n";
-  }
-  out += "tables dropped: " + std::to_string(dropped.size()) + "\n";
-  for (const auto& d : dropped) out += "  " + TableName(d.number) + "  why: " + d.reason + "\n";
-  out += "logs replayed: " + std::to_string(logs.size()) + "\n";
-  for (const auto& l : logs) {
-    std::string tables;
-    for (uint64_t n : l.tables) tables += " " + TableName(n);
-    if (tables.empty()) tables = " (no data)";
-    std::snprintf(line, sizeof(line),
-                  "  %s  %" PRIu64 " records recovered (%" PRIu64 " operations), %" PRIu64
-                  " records dropped, %" PRIu64 " damaged bytes skipped; into%s\n",
-                  LogName(l.number).c_str(), l.records, l.operations, l.records_dropped,
-                  l.bytes_skipped, tables.c_str());
-    out += line;
-    if (l.damaged_stretches > 0) {
-      out += "    " + Plural(l.damaged_stretches, "stretch", "stretches") +
-             " of damaged bytes held no recognisable record; whatever records were there are "
-             "lost\n";
-    }
-    if (!l.damage.empty()) out += "    note: " + l.damage + "\n";
-  }
-  for (const auto& m : merged) {
-    out += "merged (versions interleaved, newest of each key kept):";
-    for (uint64_t n : m.inputs) out += " " + TableName(n);
-    out += " ->";
-    for (uint64_t n : m.outputs) out += " " + TableName(n);
-    out += "\n";
-  }
-  if (renumbered) {
-    out += "renumbered: tables were given new numbers so that newer versions are read first\n";
-  }
-  std::snprintf(line, sizeof(line),
-                "manifest: MANIFEST-%06" PRIu64 " lists %" PRIu64 " tables (%" PRIu64
-                " entries) in level 0; last sequence %" PRIu64 ", next file number %" PRIu64 "\n",
-                manifest_number, live_tables, live_entries, last_sequence, next_file_number);
-  out += line;
-  if (backup_dir.empty()) {
-    out += "backup: none needed\n";
-  } else {
-    out += "backup: " + backup_dir + ":";
-    for (const auto& name : backed_up) out += " " + name;
-    out += "\n";
-  }
-  out += Lossless() ? "result: nothing was lost\n"
-                    : "result: some data could not be recovered (see above)\n";
-  return out;
-}
 
 Status RepairDB(const Options& options, const std::string& dbname, RepairReport* report) {
   if (report == nullptr) return Status::InvalidArgument("repair: report is null");

@@ -104,6 +104,9 @@ struct RepairReport {
   std::string old_manifest;
   std::vector<uint64_t> obsolete;  // tables it had removed: set aside, not used
   std::vector<uint64_t> missing;   // tables it lists that are not on disk
+  // The log it names as the oldest one still needed, when that log is not on
+  // disk: the writes in it are lost.
+  std::vector<uint64_t> missing_logs;
   std::vector<KeptTable> kept;
   std::vector<SalvagedTable> salvaged;
   std::vector<DroppedTable> dropped;
@@ -121,7 +124,7 @@ struct RepairReport {
   std::vector<std::string> backed_up;  // names moved there
 
   // True when nothing was dropped: no damaged block, table, or log record,
-  // and no table the old manifest lists is missing.
+  // and no table or needed log the old manifest names is missing.
   bool Lossless() const;
   // The report as text for people: one section per list above.
   std::string ToString() const;

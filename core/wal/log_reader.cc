@@ -8,9 +8,93 @@
 
 namespace strata::log {
 
-bool Reader::Fail(const std::string& what) {
-  status_ = Status::Corruption(name_ + ": " + what + " at offset " + std::to_string(offset_));
+namespace {
+
+// Whether the kHeaderBytes at `header` are an intact header: its checksum
+// holds and its length is one a writer could have written.
+bool HeaderIntact(const char* header, uint32_t* length) {
+  *length = DecodeFixed32(header + 4);
+  return DecodeFixed32(header) == Checksum32(header + 4, 8) && *length <= kMaxPayloadBytes;
+}
+
+// Whether an intact header whose payload fits in `data` starts at `pos`.
+bool HeaderAt(std::string_view data, size_t pos, uint32_t* length) {
+  return data.size() - pos >= kHeaderBytes && HeaderIntact(data.data() + pos, length) &&
+         *length <= data.size() - pos - kHeaderBytes;
+}
+
+// Whether a whole intact record (header and payload) starts at `pos`.
+bool RecordAt(std::string_view data, size_t pos, uint32_t* length) {
+  return HeaderAt(data, pos, length) &&
+         DecodeFixed32(data.data() + pos + 8) ==
+             Checksum32(data.data() + pos + kHeaderBytes, *length);
+}
+
+}  // namespace
+
+bool Reader::Fail(const std::string& what, std::string_view consumed, std::string* record) {
+  const std::string message = name_ + ": " + what + " at offset " + std::to_string(offset_);
+  if (mode_ == Mode::kStrict) {
+    status_ = Status::Corruption(message);
+    done_ = true;
+    return false;
+  }
+  rest_.assign(consumed);
+  std::string scratch(64 * 1024, '\0');
+  while (true) {
+    std::string_view piece;
+    Status s = file_->Read(scratch.size(), &piece, scratch.data());
+    if (!s.ok()) {
+      status_ = s;
+      done_ = true;
+      return false;
+    }
+    if (piece.empty()) break;
+    rest_.append(piece);
+  }
+  if (rest_.find_first_not_of('\0') == std::string::npos) {
+    // Zeros to the end: a torn tail, as in kStrict.
+    rest_.clear();
+    torn_tail_ = true;
+    done_ = true;
+    return false;
+  }
+  damage_ = message;
+  salvaging_ = true;
+  salvage_base_ = offset_;
+  pos_ = 0;
+  return ReadSalvaged(record);
+}
+
+bool Reader::ReadSalvaged(std::string* record) {
+  const std::string_view all(rest_);
+  while (pos_ < all.size()) {
+    uint32_t length = 0;
+    if (RecordAt(all, pos_, &length)) {
+      record->assign(all.substr(pos_ + kHeaderBytes, length));
+      pos_ += kHeaderBytes + length;
+      offset_ = salvage_base_ + pos_;
+      return true;
+    }
+    if (HeaderAt(all, pos_, &length)) {
+      ++records_dropped_;
+      bytes_dropped_ += kHeaderBytes + length;
+      pos_ += kHeaderBytes + length;
+      continue;
+    }
+    const size_t damaged_from = pos_;
+    for (++pos_; pos_ < all.size() && !RecordAt(all, pos_, &length);) ++pos_;
+    const std::string_view skipped = all.substr(damaged_from, pos_ - damaged_from);
+    // Zeros to the end of the file are preallocated space, not lost data.
+    const bool zero_tail =
+        pos_ == all.size() && skipped.find_first_not_of('\0') == std::string_view::npos;
+    if (!zero_tail) {
+      bytes_dropped_ += skipped.size();
+      ++damaged_stretches_;
+    }
+  }
   done_ = true;
+  rest_.clear();
   return false;
 }
 
@@ -32,6 +116,7 @@ bool Reader::AllZeroToEnd(std::string_view already_read) {
 }
 
 bool Reader::ReadRecord(std::string* record) {
+  if (salvaging_) return !done_ && ReadSalvaged(record);
   if (done_) return false;
   char header_buf[kHeaderBytes];
   std::string_view header;
@@ -50,18 +135,18 @@ bool Reader::ReadRecord(std::string* record) {
     done_ = true;
     return false;
   }
-  const uint32_t length = DecodeFixed32(header.data() + 4);
+  uint32_t length = 0;
   const uint32_t payload_checksum = DecodeFixed32(header.data() + 8);
-  if (DecodeFixed32(header.data()) != Checksum32(header.data() + 4, 8) ||
-      length > kMaxPayloadBytes) {
+  if (!HeaderIntact(header.data(), &length)) {
     // Preallocated or zero-filled space after a crash looks like this.
-    if (AllZeroToEnd(header)) {
+    // (Salvage tells it apart after reading the rest: see Fail.)
+    if (mode_ == Mode::kStrict && AllZeroToEnd(header)) {
       torn_tail_ = true;
       done_ = true;
       return false;
     }
     if (!status_.ok()) return false;
-    return Fail("bad record header checksum");
+    return Fail("bad record header checksum", header, record);
   }
   const uint64_t record_end = offset_ + kHeaderBytes + length;
   if (record_end > file_size_) {
@@ -90,7 +175,9 @@ bool Reader::ReadRecord(std::string* record) {
       done_ = true;
       return false;
     }
-    return Fail("bad record checksum");
+    std::string consumed(header);
+    consumed.append(*record);
+    return Fail("bad record checksum", consumed, record);
   }
   offset_ = record_end;
   return true;

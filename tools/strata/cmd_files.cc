@@ -179,11 +179,6 @@ void AddWal(CLI::App& app, GlobalOptions&) {
         std::fwrite(line.data(), 1, line.size(), stdout);
       }
     };
-    struct Counter : strata::WriteBatch::Handler {
-      void Put(std::string_view, std::string_view) override {}
-      void Delete(std::string_view) override {}
-      void DeleteRange(std::string_view, std::string_view) override {}
-    };
 
     std::string record;
     uint64_t records = 0, operations = 0, offset = 0;
@@ -203,8 +198,7 @@ void AddWal(CLI::App& app, GlobalOptions&) {
       } else {
         strata::WriteBatch batch;
         s = batch.SetContents(record);
-        Counter counter;
-        if (s.ok()) s = batch.Iterate(&counter);
+        if (s.ok()) s = batch.Validate();
         if (!s.ok()) {
           std::printf("record %" PRIu64 " at offset %" PRIu64 ": MALFORMED BATCH: %s\n", records,
                       offset, s.ToString().c_str());
