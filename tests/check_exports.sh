@@ -17,7 +17,7 @@ for name in kv_version kv_last_error kv_status_name kv_options_new kv_options_se
     kv_batch_clear kv_batch_free kv_write kv_iter_new kv_iter_next kv_iter_free kv_flush \
     kv_wait_compactions kv_compact_range kv_property \
     kv_txn_begin kv_txn_get kv_txn_put kv_txn_delete kv_txn_commit kv_txn_free \
-    kv_approximate_size; do
+    kv_approximate_size kv_get_into kv_iter_next_batch; do
   if ! grep -qx "$name" <<<"$symbols"; then echo "missing export: $name"; failed=1; fi
 done
 if [[ "$soname" != libstrata.so.* ]]; then echo "bad SONAME: '$soname'"; failed=1; fi

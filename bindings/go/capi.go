@@ -110,22 +110,16 @@ static sg_result sg_delete_range(kv_db *db, const void *s, size_t sl, const void
 	return sg_status(kv_delete_range(db, s, sl, e, el));
 }
 
-// kv_get, and when the value fits in the caller's scratch buffer, the copy
-// into it and the kv_free too, so that a typical Get crosses into C once:
-// then ptr is NULL and len the value's length. A value too big for the
-// buffer comes back in strata's own allocation (ptr) for the caller to copy
-// and free.
+// kv_get_into (or kv_get_into_at): the value is copied straight into buf
+// (Go memory that C writes only during this call). rc is KV_OK with len the
+// value's length, or KV_BUFFER_TOO_SMALL with len the size needed and
+// nothing copied, or KV_NOT_FOUND, or an error.
 static sg_result sg_get(kv_db *db, const kv_snapshot *snap, const void *k, size_t kl,
-                        void *scratch, size_t scratch_len) {
-	void *val = NULL;
+                        void *buf, size_t cap) {
 	size_t len = 0;
-	int rc = snap == NULL ? kv_get(db, k, kl, &val, &len) : kv_get_at(db, snap, k, kl, &val, &len);
-	sg_result r = {rc, sg_copy_message(rc), val, len};
-	if (rc == KV_OK && len <= scratch_len) {
-		if (len > 0) memcpy(scratch, val, len);
-		kv_free(val);
-		r.ptr = NULL;
-	}
+	int rc = snap == NULL ? kv_get_into(db, k, kl, buf, cap, &len)
+	                      : kv_get_into_at(db, snap, k, kl, buf, cap, &len);
+	sg_result r = {rc, sg_copy_message(rc), NULL, len};
 	return r;
 }
 
@@ -267,37 +261,46 @@ typedef struct {
 	size_t val_len;
 } sg_fill;
 
-// Up to max_entries kv_iter_next steps in one crossing, copying each entry
-// into buf (cap bytes, Go memory that C only writes during this call). The
-// cursor ends at the last entry read: the last one copied, or the pending
-// one.
+// Up to max_entries entries in one crossing and one kv_iter_next_batch
+// call, copying each entry into buf (cap bytes, Go memory that C only writes
+// during this call). The batch's byte budget leaves room for every entry's
+// 8-byte header, and a batch passes its budget by its last entry at most, so
+// only the last entry can fail to fit: it is then handed out borrowed
+// (pending; valid until the next call on the iterator). The cursor ends at
+// the batch's last entry, copied or pending.
 static sg_fill sg_iter_fill(kv_iter *it, void *buf, size_t cap, size_t max_entries) {
 	sg_fill f = {KV_OK, NULL, 0, 0, 0, NULL, 0, NULL, 0};
+	size_t headers = 8 * max_entries;
+	size_t count = 0;
+	const void *data = NULL;
+	const size_t *lens = NULL;
+	int rc = kv_iter_next_batch(it, max_entries, cap > headers ? cap - headers : 0, &count,
+	                            &data, &lens);
+	if (rc != KV_OK) {
+		f.rc = rc;
+		f.msg = sg_copy_message(rc);
+		return f;
+	}
+	const unsigned char *p = data;
 	unsigned char *out = buf;
-	while (f.n < max_entries) {
-		const void *k = NULL, *v = NULL;
-		size_t kl = 0, vl = 0;
-		int rc = kv_iter_next(it, &k, &kl, &v, &vl);
-		if (rc != KV_OK) {
-			f.rc = rc;
-			break;
-		}
-		if (kl + vl + 8 > cap - f.used) {
+	for (size_t i = 0; i < count; i++) {
+		size_t kl = lens[2 * i], vl = lens[2 * i + 1];
+		if (kl + vl + 8 > cap - f.used) { // the last entry only (see above)
 			f.pending = 1;
-			f.key = k;
+			f.key = p;
 			f.key_len = kl;
-			f.val = v;
+			f.val = p + kl;
 			f.val_len = vl;
 			break;
 		}
-		uint32_t lens[2] = {(uint32_t)kl, (uint32_t)vl}; // kv.h caps both below 2^32
-		memcpy(out + f.used, lens, 8);
-		if (kl > 0) memcpy(out + f.used + 8, k, kl);
-		if (vl > 0) memcpy(out + f.used + 8 + kl, v, vl);
+		uint32_t both[2] = {(uint32_t)kl, (uint32_t)vl}; // kv.h caps both below 2^32
+		memcpy(out + f.used, both, 8);
+		if (kl > 0) memcpy(out + f.used + 8, p, kl);
+		if (vl > 0) memcpy(out + f.used + 8 + kl, p + kl, vl);
 		f.used += 8 + kl + vl;
 		f.n++;
+		p += kl + vl;
 	}
-	f.msg = sg_copy_message(f.rc);
 	return f;
 }
 
@@ -406,6 +409,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
@@ -435,6 +439,7 @@ const (
 	statusNotSupported    = int(C.KV_NOT_SUPPORTED)
 	statusInternal        = int(C.KV_INTERNAL)
 	statusConflict        = int(C.KV_CONFLICT)
+	statusBufferTooSmall  = int(C.KV_BUFFER_TOO_SMALL)
 
 	// MaxKeyLen and MaxValueLen are kv.h's size limits: a longer key or
 	// value is ErrInvalidArgument.
@@ -637,10 +642,10 @@ func cDelete(db dbHandle, key []byte, flags uint) error {
 	return resultError(r.rc, r.msg)
 }
 
-// getScratch holds buffers that Get's shim copies small values into, so
-// that the value is copied and freed in the same crossing as the lookup.
-// The pool keeps the buffers out of the per-call allocations; the caller
-// still gets its own exact-size copy.
+// getScratch holds buffers that kv_get_into copies values of up to
+// getScratchLen bytes into, so that a Get of a small value crosses into C
+// once and allocates only its result. The pool keeps the buffers out of the
+// per-call allocations; the caller still gets its own exact-size copy.
 var getScratch = sync.Pool{New: func() any { b := make([]byte, getScratchLen); return &b }}
 
 const getScratchLen = 4096
@@ -648,15 +653,25 @@ const getScratchLen = 4096
 func cGet(db dbHandle, snap snapshotHandle, key []byte) ([]byte, error) {
 	scratch := getScratch.Get().(*[]byte)
 	defer getScratch.Put(scratch)
-	r := C.sg_get(db, snap, bytesPtr(key), C.size_t(len(key)), bytesPtr(*scratch),
-		C.size_t(len(*scratch)))
-	if err := resultError(r.rc, r.msg); err != nil {
-		return nil, err
+	buf, inScratch := *scratch, true
+	for {
+		r := C.sg_get(db, snap, bytesPtr(key), C.size_t(len(key)), bytesPtr(buf),
+			C.size_t(len(buf)))
+		if int(r.rc) == statusBufferTooSmall {
+			// Nothing was copied: read it again straight into a slice of
+			// its size, which is then the result (the value may have grown
+			// meanwhile, hence the loop).
+			buf, inScratch = make([]byte, int(r.len)), false
+			continue
+		}
+		if err := resultError(r.rc, r.msg); err != nil {
+			return nil, err
+		}
+		if inScratch {
+			return append(make([]byte, 0, int(r.len)), buf[:r.len]...), nil
+		}
+		return buf[:r.len:r.len], nil
 	}
-	if r.ptr != nil {
-		return takeBytes(r.ptr, r.len), nil
-	}
-	return append(make([]byte, 0, int(r.len)), (*scratch)[:r.len]...), nil
 }
 
 // cMultiGet looks up every key in one kv_multi_get call. The keys are packed
@@ -832,6 +847,10 @@ type fillResult struct {
 	tail    cursorEntry // the pending entry, or end, or err; zero otherwise
 }
 
+// fillCrossings counts cIterFill calls, each one kv_iter_next_batch: tests
+// read it to check that a scan crosses into C once per batch.
+var fillCrossings atomic.Int64
+
 // fillEntryHeader is the bytes before each entry sg_iter_fill copies: its
 // key length and value length as native-endian uint32s.
 const fillEntryHeader = 8
@@ -839,6 +858,7 @@ const fillEntryHeader = 8
 // cIterFill steps it forward up to maxEntries times in one crossing, copying
 // the entries into buf (see sg_iter_fill for the layout).
 func cIterFill(it iterHandle, buf []byte, maxEntries int) fillResult {
+	fillCrossings.Add(1)
 	f := C.sg_iter_fill(it, bytesPtr(buf), C.size_t(len(buf)), C.size_t(maxEntries))
 	r := fillResult{n: int(f.n)}
 	switch int(f.rc) {

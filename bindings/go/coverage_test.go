@@ -27,10 +27,21 @@ func TestEveryHeaderFunctionIsBound(t *testing.T) {
 	}
 	for _, m := range exported {
 		name := string(m[1])
+		if successor, ok := supersededCalls[name]; ok {
+			name = successor
+		}
 		if !regexp.MustCompile(`\b` + name + `\(`).Match(source) {
-			t.Errorf("kv.h exports %s, which the Go binding never calls", name)
+			t.Errorf("kv.h exports %s, which the Go binding never calls", m[1])
 		}
 	}
+}
+
+// supersededCalls are kv.h functions the binding covers through a later
+// call that does the same and more: Get reads with kv_get_into (issue 16),
+// which spares kv_get's allocation and kv_free.
+var supersededCalls = map[string]string{
+	"kv_get":    "kv_get_into",
+	"kv_get_at": "kv_get_into_at",
 }
 
 func TestEveryDocumentedOptionHasAField(t *testing.T) {

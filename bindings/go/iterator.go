@@ -48,9 +48,9 @@ type IterOptions struct {
 // ValueCopy, or bytes.Clone) to hold on to one.
 //
 // Every move is one crossing into C, except that a long run of Next calls
-// reads ahead: after 8 single steps since the last other move, Next steps
-// strata's cursor forward several times in one crossing and copies those
-// entries into a buffer that the following Next calls are served from,
+// reads ahead: after 8 single steps since the last other move, Next takes
+// the next entries in one crossing (one kv_iter_next_batch) and copies them
+// into a buffer that the following Next calls are served from,
 // 2 entries at first, twice as many at each refill, up to 64 entries or
 // 32 KiB. A scan thus pays one crossing per 64 entries, while a seek
 // followed by a few steps makes strata read nothing it does not use (each

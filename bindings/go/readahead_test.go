@@ -192,3 +192,44 @@ func TestAllReadsAhead(t *testing.T) {
 		}
 	}
 }
+
+// A scan crosses into C once per batch (one kv_iter_next_batch each), not
+// once per entry: 5000 entries after the first single steps come in batches
+// of up to maxReadAhead, and a batch smaller than the count asks for (the
+// byte budget) still yields every entry once, in order.
+func TestScanCrossesOncePerBatch(t *testing.T) {
+	db := openTemp(t, nil)
+	const n = 5000
+	b := db.NewBatch()
+	defer b.Close()
+	for i := 0; i < n; i++ {
+		// Some values big enough that a batch stops on bytes, not count.
+		v := bytes.Repeat([]byte{'v'}, (i%7)*1000)
+		if err := b.Put([]byte(fmt.Sprintf("k%05d", i)), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Write(b, nil); err != nil {
+		t.Fatal(err)
+	}
+	before := fillCrossings.Load()
+	i := 0
+	for kv, err := range db.All(nil, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("k%05d", i); string(kv.Key) != want || len(kv.Value) != (i%7)*1000 {
+			t.Fatalf("entry %d: %q with %d bytes, want %q with %d", i, kv.Key, len(kv.Value), want, (i%7)*1000)
+		}
+		i++
+	}
+	if i != n {
+		t.Fatalf("%d entries, want %d", i, n)
+	}
+	crossings := fillCrossings.Load() - before
+	// At most 64 entries or 32 KiB (about 10 entries of these) per batch.
+	if crossings < n/64 || crossings > n/5 {
+		t.Fatalf("%d batches for %d entries", crossings, n)
+	}
+	t.Logf("%d entries in %d batches", n, crossings)
+}

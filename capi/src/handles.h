@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/db/db.h"
 #include "core/db/db_iterator.h"
@@ -56,6 +57,12 @@ struct kv_iter {
   Position position = Position::kBeforeFirst;
   int failed_code = 0;
   std::string failed_message;
+  // kv_iter_next_batch's output, reused from call to call so that a scan
+  // allocates only while its batches grow: the keys and values back to back,
+  // and their lengths (key, value, key, value, ...). What the last call
+  // handed out points here.
+  std::string batch_data;
+  std::vector<size_t> batch_lens;
 };
 
 // A pinned snapshot. It holds the engine like an iterator does, so freeing it

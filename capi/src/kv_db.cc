@@ -39,6 +39,7 @@ const char* kv_status_name(int status) {
     case KV_NOT_SUPPORTED: return "KV_NOT_SUPPORTED";
     case KV_INTERNAL: return "KV_INTERNAL";
     case KV_CONFLICT: return "KV_CONFLICT";
+    case KV_BUFFER_TOO_SMALL: return "KV_BUFFER_TOO_SMALL";
     default: return "KV_UNKNOWN_STATUS";
   }
 }

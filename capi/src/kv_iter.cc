@@ -41,6 +41,38 @@ void ClearOutputs(const void** key, size_t* key_len, const void** val, size_t* v
   if (val_len != nullptr) *val_len = 0;
 }
 
+// After a move: records where the cursor now is and returns KV_OK when it is
+// at an entry, KV_END when the move left the range (the cursor is then at
+// `off_range`), or the read error that failed the iterator for good.
+int Settle(kv_iter* it, Position off_range) {
+  if (!it->it->Valid()) {
+    strata::Status s = it->it->status();
+    if (!s.ok()) {
+      // An iterator reports only KV_OK, KV_END or an error; an internal
+      // "not found" here means something the database lists is missing.
+      int rc = FromStatus(s);
+      if (rc > 0) rc = Fail(KV_CORRUPTION, s.message());
+      it->position = Position::kFailed;
+      it->failed_code = rc;
+      it->failed_message = LastError();
+      return rc;
+    }
+    it->position = off_range;
+    return KV_END;
+  }
+  it->position = Position::kAtEntry;
+  return KV_OK;
+}
+
+// kv_iter_next's move; false when it is a no-op (already after the last).
+bool StepForward(kv_iter* it) {
+  switch (it->position) {
+    case Position::kBeforeFirst: it->it->SeekToFirst(); return true;
+    case Position::kAtEntry: it->it->Next(); return true;
+    default: return false;  // after the last: stays there
+  }
+}
+
 // Runs `move` on a usable iterator, then reports where it landed. `off_range`
 // is where the cursor is when the move left the range.
 template <typename Move>
@@ -51,22 +83,7 @@ int MoveAndReport(const char* where, kv_iter* it, Position off_range, const void
     ClearOutputs(key, key_len, val, val_len);
     if (it->position == Position::kFailed) return Fail(it->failed_code, it->failed_message);
     if (!move()) return KV_END;  // the move was a no-op off the range
-    if (!it->it->Valid()) {
-      strata::Status s = it->it->status();
-      if (!s.ok()) {
-        // An iterator reports only KV_OK, KV_END or an error; an internal
-        // "not found" here means something the database lists is missing.
-        int rc = FromStatus(s);
-        if (rc > 0) rc = Fail(KV_CORRUPTION, s.message());
-        it->position = Position::kFailed;
-        it->failed_code = rc;
-        it->failed_message = LastError();
-        return rc;
-      }
-      it->position = off_range;
-      return KV_END;
-    }
-    it->position = Position::kAtEntry;
+    if (int rc = Settle(it, off_range); rc != KV_OK) return rc;
     // A key of length 0 still gets a non-NULL pointer.
     static const char kEmpty[1] = {0};
     std::string_view k = it->it->key();
@@ -125,12 +142,52 @@ int kv_iter_new_prefix(kv_db* db, const kv_snapshot* snap, const void* prefix, s
 
 int kv_iter_next(kv_iter* it, const void** key, size_t* key_len, const void** val,
                  size_t* val_len) {
-  return MoveAndReport("kv_iter_next", it, Position::kAfterLast, key, key_len, val, val_len, [&] {
-    switch (it->position) {
-      case Position::kBeforeFirst: it->it->SeekToFirst(); return true;
-      case Position::kAtEntry: it->it->Next(); return true;
-      default: return false;  // after the last: stays there
+  return MoveAndReport("kv_iter_next", it, Position::kAfterLast, key, key_len, val, val_len,
+                       [&] { return StepForward(it); });
+}
+
+int kv_iter_next_batch(kv_iter* it, size_t max_entries, size_t max_bytes, size_t* count,
+                       const void** data, const size_t** lens) {
+  constexpr const char* kWhere = "kv_iter_next_batch";
+  return Guarded(kWhere, [&] {
+    if (count != nullptr) *count = 0;
+    if (data != nullptr) *data = nullptr;
+    if (lens != nullptr) *lens = nullptr;
+    if (int rc = CheckIter(kWhere, it); rc != KV_OK) return rc;
+    if (count == nullptr || data == nullptr || lens == nullptr) {
+      return Fail(KV_INVALID_ARGUMENT, "kv_iter_next_batch: count, data and lens must not be NULL");
     }
+    if (max_entries == 0) {
+      return Fail(KV_INVALID_ARGUMENT, "kv_iter_next_batch: max_entries is 0");
+    }
+    if (it->position == Position::kFailed) return Fail(it->failed_code, it->failed_message);
+    it->batch_data.clear();
+    it->batch_lens.clear();
+    size_t n = 0;
+    int rc = KV_OK;
+    // Exactly kv_iter_next's moves, one per entry; the limits are checked
+    // after an entry is added, so the batch never looks ahead (the cursor is
+    // at its last entry) and always holds at least one.
+    while (true) {
+      rc = StepForward(it) ? Settle(it, Position::kAfterLast) : KV_END;
+      if (rc != KV_OK) break;
+      std::string_view k = it->it->key();
+      std::string_view v = it->it->value();
+      it->batch_data.append(k);
+      it->batch_data.append(v);
+      it->batch_lens.push_back(k.size());
+      it->batch_lens.push_back(v.size());
+      if (++n == max_entries || it->batch_data.size() >= max_bytes) break;
+    }
+    if (n == 0) return rc;  // KV_END, or the error that failed the iterator
+    // A read error after some entries: they are good and handed out now; the
+    // iterator is failed, so the next call returns the error.
+    if (rc < 0) ClearLastError();
+    static const char kEmpty[1] = {0};
+    *count = n;
+    *data = it->batch_data.empty() ? kEmpty : it->batch_data.data();
+    *lens = it->batch_lens.data();
+    return KV_OK;
   });
 }
 

@@ -1,4 +1,4 @@
-// kv.h: point reads (kv_get, kv_get_at, kv_multi_get).
+// kv.h: point reads (kv_get, kv_get_at, kv_get_into, kv_get_into_at, kv_multi_get).
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -28,11 +28,57 @@ int Get(const char* where, kv_db* db, const kv_snapshot* snap, const void* key, 
     if (int rc = CheckSnapshot(where, db, snap); rc != KV_OK) return rc;
     DbCallGuard guard(db);
     if (!guard.ok()) return ClosedError(where);
-    std::string value;
-    int rc = FromStatus(db->db->Get(ToReadOptions(snap), Bytes(key, key_len), &value));
+    // The value is copied once, from where the engine found it into the
+    // buffer handed out.
+    void* out = nullptr;
+    size_t out_len = 0;
+    int rc = FromStatus(db->db->Get(ToReadOptions(snap), Bytes(key, key_len),
+                                    [&](std::string_view found) {
+                                      out = CopyOut(found);
+                                      out_len = found.size();
+                                    }));
+    if (rc != KV_OK) {
+      std::free(out);
+      return rc;
+    }
+    *val = out;
+    *val_len = out_len;
+    return KV_OK;
+  });
+}
+
+// kv_get_into: the value goes from the memtable or table block straight into
+// the caller's buffer, or, when it does not fit, nowhere (only its size).
+int GetInto(const char* where, kv_db* db, const kv_snapshot* snap, const void* key,
+            size_t key_len, void* buf, size_t cap, size_t* val_len) {
+  return Guarded(where, [&] {
+    if (val_len != nullptr) *val_len = 0;
+    if (int rc = CheckDb(where, db); rc != KV_OK) return rc;
+    if (int rc = CheckKey(where, key, key_len); rc != KV_OK) return rc;
+    if (val_len == nullptr) {
+      return Fail(KV_INVALID_ARGUMENT, std::string(where) + ": vlen must not be NULL");
+    }
+    if (buf == nullptr && cap != 0) {
+      return Fail(KV_INVALID_ARGUMENT, std::string(where) + ": buf is NULL but cap is not 0");
+    }
+    if (int rc = CheckSnapshot(where, db, snap); rc != KV_OK) return rc;
+    DbCallGuard guard(db);
+    if (!guard.ok()) return ClosedError(where);
+    size_t found_len = 0;
+    int rc = FromStatus(db->db->Get(ToReadOptions(snap), Bytes(key, key_len),
+                                    [&](std::string_view found) {
+                                      found_len = found.size();
+                                      if (found.size() <= cap && !found.empty()) {
+                                        std::memcpy(buf, found.data(), found.size());
+                                      }
+                                    }));
     if (rc != KV_OK) return rc;
-    *val = CopyOut(value);
-    *val_len = value.size();
+    *val_len = found_len;
+    if (found_len > cap) {
+      return Fail(KV_BUFFER_TOO_SMALL, std::string(where) + ": the value has " +
+                                           std::to_string(found_len) + " bytes, the buffer " +
+                                           std::to_string(cap));
+    }
     return KV_OK;
   });
 }
@@ -48,6 +94,15 @@ int kv_get(kv_db* db, const void* key, size_t key_len, void** val, size_t* val_l
 int kv_get_at(kv_db* db, const kv_snapshot* snap, const void* key, size_t key_len, void** val,
               size_t* val_len) {
   return Get("kv_get_at", db, snap, key, key_len, val, val_len);
+}
+
+int kv_get_into(kv_db* db, const void* key, size_t klen, void* buf, size_t cap, size_t* vlen) {
+  return GetInto("kv_get_into", db, nullptr, key, klen, buf, cap, vlen);
+}
+
+int kv_get_into_at(kv_db* db, const kv_snapshot* snap, const void* key, size_t klen, void* buf,
+                   size_t cap, size_t* vlen) {
+  return GetInto("kv_get_into_at", db, snap, key, klen, buf, cap, vlen);
 }
 
 int kv_multi_get(kv_db* db, const kv_snapshot* snap, size_t n, const void* keys,

@@ -390,8 +390,12 @@ struct DB::MultiGetContext {
 };
 
 Status DB::Get(const ReadOptions& ro, std::string_view key, std::string* value) {
+  return Get(ro, key, [value](std::string_view found) { value->assign(found); });
+}
+
+Status DB::Get(const ReadOptions& ro, std::string_view key, ValueSink sink) {
   stats_.gets.fetch_add(1, std::memory_order_relaxed);
-  return GetFromView(GetReadView(ro), key, value);
+  return GetFromView(GetReadView(ro), key, sink);
 }
 
 void DB::MultiGet(const ReadOptions& ro, const std::vector<std::string_view>& keys,
@@ -432,11 +436,13 @@ void DB::MultiGet(const ReadOptions& ro, const std::vector<std::string_view>& ke
       (*statuses)[i] = (*statuses)[order[j - 1]];
       continue;
     }
-    (*statuses)[i] = GetFromView(view, keys[i], &(*values)[i], &ctx);
+    std::string* value = &(*values)[i];
+    (*statuses)[i] = GetFromView(
+        view, keys[i], [value](std::string_view found) { value->assign(found); }, &ctx);
   }
 }
 
-Status DB::GetFromView(const ReadView& view, std::string_view key, std::string* value,
+Status DB::GetFromView(const ReadView& view, std::string_view key, ValueSink sink,
                        MultiGetContext* ctx) {
   LookupKey lkey(key, view.sequence);
   const SuperVersion& sv = *view.sv;
@@ -450,10 +456,13 @@ Status DB::GetFromView(const ReadView& view, std::string_view key, std::string* 
   auto hidden = [covering](SequenceNumber found) { return found < covering; };
   auto from_memtable = [&](const MemTable& mem, bool* done) -> Status {
     SequenceNumber found = 0;
-    switch (mem.Get(lkey, value, &found)) {
+    std::string_view value;
+    switch (mem.Get(lkey, &value, &found)) {
       case MemTable::LookupResult::kFound:
         *done = true;
-        return hidden(found) ? Status::NotFound() : Status::OK();
+        if (hidden(found)) return Status::NotFound();
+        sink(value);  // the memtable outlives this call: view.sv holds it
+        return Status::OK();
       case MemTable::LookupResult::kDeleted: *done = true; return Status::NotFound();
       case MemTable::LookupResult::kAbsent: break;
     }
@@ -480,7 +489,9 @@ Status DB::GetFromView(const ReadView& view, std::string_view key, std::string* 
     Status t;
     const TableReader* reader = nullptr;
     std::shared_ptr<TableReader> owned;
-    TableReader::BlockPin* pin = nullptr;
+    // Holds the data block the value is in until the sink has it.
+    TableReader::BlockPin local_pin;
+    TableReader::BlockPin* pin = &local_pin;
     if (ctx == nullptr) {
       t = table_cache_->FindTable(f, &owned);
       reader = owned.get();
@@ -505,8 +516,9 @@ Status DB::GetFromView(const ReadView& view, std::string_view key, std::string* 
       return true;
     }
     SequenceNumber found = 0;
+    std::string_view value;
     if (t.ok()) {
-      t = reader->Get(lkey, &result, value, TableReadOptions(), pin, &found);
+      t = reader->Get(lkey, &result, &value, TableReadOptions(), pin, &found);
       if (probes == 1 && level == 0 && t.ok() && result == TableGetResult::kNotFound &&
           reader->KeyMayMatch(key)) {
         first_l0 = &f;
@@ -516,7 +528,10 @@ Status DB::GetFromView(const ReadView& view, std::string_view key, std::string* 
       s = std::move(t);
       return false;
     }
-    if (result == TableGetResult::kValue && !hidden(found)) s = Status::OK();
+    if (result == TableGetResult::kValue && !hidden(found)) {
+      sink(value);
+      s = Status::OK();
+    }
     return result == TableGetResult::kNotFound;  // a value or a tombstone ends the search
   });
   return s;

@@ -27,6 +27,7 @@
 #include "core/db/db_stats.h"
 #include "core/db/read_write_options.h"
 #include "core/db/snapshot.h"
+#include "core/db/value_sink.h"
 #include "core/env.h"
 #include "core/options.h"
 #include "core/version/file_metadata.h"
@@ -78,6 +79,11 @@ class DB : public std::enable_shared_from_this<DB> {
 
   // NotFound when the key is absent at the read's sequence.
   Status Get(const ReadOptions& ro, std::string_view key, std::string* value);
+  // The same read, handing the value to `sink` straight from the memtable or
+  // the table block it is in (no intermediate copy); the sink runs once, and
+  // only when the status is OK. The view it gets is valid during the call.
+  // The string form above is this with a sink that copies.
+  Status Get(const ReadOptions& ro, std::string_view key, ValueSink sink);
 
   // Looks up every key as of one sequence number (ro.snapshot, or now).
   // (*statuses)[i] is OK with (*values)[i] set, NotFound, or an error.
@@ -212,8 +218,10 @@ class DB : public std::enable_shared_from_this<DB> {
   ReadView GetReadView(const ReadOptions& ro);
   // What a multi-get keeps between its lookups (db.cc).
   struct MultiGetContext;
-  // ctx, when given, caches table readers and their last blocks.
-  Status GetFromView(const ReadView& view, std::string_view key, std::string* value,
+  // On OK the value has been handed to `sink` (once), from the memtable or
+  // table block that holds it. ctx, when given, caches table readers and
+  // their last blocks.
+  Status GetFromView(const ReadView& view, std::string_view key, ValueSink sink,
                      MultiGetContext* ctx = nullptr);
   // Publishes a new SuperVersion from mem_, imms_ and the current Version.
   // REQUIRES: mu_ held.

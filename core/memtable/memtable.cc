@@ -145,6 +145,14 @@ RangeTombstoneList MemTable::RangeDeletions() const {
 
 MemTable::LookupResult MemTable::Get(const LookupKey& key, std::string* value,
                                      SequenceNumber* sequence) const {
+  std::string_view found;
+  const LookupResult result = Get(key, &found, sequence);
+  if (result == LookupResult::kFound) value->assign(found.data(), found.size());
+  return result;
+}
+
+MemTable::LookupResult MemTable::Get(const LookupKey& key, std::string_view* value,
+                                     SequenceNumber* sequence) const {
   // Internal keys of one user key are ordered newest first, and the lookup
   // key carries the reader's sequence with the largest kind, so the first
   // entry at or after it is the newest version visible to the reader — if
@@ -169,7 +177,7 @@ MemTable::LookupResult MemTable::Get(const LookupKey& key, std::string* value,
   if (sequence != nullptr) *sequence = trailer >> 8;
   const auto kind = static_cast<ValueKind>(trailer & 0xff);
   if (kind == ValueKind::kDeletion) return LookupResult::kDeleted;
-  value->assign(decoded.value.data(), decoded.value.size());
+  *value = decoded.value;
   return LookupResult::kFound;
 }
 

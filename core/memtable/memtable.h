@@ -98,6 +98,11 @@ class MemTable {
   // memtables and tables, an absence does not.
   LookupResult Get(const LookupKey& key, std::string* value,
                    SequenceNumber* sequence = nullptr) const;
+  // The same lookup without a copy: on kFound *value points at the value in
+  // this memtable's arena, valid as long as the memtable lives (DB::Get hands
+  // it to its caller's sink from there).
+  LookupResult Get(const LookupKey& key, std::string_view* value,
+                   SequenceNumber* sequence = nullptr) const;
 
   // An iterator over every entry, in internal-key order: key() is the
   // internal key, value() the value (empty for tombstones). It sees entries

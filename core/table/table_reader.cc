@@ -267,6 +267,16 @@ Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::strin
 Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::string* value,
                         const TableReadOptions& read_options, BlockPin* pin,
                         SequenceNumber* sequence) const {
+  BlockPin local;
+  std::string_view found;
+  Status s = Get(key, result, &found, read_options, pin != nullptr ? pin : &local, sequence);
+  if (s.ok() && *result == TableGetResult::kValue) value->assign(found);
+  return s;
+}
+
+Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::string_view* value,
+                        const TableReadOptions& read_options, BlockPin* pin,
+                        SequenceNumber* sequence) const {
   *result = TableGetResult::kNotFound;
   if (!KeyMayMatch(key.user_key())) return Status::OK();
 
@@ -277,14 +287,12 @@ Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::strin
 
   std::shared_ptr<const Block> block;
   const std::string_view handle = index_iter->value();
-  if (pin != nullptr && pin->block != nullptr && pin->handle == handle) {
+  if (pin->block != nullptr && pin->handle == handle) {
     block = pin->block;
   } else {
     STRATA_RETURN_IF_ERROR(rep_->ReadDataBlock(handle, read_options.fill_cache, &block));
-    if (pin != nullptr) {
-      pin->handle.assign(handle);
-      pin->block = block;
-    }
+    pin->handle.assign(handle);
+    pin->block = block;
   }
   // No need to look in the next block when this one has nothing >= key: the
   // index separator guarantees the next block holds another user key
@@ -309,7 +317,7 @@ Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::strin
   }
   if (parsed.kind == ValueKind::kValue) {
     *result = TableGetResult::kValue;
-    value->assign(iter->value());
+    *value = iter->value();
   } else {
     *result = TableGetResult::kDeletion;
   }

@@ -100,6 +100,12 @@ class TableReader {
   Status Get(const LookupKey& key, TableGetResult* result, std::string* value,
              const TableReadOptions& read_options, BlockPin* pin,
              SequenceNumber* sequence = nullptr) const;
+  // The same lookup without a copy: for kValue, *value points into the data
+  // block that *pin (required, not null) now holds, valid while *pin keeps
+  // that block (until its next use or its destruction).
+  Status Get(const LookupKey& key, TableGetResult* result, std::string_view* value,
+             const TableReadOptions& read_options, BlockPin* pin,
+             SequenceNumber* sequence = nullptr) const;
 
   // An iterator over every entry of the table in internal-key order (keys
   // are internal keys). Supports Seek, SeekToFirst, SeekToLast, Next, Prev.

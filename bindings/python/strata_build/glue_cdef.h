@@ -11,12 +11,24 @@ int strata_walk_ahead(kv_iter *it, int first_move, int then_move, int want,
                       int *pending, const void **pk, size_t *pkl, const void **pv,
                       size_t *pvl);
 
+typedef struct strata_batch_out {
+  size_t count;
+  size_t used;
+  const void *data;
+  const size_t *lens;
+} strata_batch_out;
+#define STRATA_NEEDS_ROOM ...
+#define STRATA_ENTRY_OVERHEAD ...
+#define STRATA_FRAME_OVERHEAD ...
+int strata_walk_batch(kv_iter *it, int want, char *buf, size_t cap, size_t max_entries,
+                      size_t max_bytes, strata_batch_out *out);
+void strata_pickle_batch(strata_batch_out *b, int want, char *buf);
+
 #define STRATA_ABSENT ...
 
 typedef struct strata_value_out {
   char *buf;
   size_t cap;
-  void *big;
 } strata_value_out;
 
 int64_t strata_get_copy(kv_db *db, const char *key, size_t key_len, strata_value_out *out);

@@ -89,3 +89,69 @@ static int strata_walk_ahead(kv_iter *it, int first_move, int then_move, int wan
   *used = (size_t)(out - buf);
   return rc;
 }
+
+/* ---- Forward walks in batches (kv_iter_next_batch) -------------------------
+ * A forward walk takes its entries from kv_iter_next_batch: one call into
+ * the library per batch instead of one kv_iter_next per entry, and the
+ * entries come packed in one buffer that the pickle is written from. */
+
+/* What strata_walk_batch reports besides its status. */
+typedef struct strata_batch_out {
+  size_t count;      /* entries in the batch */
+  size_t used;       /* bytes of the pickle written, or needed (STRATA_NEEDS_ROOM) */
+  const void *data;  /* the batch, as kv_iter_next_batch handed it out: valid */
+  const size_t *lens; /* until the next call on the iterator */
+} strata_batch_out;
+
+/* strata_walk_batch's status when the pickle does not fit in the buffer:
+ * above every kv.h status. */
+#define STRATA_NEEDS_ROOM 1000
+
+/* The bytes the pickle of b's entries (per `want`) takes. */
+static size_t strata_batch_pickle_size(const strata_batch_out *b, int want) {
+  size_t need = STRATA_FRAME_OVERHEAD + b->count * STRATA_ENTRY_OVERHEAD;
+  for (size_t i = 0; i < b->count; ++i) {
+    if (want & STRATA_WANT_KEY) need += b->lens[2 * i];
+    if (want & STRATA_WANT_VALUE) need += b->lens[2 * i + 1];
+  }
+  return need;
+}
+
+/* Writes the pickle of b's entries (per `want`) into buf, which holds at
+ * least strata_batch_pickle_size bytes, and sets b->used. */
+static void strata_pickle_batch(strata_batch_out *b, int want, char *buf) {
+  const char *p = (const char *)b->data;
+  char *out = buf;
+  *out++ = PICKLE_MARK;
+  for (size_t i = 0; i < b->count; ++i) {
+    size_t kl = b->lens[2 * i], vl = b->lens[2 * i + 1];
+    if (want & STRATA_WANT_KEY) out = strata_pickle_bytes(out, p, kl);
+    if (want & STRATA_WANT_VALUE) out = strata_pickle_bytes(out, p + kl, vl);
+    if (want == (STRATA_WANT_KEY | STRATA_WANT_VALUE)) *out++ = PICKLE_TUPLE2;
+    p += kl + vl;
+  }
+  *out++ = PICKLE_LIST;
+  *out++ = PICKLE_STOP;
+  b->used = (size_t)(out - buf);
+}
+
+/* One kv_iter_next_batch of at most max_entries entries and about max_bytes
+ * bytes, written into buf (capacity cap) as a pickle of a list (per `want`).
+ * Returns KV_OK (the pickle is in buf, out->used bytes), KV_END or an error
+ * (no entries, nothing written), or STRATA_NEEDS_ROOM: the batch was read but
+ * its pickle needs out->used bytes, more than cap; the caller then makes a
+ * buffer that large and calls strata_pickle_batch(out, want, buffer) before
+ * its next call on the iterator. Thread safety: as kv_iter. */
+static int strata_walk_batch(kv_iter *it, int want, char *buf, size_t cap, size_t max_entries,
+                             size_t max_bytes, strata_batch_out *out) {
+  out->used = 0;
+  int rc = kv_iter_next_batch(it, max_entries, max_bytes, &out->count, &out->data, &out->lens);
+  if (rc != KV_OK) return rc;
+  size_t need = strata_batch_pickle_size(out, want);
+  if (need > cap) {
+    out->used = need;
+    return STRATA_NEEDS_ROOM;
+  }
+  strata_pickle_batch(out, want, buf);
+  return KV_OK;
+}

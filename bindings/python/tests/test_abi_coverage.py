@@ -38,9 +38,12 @@ def test_every_header_function_is_called_by_the_package():
     # Called from Python (lib.kv_x) or from the binding's C glue (kv_x(...)).
     python = "\n".join(p.read_text() for p in PACKAGE.glob("*.py"))
     glue = "\n".join(p.read_text() for p in CDEF.parent.glob("*.c"))
+    # kv_get and kv_get_at are covered by their successors (issue 16): get
+    # reads with kv_get_into, which spares the allocation and kv_free.
+    superseded = {"kv_get": "kv_get_into", "kv_get_at": "kv_get_into_at"}
     unused = sorted(n for n in header_functions()
-                    if not re.search(r"\b_?lib\.%s\b" % n, python)
-                    and not re.search(r"\b%s\(" % n, glue))
+                    if not re.search(r"\b_?lib\.%s\b" % superseded.get(n, n), python)
+                    and not re.search(r"\b%s\(" % superseded.get(n, n), glue))
     assert unused == []
 
 

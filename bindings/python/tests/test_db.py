@@ -29,7 +29,7 @@ def test_get_default_and_empty_value(db):
 
 def test_values_of_every_size(db):
     # Up to the per-thread buffer's size a value is copied in C; beyond it,
-    # handed over and freed from Python: both sides of that line. multi_get
+    # the buffer grows and the get reads again: both sides of that line. multi_get
     # pickles values with a 1-byte length below 256 bytes, a 4-byte one above.
     sizes = (0, 1, 255, 256, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 1 << 20)
     values = {}
@@ -44,6 +44,22 @@ def test_values_of_every_size(db):
             assert b"v%d" % size in snap
     probes = [b"absent"] + list(values) + [b"absent too"] + list(values)[::-1]
     assert db.multi_get(probes) == [values.get(k) for k in probes]
+
+
+def test_get_grows_its_buffer_and_reads_again(db):
+    # kv_get_into copies nothing when the value does not fit: the get grows
+    # the thread's buffer (kept up to 1 MiB) and reads again, also when the
+    # value grew between two gets, and a value beyond 1 MiB gets a buffer of
+    # its own while the thread's stays as it was.
+    from strata._convert import ValueOut, values_out
+    for size in (20_000, 70_000, 300_000, (1 << 20) + 1, 3 << 20, 5):
+        value = bytes([size % 251]) * size
+        db.put(b"k", value)
+        assert db.get(b"k") == value
+        with db.snapshot() as snap:
+            assert snap.get(b"k") == value
+        assert values_out.out.cap <= ValueOut.KEPT_MAX
+    assert values_out.out.cap >= 300_000
 
 
 def test_binary_keys_and_values(db):

@@ -220,6 +220,32 @@ def test_walks_read_ahead_in_batches_of_any_size(db):
     assert next(walk, None) is None
 
 
+def test_forward_walks_fetch_batches_through_kv_iter_next_batch(db, monkeypatch):
+    # One call into C per batch, not per entry: 2000 entries come in a
+    # handful of fetches (the batches grow 8, 32, 128, then 256 entries),
+    # and in exactly one per entry, plus the one that finds the end, when
+    # a batch may hold only one entry. Either way the entries are the same.
+    import strata._iterator as iterator_module
+    expected = [(b"k%05d" % i, b"v" * (i % 40)) for i in range(2000)]
+    for key, val in expected:
+        db.put(key, val)
+    walk = db.items()
+    assert list(walk) == expected
+    assert 8 <= walk._fetches <= 12
+    monkeypatch.setattr(iterator_module, "_MAX_BATCH", 1)
+    walk = db.items(start=b"k00100", stop=b"k00200")
+    assert list(walk) == expected[100:200]
+    assert walk._fetches == 101
+    keys = db.keys(prefix=b"k019")
+    assert list(keys) == [k for k, _ in expected[1900:2000]]
+    assert keys._fetches == 101
+    # Reverse walks move entry by entry inside C, in batches all the same.
+    monkeypatch.undo()
+    walk = db.values(reverse=True)
+    assert list(walk) == [v for _, v in reversed(expected)]
+    assert walk._fetches <= 12
+
+
 def test_walk_shared_by_threads_yields_each_entry_once(db):
     import threading
 

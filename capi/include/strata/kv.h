@@ -83,6 +83,8 @@ extern "C" {
 #define KV_NOT_SUPPORTED (-6)
 #define KV_INTERNAL (-7)       /* a bug in strata; the message says what */
 #define KV_CONFLICT (-8)       /* kv_txn_commit: a key was written meanwhile (added in 0.3) */
+#define KV_BUFFER_TOO_SMALL 3  /* kv_get_into: the value does not fit; nothing copied.
+                                  Not an error (added in 0.3, issue 16). */
 
 typedef struct kv_options kv_options;
 typedef struct kv_db kv_db;
@@ -495,6 +497,63 @@ KV_EXPORT int kv_sst_writer_delete(kv_sst_writer *w, const void *key, size_t kle
 KV_EXPORT int kv_sst_writer_finish(kv_sst_writer *w);
 KV_EXPORT void kv_sst_writer_free(kv_sst_writer *w);
 KV_EXPORT int kv_ingest(kv_db *db, const char *const *paths, size_t n, unsigned flags);
+
+/* ==========================================================================
+ * Added in 0.3 (issue 16): reads without a malloc, scans in batches.
+ * ======================================================================== */
+
+/* ---- Reading into the caller's buffer ---------------------------------------
+ * kv_get_into looks `key` up like kv_get and copies the value into `buf`,
+ * which holds `cap` bytes; strata allocates nothing for the value (it is
+ * copied once, from the memtable or table block that holds it). Outcomes:
+ *   KV_OK                the value fits: its *vlen bytes are at buf (an
+ *                        empty value is KV_OK with *vlen 0);
+ *   KV_BUFFER_TOO_SMALL  the value has more than `cap` bytes: nothing is
+ *                        copied (buf is untouched) and *vlen is its size, so
+ *                        the caller can grow its buffer and call again (the
+ *                        value may have changed meanwhile: read *vlen again);
+ *   KV_NOT_FOUND         no such key; *vlen is 0;
+ *   an error             *vlen is 0.
+ * buf may be NULL only when cap is 0 (a size query). vlen must not be NULL.
+ * kv_get_into_at reads as of a snapshot (NULL: the latest state), like
+ * kv_get_at. */
+KV_EXPORT int kv_get_into(kv_db *db, const void *key, size_t klen, void *buf, size_t cap,
+                          size_t *vlen);
+KV_EXPORT int kv_get_into_at(kv_db *db, const kv_snapshot *snap, const void *key, size_t klen,
+                             void *buf, size_t cap, size_t *vlen);
+
+/* ---- Iterating in batches ----------------------------------------------------
+ * kv_iter_next_batch moves the iterator forward as successive kv_iter_next
+ * calls would, and hands out the entries it passes in one call:
+ *   *count  the number of entries, n;
+ *   *data   their keys and values packed back to back: key 0, value 0,
+ *           key 1, value 1, ... (no separators, any bytes);
+ *   *lens   2n lengths: lens[2i] is key i's, lens[2i+1] value i's; entry i
+ *           starts where entry i-1 ends.
+ * *data and *lens are borrowed, owned by the iterator: valid until the next
+ * call on this iterator or its kv_iter_free (the buffer is reused).
+ *
+ * The batch starts with the entry kv_iter_next would give now (the first of
+ * the range on a new iterator, the one after a seek's target entry, ...) and
+ * takes entries in order until it holds max_entries of them, or the key and
+ * value bytes it holds reach max_bytes (the entry that reaches it is
+ * included, so a batch has at least one entry however large, and max_bytes
+ * 0 means one entry per batch), or the range ends. It never reads ahead:
+ * afterwards the cursor is at the batch's last entry, so kv_iter_next,
+ * kv_iter_prev, seeks and further batches may be mixed freely with it
+ * (kv_iter_prev gives the entry before the batch's last). When the batch
+ * stopped because the range ended, the cursor is after the last entry, as
+ * kv_iter_next leaves it on KV_END. Snapshots, bounds and prefixes apply as
+ * they do to kv_iter_next.
+ *
+ * Returns KV_OK with n >= 1; KV_END with *count 0 when no entry is left (and
+ * on every later call); or an error with *count 0. A read error met after
+ * some entries were taken ends the batch early: those entries come with
+ * KV_OK, and the iterator is failed, so the next call returns the error.
+ * count, data and lens must not be NULL; max_entries 0 is KV_INVALID_ARGUMENT
+ * (the outputs are then 0/NULL and the iterator does not move). */
+KV_EXPORT int kv_iter_next_batch(kv_iter *it, size_t max_entries, size_t max_bytes,
+                                 size_t *count, const void **data, const size_t **lens);
 
 #ifdef __cplusplus
 } /* extern "C" */

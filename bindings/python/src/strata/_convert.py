@@ -91,23 +91,32 @@ can use it without a cast per call."""
 
 class ValueOut:
     """What one strata_get_copy call (get_copy.c) writes to: `c`, a
-    `strata_value_out *` whose buffer (`buf`, CAPACITY bytes) receives a value
-    that fits, and whose `big` field receives the library's own buffer of a
-    larger one (`big_chars` is a `char **` view of that field, so that
-    unpack_chars reads it without a cast per call). Each thread keeps one
+    `strata_value_out *` whose buffer (`buf`, `cap` bytes) receives a value
+    that fits (kv_get_into). A value that does not fit is not copied; the
+    caller grows the buffer (grow) and reads again. Each thread keeps one
     (see the thread-local `values_out`): a call cannot re-enter itself on one
     thread, and ffi.new per call would cost more than the engine's lookup of
     a cached key."""
 
     CAPACITY = 16 * 1024
+    # A thread's buffer grows to hold larger values up to this size, and is
+    # kept; a larger value gets a buffer of its own for the one call.
+    KEPT_MAX = 1024 * 1024
 
-    __slots__ = ("c", "buf", "big_chars")
+    __slots__ = ("c", "buf", "cap")
 
-    def __init__(self) -> None:
-        self.buf = ffi.new("char[]", self.CAPACITY)
-        self.c = ffi.new("strata_value_out *", {"buf": self.buf, "cap": self.CAPACITY})
-        self.big_chars = ffi.cast("char **", ffi.addressof(self.c, "big"))
+    def __init__(self, cap: int = CAPACITY) -> None:
+        self.cap = cap
+        self.buf = ffi.new("char[]", cap)
+        self.c = ffi.new("strata_value_out *", {"buf": self.buf, "cap": cap})
         # self.buf also keeps the buffer alive as long as c points into it.
+
+    def grow(self, n: int) -> None:
+        """Makes room for a value of n bytes (n > cap), at least doubling."""
+        cap = max(n, min(2 * self.cap, self.KEPT_MAX))
+        self.buf = ffi.new("char[]", cap)
+        self.c.buf = self.buf
+        self.c.cap = self.cap = cap
 
 
 class _ThreadValuesOut(threading.local):

@@ -43,17 +43,32 @@ _SYNC = lib.KV_WRITE_SYNC
 # The hot calls, bound once: a module global is cheaper to reach than an
 # attribute of `lib` on every call.
 _kv_put = lib.kv_put
-# kv_get / kv_get_at plus the copy and kv_free in one call into C (get_copy.c).
+# kv_get_into / kv_get_into_at into this thread's buffer (get_copy.c).
 _get_copy = lib.strata_get_copy
 _get_copy_at = lib.strata_get_copy_at
 _contains = lib.strata_contains
 _ABSENT = lib.STRATA_ABSENT
 _PRESENT = lib.KV_OK
-_VALUE_CAPACITY = ValueOut.CAPACITY
 _multi_get = lib.strata_multi_get
 _free = lib.strata_free
 _NULL = ffi.NULL
 _INVALID_ARGUMENT = lib.KV_INVALID_ARGUMENT
+
+
+def _get_grown(out: ValueOut, get: Any, args: Tuple[Any, ...], n: int) -> Tuple[ValueOut, int]:
+    """Reads a value that did not fit in this thread's buffer (`out`) again,
+    into a buffer of its size: the thread's own grown up to ValueOut.KEPT_MAX,
+    a buffer for this call beyond. The value may have been overwritten
+    meanwhile by a larger one, hence the loop. Returns the buffer read into
+    and get's result (a length that fits, STRATA_ABSENT or an error)."""
+    while True:
+        if n <= ValueOut.KEPT_MAX:
+            out.grow(n)
+        else:
+            out = ValueOut(n)
+        n = get(*args, out.c)
+        if n <= out.cap:
+            return out, n
 
 
 class _Child(Protocol):
@@ -227,21 +242,21 @@ class DB:
         out = values_out.out
         if snapshot is None:
             n = _get_copy(self._handle, k, k_len, out.c)
+            if n > out.cap:  # did not fit: nothing was copied
+                out, n = _get_grown(out, _get_copy, (self._handle, k, k_len), n)
         else:
             snap = _snapshot_handle(snapshot)
             try:
                 n = _get_copy_at(self._handle, snap, k, k_len, out.c)
+                if n > out.cap:
+                    out, n = _get_grown(out, _get_copy_at, (self._handle, snap, k, k_len), n)
                 error = self._pending_error(n) if n != _ABSENT else None
             finally:
                 snapshot._release()
             if error is not None:
                 raise error
-        if n >= 0:  # present: n is the value's length
-            if n <= _VALUE_CAPACITY:  # copied into out.buf, already freed in C
-                return unpack_chars(out.buf, n)
-            value = unpack_chars(out.big_chars[0], n)
-            lib.kv_free(out.c.big)
-            return value
+        if n >= 0:  # present: n is the value's length, the value in out.buf
+            return unpack_chars(out.buf, n)
         if n == _ABSENT:
             return default
         self._raise_for(n)

@@ -189,19 +189,23 @@ class RangeIterator(Generic[_T]):
     It reads ahead: entries are fetched from C in growing batches (up to
     256 entries or 256 KiB per call), which changes nothing visible, since
     the walk reads a fixed snapshot, but saves a crossing into C per entry
-    (see walk_ahead.c).
+    (see walk_ahead.c). A forward walk takes each batch with one
+    kv_iter_next_batch call; a reverse walk moves entry by entry inside C.
     """
 
-    __slots__ = ("_handle", "_lock", "_want", "_first_move", "_then_move", "_ready",
-                 "_batch_max", "_buf", "_cap", "_count", "_used", "_pending",
+    __slots__ = ("_handle", "_lock", "_want", "_reverse", "_first_move", "_then_move",
+                 "_ready", "_batch_max", "_buf", "_cap", "_count", "_used", "_pending",
                  "_key", "_key_len", "_val", "_val_len", "_key_chars", "_val_chars",
-                 "_by_db", "__weakref__")
+                 "_batch_out", "_fetches", "_by_db", "__weakref__")
 
     def __init__(self, handle: Any, kind: int, reverse: bool) -> None:
         # Internal: use DB.items(), DB.keys() or DB.values() to make one.
         self._handle = ffi.gc(handle, lib.kv_iter_free)
         self._lock = threading.Lock()
         self._want = _WANT[kind]
+        self._reverse = reverse
+        # Calls into C that fetched entries: tests read it to see batching.
+        self._fetches = 0
         self._first_move = lib.STRATA_MOVE_LAST if reverse else lib.STRATA_MOVE_NEXT
         self._then_move = lib.STRATA_MOVE_PREV if reverse else lib.STRATA_MOVE_NEXT
         self._ready: Any = iter(())  # entries fetched, not yet yielded
@@ -264,12 +268,16 @@ class RangeIterator(Generic[_T]):
             self._val_len = ffi.new("size_t *")
             self._key_chars = ffi.cast("char **", self._key)
             self._val_chars = ffi.cast("char **", self._val)
+            self._batch_out = ffi.new("strata_batch_out *")
 
     def _fetch_locked(self) -> "list[Any]":
         """The next batch of entries (empty at the end, when the C iterator
         is freed). REQUIRES: the lock held, the handle open."""
         if self._batch_max < _MAX_BATCH or self._cap < _MAX_BUFFER:
             self._grow_locked()
+        self._fetches += 1
+        if not self._reverse:
+            return self._fetch_batch_locked()
         batch_max = self._batch_max
         rc = _walk_ahead(self._handle, self._first_move, self._then_move, self._want,
                          self._buf, self._cap, batch_max, self._count, self._used,
@@ -298,6 +306,30 @@ class RangeIterator(Generic[_T]):
         if error is not None:
             raise error
         raise AssertionError(f"strata_walk_ahead returned {rc}")
+
+    def _fetch_batch_locked(self) -> "list[Any]":
+        """_fetch_locked of a forward walk: one kv_iter_next_batch, pickled
+        in C (walk_ahead.c)."""
+        batch_max = self._batch_max
+        # The byte budget leaves room in the buffer for the pickle's framing;
+        # a batch can still pass it by its last entry (STRATA_NEEDS_ROOM).
+        budget = self._cap - _FRAME_OVERHEAD - batch_max * _ENTRY_OVERHEAD
+        out = self._batch_out
+        rc = _walk_batch(self._handle, self._want, self._buf, self._cap, batch_max,
+                         max(budget, 0), out)
+        if rc == _OK:
+            return _loads(ffi.buffer(self._buf, out.used))  # type: ignore[no-any-return]
+        if rc == _NEEDS_ROOM:
+            buf = ffi.new("char[]", out.used)
+            _pickle_batch(out, self._want, buf)
+            return _loads(ffi.buffer(buf, out.used))  # type: ignore[no-any-return]
+        if rc == _END:
+            self._free_locked()
+            return []
+        error = pending_error(rc)
+        if error is not None:
+            raise error
+        raise AssertionError(f"strata_walk_batch returned {rc}")
 
     def _free_locked(self) -> None:
         handle = self._handle
@@ -337,6 +369,11 @@ class RangeIterator(Generic[_T]):
 
 
 _walk_ahead = lib.strata_walk_ahead
+_walk_batch = lib.strata_walk_batch
+_pickle_batch = lib.strata_pickle_batch
+_NEEDS_ROOM = lib.STRATA_NEEDS_ROOM
+_ENTRY_OVERHEAD = lib.STRATA_ENTRY_OVERHEAD
+_FRAME_OVERHEAD = lib.STRATA_FRAME_OVERHEAD
 _WANT_KEYS = lib.STRATA_WANT_KEY
 _WANT_VALUES = lib.STRATA_WANT_VALUE
 _WANT_ITEMS = _WANT_KEYS | _WANT_VALUES

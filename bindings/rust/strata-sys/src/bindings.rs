@@ -18,6 +18,7 @@ pub const KV_NO_MEMORY: ::std::os::raw::c_int = -5;
 pub const KV_NOT_SUPPORTED: ::std::os::raw::c_int = -6;
 pub const KV_INTERNAL: ::std::os::raw::c_int = -7;
 pub const KV_CONFLICT: ::std::os::raw::c_int = -8;
+pub const KV_BUFFER_TOO_SMALL: ::std::os::raw::c_int = 3;
 pub const KV_WRITE_SYNC: ::std::os::raw::c_uint = 1;
 pub const KV_INGEST_MOVE: ::std::os::raw::c_int = 1;
 #[repr(C)]
@@ -325,5 +326,30 @@ unsafe extern "C" {
         paths: *const *const ::std::os::raw::c_char,
         n: usize,
         flags: ::std::os::raw::c_uint,
+    ) -> ::std::os::raw::c_int;
+    pub fn kv_get_into(
+        db: *mut kv_db,
+        key: *const ::std::os::raw::c_void,
+        klen: usize,
+        buf: *mut ::std::os::raw::c_void,
+        cap: usize,
+        vlen: *mut usize,
+    ) -> ::std::os::raw::c_int;
+    pub fn kv_get_into_at(
+        db: *mut kv_db,
+        snap: *const kv_snapshot,
+        key: *const ::std::os::raw::c_void,
+        klen: usize,
+        buf: *mut ::std::os::raw::c_void,
+        cap: usize,
+        vlen: *mut usize,
+    ) -> ::std::os::raw::c_int;
+    pub fn kv_iter_next_batch(
+        it: *mut kv_iter,
+        max_entries: usize,
+        max_bytes: usize,
+        count: *mut usize,
+        data: *mut *const ::std::os::raw::c_void,
+        lens: *mut *const usize,
     ) -> ::std::os::raw::c_int;
 }

@@ -35,6 +35,7 @@ fn status_constants_have_the_library_names() {
         (KV_NOT_SUPPORTED, "KV_NOT_SUPPORTED"),
         (KV_INTERNAL, "KV_INTERNAL"),
         (KV_CONFLICT, "KV_CONFLICT"),
+        (KV_BUFFER_TOO_SMALL, "KV_BUFFER_TOO_SMALL"),
     ];
     for (code, name) in expected {
         assert_eq!(c_str(unsafe { kv_status_name(code) }), name);

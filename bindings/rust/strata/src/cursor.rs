@@ -61,6 +61,47 @@ pub struct Cursor<'a> {
 // takes `&mut self`, and `Cursor` is not `Sync`. The borrowed `Db` is `Sync`.
 unsafe impl Send for Cursor<'_> {}
 
+/// One `kv_iter_next_batch` result: `count` entries, their keys and values
+/// back to back at `data`, and `2 * count` lengths at `lens` (key, value, key,
+/// value, ...), all in the library's memory until the next call on the cursor.
+#[derive(Clone, Copy)]
+pub(crate) struct RawBatch {
+    data: *const c_void,
+    lens: *const usize,
+    count: usize,
+}
+
+// SAFETY: the batch points into memory owned by the kv_iter of the cursor
+// that made it, which is `Send`; the batch is only read by the owner of that
+// cursor (`Iter`), on whichever thread has both.
+unsafe impl Send for RawBatch {}
+
+impl RawBatch {
+    pub(crate) fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Entry `i`'s key and value, which start `offset` bytes into the data
+    /// (the sum of the lengths before them).
+    ///
+    /// # Safety
+    /// The cursor that made the batch has not been called since, `i` is below
+    /// `len()`, and `offset` is the sum of the lengths of the entries before i.
+    pub(crate) unsafe fn entry(&self, i: usize, offset: usize) -> (&[u8], &[u8]) {
+        // SAFETY: per the contract, `lens` holds 2 * count lengths and `data`
+        // holds the entries back to back, all live.
+        unsafe {
+            let key_len = *self.lens.add(2 * i);
+            let value_len = *self.lens.add(2 * i + 1);
+            let key = self.data.cast::<u8>().add(offset);
+            (
+                borrowed_bytes(key.cast(), key_len),
+                borrowed_bytes(key.add(key_len).cast(), value_len),
+            )
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 struct RawEntry {
     key: *const c_void,
@@ -197,6 +238,37 @@ impl<'a> Cursor<'a> {
             // happen while the returned borrows of `self` live.
             unsafe { (borrowed_bytes(e.key, e.key_len), borrowed_bytes(e.value, e.value_len)) }
         })
+    }
+
+    /// `kv_iter_next_batch`: moves forward over up to `max_entries` entries
+    /// (or about `max_bytes` of them) in one call and hands them out packed,
+    /// `None` at the end of the range. The batch points into the library's
+    /// buffer, valid until the next call on this cursor: the caller (`Iter`)
+    /// must read it before moving again, which the raw pointers leave to it
+    /// to honour. Afterwards the cursor is at the batch's last entry (or past
+    /// the range), but `entry()` is `None`: it is read from the batch.
+    pub(crate) fn next_batch(&mut self, max_entries: usize, max_bytes: usize) -> Result<Option<RawBatch>> {
+        self.entry = None;
+        let mut batch = RawBatch { data: ptr::null(), lens: ptr::null(), count: 0 };
+        // SAFETY: `raw` is our live iterator and the out pointers point into
+        // `batch`.
+        let status = unsafe {
+            sys::kv_iter_next_batch(
+                self.raw.as_ptr(),
+                max_entries,
+                max_bytes,
+                &mut batch.count,
+                &mut batch.data,
+                &mut batch.lens,
+            )
+        };
+        match check(status)? {
+            Success::Done if batch.count > 0 && !batch.data.is_null() && !batch.lens.is_null() => {
+                Ok(Some(batch))
+            }
+            Success::End => Ok(None),
+            other => Err(Error::broken_contract(other)),
+        }
     }
 
     /// Runs one move and records where it landed.

@@ -118,7 +118,7 @@ impl Db {
 
     /// The value of `key`, or `None` if it is absent.
     pub fn get<K: AsRef<[u8]>>(&self, key: K) -> Result<Option<Vec<u8>>> {
-        Ok(self.get_value(key)?.map(Vec::from))
+        read::get_vec(self, None, key.as_ref())
     }
 
     /// Like [`get`](Db::get), but hands over the library's buffer instead of

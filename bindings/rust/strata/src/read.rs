@@ -1,5 +1,6 @@
 //! Point reads shared by `Db` and `Snapshot`: `get` and `multi_get`.
 
+use std::cell::RefCell;
 use std::ffi::c_void;
 use std::os::raw::c_int;
 use std::ptr;
@@ -36,6 +37,70 @@ pub(crate) fn get(db: &Db, snapshot: Option<&Snapshot<'_>>, key: &[u8]) -> Resul
         Success::NotFound => Ok(None),
         other @ Success::End => Err(Error::broken_contract(other)),
     }
+}
+
+thread_local! {
+    /// The buffer `get_vec` has `kv_get_into` copy values into, one per
+    /// thread so that a get allocates only its result. It grows to hold
+    /// larger values, up to `SCRATCH_KEPT_MAX`.
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; SCRATCH_LEN]);
+}
+
+const SCRATCH_LEN: usize = 4096;
+/// A value larger than this is read straight into a `Vec` of its own size
+/// rather than into the thread's buffer, which therefore stays this small.
+const SCRATCH_KEPT_MAX: usize = 1 << 20;
+
+/// `kv_get_into` (or `kv_get_into_at` with a snapshot): the value is copied
+/// from the engine into this thread's buffer, then into the `Vec` returned.
+/// A value that does not fit is not copied; the buffer grows (or, past
+/// `SCRATCH_KEPT_MAX`, a `Vec` of the value's size is made) and the get runs
+/// again, in a loop since the value may grow in between.
+pub(crate) fn get_vec(db: &Db, snapshot: Option<&Snapshot<'_>>, key: &[u8]) -> Result<Option<Vec<u8>>> {
+    let (k, k_len) = bytes_arg(key);
+    SCRATCH.with(|cell| {
+        // Taken out of the cell for the call (a get cannot re-enter itself
+        // on one thread, but this needs no proof of it) and put back after.
+        let mut scratch = cell.take();
+        let mut own: Option<Vec<u8>> = None;
+        let result = loop {
+            let buf = own.as_mut().unwrap_or(&mut scratch);
+            let mut len = 0usize;
+            // SAFETY: db, snapshot and key are valid for the call; `buf` is
+            // writable for buf.len() bytes; `len` is a local.
+            let status = unsafe {
+                let (b, cap) = (buf.as_mut_ptr().cast::<c_void>(), buf.len());
+                match snapshot {
+                    None => sys::kv_get_into(db.as_ptr(), k, k_len, b, cap, &mut len),
+                    Some(s) => sys::kv_get_into_at(db.as_ptr(), s.as_ptr(), k, k_len, b, cap, &mut len),
+                }
+            };
+            if status == sys::KV_BUFFER_TOO_SMALL {
+                if len <= SCRATCH_KEPT_MAX {
+                    let grown = len.max((2 * scratch.len()).min(SCRATCH_KEPT_MAX));
+                    scratch.resize(grown, 0);
+                    own = None;
+                } else {
+                    own = Some(vec![0; len]);
+                }
+                continue;
+            }
+            break match check(status) {
+                Err(e) => Err(e),
+                Ok(Success::Done) => Ok(Some(match own.take() {
+                    Some(mut v) => {
+                        v.truncate(len);
+                        v
+                    }
+                    None => scratch[..len].to_vec(),
+                })),
+                Ok(Success::NotFound) => Ok(None),
+                Ok(other @ Success::End) => Err(Error::broken_contract(other)),
+            };
+        };
+        cell.replace(scratch);
+        result
+    })
 }
 
 /// `kv_multi_get`: every key looked up as of one state, in one call; the

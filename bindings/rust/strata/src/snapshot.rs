@@ -74,7 +74,7 @@ impl<'db> Snapshot<'db> {
 
     /// The value of `key` as of the snapshot, or `None` if it was absent.
     pub fn get<K: AsRef<[u8]>>(&self, key: K) -> Result<Option<Vec<u8>>> {
-        Ok(self.get_value(key)?.map(Vec::from))
+        read::get_vec(self.db, Some(self), key.as_ref())
     }
 
     /// Like [`get`](Snapshot::get), without copying the value out of the
