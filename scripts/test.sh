@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test of every language: the GoogleTest
-# suites and the C programs (through ctest), then each binding's own suite
+# suites and the C programs (through ctest), the lock-discipline check
+# (scripts/check-thread-safety.sh: clang -Wthread-safety -Werror, about a
+# minute and a half), then each binding's own suite
 # (scripts/test-<language>.sh: Python, Go, Rust), all against the library
 # built here in build/release; then the replicated key-value service's tests
 # (scripts/test-replication.sh, about 2 minutes); then the ABI check against the last release
@@ -27,6 +29,7 @@ fi
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
 ctest --preset release -j "$jobs"
+bash scripts/check-thread-safety.sh
 export STRATA_BUILD_DIR="$PWD/build/release"
 for lang in python go rust; do
   if [[ -f scripts/test-$lang.sh ]]; then

@@ -11,6 +11,7 @@
 
 #include "core/filename.h"
 #include "core/mem_env.h"
+#include "core/mutex.h"
 #include "core/version/version_set.h"
 #include "support/vector_iterator.h"
 
@@ -49,8 +50,8 @@ class VersionSetTest : public ::testing::Test {
   std::unique_ptr<VersionSet> Fresh() { return std::make_unique<VersionSet>(kDb, env_.get()); }
 
   Status Apply(VersionSet* vs, VersionEdit* edit) {
-    std::unique_lock lock(mu_);
-    return vs->LogAndApply(edit, &lock);
+    MutexLock lock(mu_);
+    return vs->LogAndApply(edit, &mu_);
   }
 
   // A log file the manifest may name as the oldest one needed.
@@ -67,7 +68,7 @@ class VersionSetTest : public ::testing::Test {
   }
 
   std::unique_ptr<Env> env_;
-  std::mutex mu_;
+  Mutex mu_;
 };
 
 TEST_F(VersionSetTest, ANewDatabaseRecoversEmpty) {

@@ -1,12 +1,13 @@
 #include "core/cache/block_cache.h"
 
 #include <algorithm>
-#include <mutex>
 #include <vector>
 
 #include "core/checksum.h"
 #include "core/coding.h"
+#include "core/mutex.h"
 #include "core/table/block.h"
+#include "core/thread_annotations.h"
 
 namespace strata {
 
@@ -53,8 +54,8 @@ class alignas(64) BlockCache::Shard {
     }
   }
 
-  std::shared_ptr<const Block> Lookup(const CacheKey& key, uint64_t hash) {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<const Block> Lookup(const CacheKey& key, uint64_t hash) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     Node* node = FindLocked(key, hash);
     if (node == nullptr) {
       Bump(misses);
@@ -67,8 +68,8 @@ class alignas(64) BlockCache::Shard {
   }
 
   void Insert(const CacheKey& key, uint64_t hash, std::shared_ptr<const Block> block,
-              size_t charge, size_t budget, Garbage* garbage) {
-    std::lock_guard<std::mutex> lock(mu_);
+              size_t charge, size_t budget, Garbage* garbage) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     if (charge > budget) {
       // Caching it would evict the whole shard for one block that would then
       // be evicted itself at the next insert. Drop any stale copy.
@@ -95,13 +96,13 @@ class alignas(64) BlockCache::Shard {
     EvictToLocked(budget, garbage);
   }
 
-  void Erase(const CacheKey& key, uint64_t hash, Garbage* garbage) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Erase(const CacheKey& key, uint64_t hash, Garbage* garbage) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     EraseLocked(key, hash, garbage);
   }
 
-  void EvictTo(size_t budget, Garbage* garbage) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void EvictTo(size_t budget, Garbage* garbage) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     EvictToLocked(budget, garbage);
   }
 
@@ -143,7 +144,7 @@ class alignas(64) BlockCache::Shard {
     node->prev->next = node->next;
     node->next->prev = node->prev;
   }
-  void PushFront(Node* node) {
+  void PushFront(Node* node) REQUIRES(mu_) {
     node->next = lru_.next;
     node->prev = &lru_;
     lru_.next->prev = node;
@@ -152,7 +153,7 @@ class alignas(64) BlockCache::Shard {
 
   // The slot holding key, or the slots' size when absent. The index's low
   // hash bits pick the home slot (the shard was picked by the high ones).
-  size_t FindSlot(const CacheKey& key, uint64_t hash) const {
+  size_t FindSlot(const CacheKey& key, uint64_t hash) const REQUIRES(mu_) {
     if (slots_.empty()) return 0;
     const size_t mask = slots_.size() - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
@@ -162,12 +163,12 @@ class alignas(64) BlockCache::Shard {
     }
   }
 
-  Node* FindLocked(const CacheKey& key, uint64_t hash) const {
+  Node* FindLocked(const CacheKey& key, uint64_t hash) const REQUIRES(mu_) {
     const size_t i = FindSlot(key, hash);
     return i == slots_.size() ? nullptr : slots_[i].node;
   }
 
-  void AddToIndex(Node* node) {
+  void AddToIndex(Node* node) REQUIRES(mu_) {
     // Keep at least a quarter of the slots empty (tombstones count as used),
     // so probes stay short and always end.
     if ((used_slots_ + 1) * 4 > slots_.size() * 3) Rehash();
@@ -179,7 +180,7 @@ class alignas(64) BlockCache::Shard {
   }
 
   // Rebuilds the index without tombstones, sized for twice the live entries.
-  void Rehash() {
+  void Rehash() REQUIRES(mu_) {
     const size_t live = entries.load(std::memory_order_relaxed);
     size_t capacity = 16;
     while (capacity < (live + 1) * 2) capacity *= 2;
@@ -198,7 +199,7 @@ class alignas(64) BlockCache::Shard {
 
   // Removes node from the list and the index; its block goes to *garbage so
   // that freeing it (possibly megabytes) happens after the lock is dropped.
-  void RemoveLocked(Node* node, Garbage* garbage) {
+  void RemoveLocked(Node* node, Garbage* garbage) REQUIRES(mu_) {
     Unlink(node);
     SetUsage(usage.load(std::memory_order_relaxed) - node->charge);
     entries.store(entries.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
@@ -208,21 +209,22 @@ class alignas(64) BlockCache::Shard {
     delete node;
   }
 
-  void EraseLocked(const CacheKey& key, uint64_t hash, Garbage* garbage) {
+  void EraseLocked(const CacheKey& key, uint64_t hash, Garbage* garbage) REQUIRES(mu_) {
     if (Node* node = FindLocked(key, hash)) RemoveLocked(node, garbage);
   }
 
-  void EvictToLocked(size_t budget, Garbage* garbage) {
+  void EvictToLocked(size_t budget, Garbage* garbage) REQUIRES(mu_) {
     while (usage.load(std::memory_order_relaxed) > budget && lru_.prev != &lru_) {
       RemoveLocked(lru_.prev, garbage);
       Bump(evictions);
     }
   }
 
-  std::mutex mu_;
-  std::vector<Slot> slots_;  // power-of-two size, or empty
-  size_t used_slots_ = 0;    // live entries and tombstones
-  Node lru_;  // sentinel: lru_.next is the most recently used, lru_.prev the least
+  Mutex mu_;
+  std::vector<Slot> slots_ GUARDED_BY(mu_);  // power-of-two size, or empty
+  size_t used_slots_ GUARDED_BY(mu_) = 0;    // live entries and tombstones
+  // Sentinel: lru_.next is the most recently used, lru_.prev the least.
+  Node lru_ GUARDED_BY(mu_);
 };
 
 BlockCache::BlockCache(size_t capacity_bytes, int shard_bits) : capacity_(capacity_bytes) {

@@ -69,6 +69,9 @@ Status DB::Recover() {
   table_cache_ = std::make_unique<TableCache>(dbname_, options_, block_cache_.get(),
                                               static_cast<size_t>(options_.max_open_files));
   versions_ = std::make_unique<VersionSet>(dbname_, env);
+  // No other thread exists yet; the mutex is taken for the analysis' sake
+  // (everything below touches state guarded by it) and costs nothing.
+  MutexLock lock(mu_);
 
   // Every number in use on disk is counted before the first file is made:
   // recovery writes a new manifest (and a new database its first one), and
@@ -95,7 +98,6 @@ Status DB::Recover() {
     }
   }
 
-  std::unique_lock lock(mu_);
   const bool exists = env->FileExists(CurrentFileName(dbname_));
   if (exists) {
     if (options_.error_if_exists) {
@@ -196,10 +198,10 @@ Status DB::Recover() {
     // Nothing to flush: record now that older WALs are obsolete.
     VersionEdit edit;
     edit.SetLogNumber(wal_number_);
-    STRATA_RETURN_IF_ERROR(versions_->LogAndApply(&edit, &lock));
+    STRATA_RETURN_IF_ERROR(versions_->LogAndApply(&edit, &mu_));
   }
   InstallSuperVersion();
-  RemoveObsoleteFiles(&lock);
+  RemoveObsoleteFiles();
   recovered_ = true;
 
   for (int i = 0; i < options_.background_threads; ++i) {
@@ -301,7 +303,7 @@ Status DB::NewWal() {
 
 DB::~DB() {
   {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     shutting_down_ = true;
     bg_cv_.notify_all();
     done_cv_.notify_all();  // a resume retry may wait on it (db_resume.cc)
@@ -314,12 +316,13 @@ DB::~DB() {
     // removed by the background pass after their last reader goes; the last
     // ones would otherwise wait for the next open. (Never after a failed
     // open: what is live is not known then.)
-    std::unique_lock lock(mu_);
-    RemoveObsoleteFiles(&lock);
+    MutexLock lock(mu_);
+    RemoveObsoleteFiles();
   }
   if (wal_) {
     // A failed write may have left part of a record in the log; what is
     // still buffered (buffered WAL) must not follow it.
+    MutexLock lock(mu_);
     if (wal_torn_) wal_->Truncate(wal_good_bytes_);
     wal_->Close();
   }
@@ -352,8 +355,8 @@ void DB::InstallSuperVersion() {
   super_version_.store(std::move(sv));
 }
 
-Status DB::ApplyEdit(VersionEdit* edit, std::unique_lock<std::mutex>* lock) {
-  Status s = versions_->LogAndApply(edit, lock);
+Status DB::ApplyEdit(VersionEdit* edit) {
+  Status s = versions_->LogAndApply(edit, &mu_);
   if (s.ok()) InstallSuperVersion();
   return s;
 }
@@ -541,13 +544,13 @@ Status DB::GetFromView(const ReadView& view, std::string_view key, ValueSink sin
 class DB::IteratorPin {
  public:
   IteratorPin(std::shared_ptr<DB> db, ReadView view) : db_(std::move(db)), view_(std::move(view)) {
-    std::lock_guard lock(db_->mu_);
+    MutexLock lock(db_->mu_);
     db_->snapshots_.Add(view_.sequence);
   }
   ~IteratorPin() {
     bool pinned_replaced_tables;
     {
-      std::lock_guard lock(db_->mu_);
+      MutexLock lock(db_->mu_);
       db_->snapshots_.Remove(view_.sequence);
       pinned_replaced_tables = view_.sv->version != db_->versions_->current();
     }
@@ -556,7 +559,7 @@ class DB::IteratorPin {
     // delete their files now rather than after the next flush or compaction.
     view_.sv.reset();
     if (pinned_replaced_tables) {
-      std::lock_guard lock(db_->mu_);
+      MutexLock lock(db_->mu_);
       db_->obsolete_files_pending_ = true;
       db_->bg_cv_.notify_all();
     }
@@ -602,7 +605,7 @@ std::unique_ptr<Iterator> DB::NewIterator(const ReadOptions& ro, std::optional<s
 }
 
 const Snapshot* DB::GetSnapshot() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto* snapshot = new Snapshot(last_sequence_.load());
   snapshots_.Add(snapshot->sequence());
   return snapshot;
@@ -611,14 +614,14 @@ const Snapshot* DB::GetSnapshot() {
 void DB::ReleaseSnapshot(const Snapshot* snapshot) {
   if (snapshot == nullptr) return;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     snapshots_.Remove(snapshot->sequence());
   }
   delete snapshot;
 }
 
 bool DB::GetProperty(std::string_view name, std::string* value) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   auto version = versions_->current();
   if (name.starts_with("num-files-at-level")) {
     std::string_view digits = name.substr(18);

@@ -6,6 +6,10 @@
 // docs/ARCHITECTURE.md walks through each path.
 //
 // Thread safety: every method is safe to call from many threads at once.
+// Which members mu_ guards, and which methods run with it held (REQUIRES)
+// or take it (EXCLUDES), is annotated and checked by clang's -Wthread-safety
+// (scripts/check-thread-safety.sh); "used by the write leader only" is
+// the write queue's discipline, which the analysis does not model.
 // Lifetime: a DB is held by std::shared_ptr. Iterators hold a reference, so
 // the engine (its files, its lock on the directory) lives until the last
 // iterator is destroyed even after the opener drops its reference. The
@@ -14,10 +18,8 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,7 +31,9 @@
 #include "core/db/snapshot.h"
 #include "core/db/value_sink.h"
 #include "core/env.h"
+#include "core/mutex.h"
 #include "core/options.h"
+#include "core/thread_annotations.h"
 #include "core/version/file_metadata.h"
 #include "core/write_batch.h"
 
@@ -59,13 +63,14 @@ class DB : public std::enable_shared_from_this<DB> {
   DB& operator=(const DB&) = delete;
   ~DB();
 
-  Status Put(const WriteOptions& wo, std::string_view key, std::string_view value);
-  Status Delete(const WriteOptions& wo, std::string_view key);
+  Status Put(const WriteOptions& wo, std::string_view key, std::string_view value) EXCLUDES(mu_);
+  Status Delete(const WriteOptions& wo, std::string_view key) EXCLUDES(mu_);
   // Deletes every key in [start, end) with one range tombstone; an empty or
   // reversed range writes nothing.
-  Status DeleteRange(const WriteOptions& wo, std::string_view start, std::string_view end);
+  Status DeleteRange(const WriteOptions& wo, std::string_view start, std::string_view end)
+      EXCLUDES(mu_);
   // Applies the whole batch or none of it.
-  Status Write(const WriteOptions& wo, const WriteBatch& batch);
+  Status Write(const WriteOptions& wo, const WriteBatch& batch) EXCLUDES(mu_);
 
   // The commit of an optimistic transaction (OptimisticTransaction): writes
   // `batch` only if no key in `keys` has a version with a sequence number
@@ -75,7 +80,8 @@ class DB : public std::enable_shared_from_this<DB> {
   // `since` is held until this returns (it keeps compaction from merging
   // away the versions the check looks for). An empty batch only checks.
   Status CommitIfUnchanged(const WriteOptions& wo, const WriteBatch& batch,
-                           const std::vector<std::string_view>& keys, SequenceNumber since);
+                           const std::vector<std::string_view>& keys, SequenceNumber since)
+      EXCLUDES(mu_);
 
   // NotFound when the key is absent at the read's sequence.
   Status Get(const ReadOptions& ro, std::string_view key, std::string* value);
@@ -97,27 +103,27 @@ class DB : public std::enable_shared_from_this<DB> {
                                         std::optional<std::string> upper);
 
   // A snapshot of the current state; release it with ReleaseSnapshot.
-  const Snapshot* GetSnapshot();
-  void ReleaseSnapshot(const Snapshot* snapshot);
+  const Snapshot* GetSnapshot() EXCLUDES(mu_);
+  void ReleaseSnapshot(const Snapshot* snapshot) EXCLUDES(mu_);
 
   // Turns the memtable into a table; returns once it is durable.
-  Status Flush();
+  Status Flush() EXCLUDES(mu_);
   // Returns when no flush or compaction is pending or running.
-  Status WaitForBackgroundWork();
+  Status WaitForBackgroundWork() EXCLUDES(mu_);
 
   // Holds flushes and compactions back (waiting for any running one to end)
   // until as many ContinueBackgroundWork calls. Writers still stop once the
   // memtables are full. For maintenance windows, and tests that need a
   // memtable to stay unflushed.
-  void PauseBackgroundWork();
-  void ContinueBackgroundWork();
+  void PauseBackgroundWork() EXCLUDES(mu_);
+  void ContinueBackgroundWork() EXCLUDES(mu_);
   // Merges every table holding keys in [begin, end] (null = open) into one
   // sorted run at the deepest level involved, dropping what no reader needs.
-  Status CompactRange(const std::string_view* begin, const std::string_view* end);
+  Status CompactRange(const std::string_view* begin, const std::string_view* end) EXCLUDES(mu_);
 
   // Reads every block of every live table, checking checksums and key order.
   // Corruption naming the first bad table.
-  Status Verify();
+  Status Verify() EXCLUDES(mu_);
 
   // After writes stopped for lack of space (ENOSPC, EDQUOT), lets them go
   // on without a reopen, losing nothing: cuts a write-ahead log record that
@@ -127,12 +133,12 @@ class DB : public std::enable_shared_from_this<DB> {
   // failed fsync or corruption. If space is still short, the next write,
   // flush or compaction stops writes again. The database also tries this by
   // itself, on a back-off from 200 ms to 10 s.
-  Status Resume();
+  Status Resume() EXCLUDES(mu_);
 
   // Makes an openable copy of the database in `dir` (which must not exist):
   // the memtable is flushed, tables are hard-linked (copied across
   // filesystems) and a fresh manifest lists them.
-  Status Checkpoint(const std::string& dir);
+  Status Checkpoint(const std::string& dir) EXCLUDES(mu_);
 
   // The bytes the live tables take on disk for user keys in [start, end)
   // (an absent bound is open): whole tables inside the range count in full,
@@ -160,10 +166,10 @@ class DB : public std::enable_shared_from_this<DB> {
   // empty, or overlaps another's key range (InvalidArgument). Writes wait
   // while the tables are put in place, and a running compaction is waited
   // for (a compaction's output could otherwise overlap a placed table).
-  Status Ingest(const std::vector<std::string>& paths, bool move);
+  Status Ingest(const std::vector<std::string>& paths, bool move) EXCLUDES(mu_);
 
   // A named property (see kv.h's kv_property); false for an unknown name.
-  bool GetProperty(std::string_view name, std::string* value);
+  bool GetProperty(std::string_view name, std::string* value) EXCLUDES(mu_);
 
   const Options& options() const { return options_; }
   const std::string& path() const { return dbname_; }
@@ -192,24 +198,25 @@ class DB : public std::enable_shared_from_this<DB> {
 
   DB(const Options& options, std::string dbname);
 
-  Status Recover();
-  Status ReplayLog(uint64_t number, SequenceNumber* max_sequence);
-  Status NewWal();
+  Status Recover() EXCLUDES(mu_);
+  Status ReplayLog(uint64_t number, SequenceNumber* max_sequence) REQUIRES(mu_);
+  Status NewWal() REQUIRES(mu_);
 
   // Write path (db_write.cc).
-  Status RunWriter(Writer* w);
-  Status MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force);
-  Status SwitchMemTable();
+  Status RunWriter(Writer* w) EXCLUDES(mu_);
+  Status MakeRoomForWrite(bool force) REQUIRES(mu_);
+  Status SwitchMemTable() REQUIRES(mu_);
   // Buffered WAL: the flusher thread's loop, and its flush, done in a write
   // turn of its own so that it never runs beside a leader's append.
-  void WalFlushLoop();
-  // REQUIRES: *lock holds mu_; released while waiting for the turn and writing.
-  void FlushWalBuffer(std::unique_lock<std::mutex>* lock);
-  const WriteBatch* BuildBatchGroup(Writer** last_writer);
+  void WalFlushLoop() EXCLUDES(mu_);
+  // Released while waiting for the turn and while writing.
+  void FlushWalBuffer() REQUIRES(mu_);
+  const WriteBatch* BuildBatchGroup(Writer** last_writer) REQUIRES(mu_);
   static Status CheckBatchSize(const WriteBatch& batch);
   // Conflict when some key has a version newer than `since` (db_conflict.cc).
   // REQUIRES: the caller holds the write queue's turn, not mu_.
-  Status CheckUnchanged(const std::vector<std::string_view>& keys, SequenceNumber since);
+  Status CheckUnchanged(const std::vector<std::string_view>& keys, SequenceNumber since)
+      EXCLUDES(mu_);
   // The sequence number of the newest version of `key` (value or tombstone)
   // in the memtables and tables of `sv`; *found false when it has none.
   Status NewestSequence(const SuperVersion& sv, std::string_view key, SequenceNumber* seq,
@@ -224,49 +231,48 @@ class DB : public std::enable_shared_from_this<DB> {
   Status GetFromView(const ReadView& view, std::string_view key, ValueSink sink,
                      MultiGetContext* ctx = nullptr);
   // Publishes a new SuperVersion from mem_, imms_ and the current Version.
-  // REQUIRES: mu_ held.
-  void InstallSuperVersion();
-  // VersionSet::LogAndApply, then InstallSuperVersion. REQUIRES: mu_ held.
-  Status ApplyEdit(VersionEdit* edit, std::unique_lock<std::mutex>* lock);
+  void InstallSuperVersion() REQUIRES(mu_);
+  // VersionSet::LogAndApply, then InstallSuperVersion.
+  Status ApplyEdit(VersionEdit* edit) REQUIRES(mu_);
 
   // Background work (db_background.cc).
   // With two or more background threads, one only flushes (memtables must
   // drain for writers to go on) and the others only compact, at a lower CPU
   // priority (Options::compaction_nice); a lone thread does both.
   enum class BackgroundRole { kAny, kFlush, kCompaction };
-  void BackgroundLoop(BackgroundRole role);
+  void BackgroundLoop(BackgroundRole role) EXCLUDES(mu_);
   void MaybeScheduleWork();
-  bool HasBackgroundWork(BackgroundRole role) const;
-  Status FlushOldestImmutable(std::unique_lock<std::mutex>* lock);
+  bool HasBackgroundWork(BackgroundRole role) const REQUIRES(mu_);
+  Status FlushOldestImmutable() REQUIRES(mu_);
   Status WriteLevel0Table(MemTable* mem, FileMetaData* meta);
   // Deletes files no Version, memtable or work in progress needs.
-  // REQUIRES: *lock holds mu_; released during the deletions.
-  void RemoveObsoleteFiles(std::unique_lock<std::mutex>* lock);
-  void RemoveObsoleteFilesCounted(std::unique_lock<std::mutex>* lock);
+  // mu_ is released during the deletions.
+  void RemoveObsoleteFiles() REQUIRES(mu_);
+  void RemoveObsoleteFilesCounted() REQUIRES(mu_);
   // Keeps the first failure of a write, flush or compaction: from then on
   // writes fail with it (prefixed with what failed, `during`) until the
   // database is reopened or, when `resumable` (a lack of space that lost
-  // nothing acknowledged), until Resume succeeds. REQUIRES: mu_ held.
-  void RecordBackgroundError(const Status& s, std::string_view during, bool resumable);
+  // nothing acknowledged), until Resume succeeds.
+  void RecordBackgroundError(const Status& s, std::string_view during, bool resumable)
+      REQUIRES(mu_);
 
   // Resuming after a no-space stop (db_resume.cc).
-  // REQUIRES: *lock holds mu_; it is released while waiting for the turn.
-  Status ResumeLocked(std::unique_lock<std::mutex>* lock);
+  // mu_ is released while waiting for the turn.
+  Status ResumeLocked() REQUIRES(mu_);
   // The retry of a resumable stop on a back-off, by the flushing thread.
-  // REQUIRES: *lock holds mu_.
-  void RetryResumeAfterBackoff(std::unique_lock<std::mutex>* lock);
+  void RetryResumeAfterBackoff() REQUIRES(mu_);
 
   // Compaction (db_compact.cc).
-  bool NeedsCompaction() const;
+  bool NeedsCompaction() const REQUIRES(mu_);
   // Counts one read that consulted `l0_table` and then had to read other
   // tables too; when the table has used up its allowed seeks, asks for an
   // L0 compaction (read-triggered compaction). Thread-safe, lock-free but
   // for that rare request.
-  void ChargeSeek(const FileMetaData& l0_table);
-  Status BackgroundCompaction(std::unique_lock<std::mutex>* lock);
-  Status RunCompaction(CompactionInputs* inputs, std::unique_lock<std::mutex>* lock);
-  // Fills the inputs' range-tombstone fields. REQUIRES: mu_ held.
-  void PlanRangeDeletions(CompactionInputs* inputs);
+  void ChargeSeek(const FileMetaData& l0_table) EXCLUDES(mu_);
+  Status BackgroundCompaction() REQUIRES(mu_);
+  Status RunCompaction(CompactionInputs* inputs) REQUIRES(mu_);
+  // Fills the inputs' range-tombstone fields.
+  void PlanRangeDeletions(CompactionInputs* inputs) REQUIRES(mu_);
 
   const Options options_;
   const std::string dbname_;
@@ -275,14 +281,14 @@ class DB : public std::enable_shared_from_this<DB> {
   std::shared_ptr<BlockCache> block_cache_;
   std::unique_ptr<TableCache> table_cache_;
 
-  std::mutex mu_;
-  std::condition_variable bg_cv_;    // background threads wait for work
-  std::condition_variable done_cv_;  // foreground waits for background progress
-  std::unique_ptr<VersionSet> versions_;               // GUARDED_BY(mu_)
-  std::shared_ptr<MemTable> mem_;                      // GUARDED_BY(mu_), written by the leader
-  std::deque<ImmutableMemTable> imms_;                 // GUARDED_BY(mu_), oldest first
+  Mutex mu_;
+  CondVar bg_cv_;    // background threads wait for work
+  CondVar done_cv_;  // foreground waits for background progress
+  std::unique_ptr<VersionSet> versions_ PT_GUARDED_BY(mu_);  // set by Recover
+  std::shared_ptr<MemTable> mem_ GUARDED_BY(mu_);  // written by the leader
+  std::deque<ImmutableMemTable> imms_ GUARDED_BY(mu_);  // oldest first
   std::unique_ptr<log::Writer> wal_;                   // used by the write leader only
-  uint64_t wal_number_ = 0;                            // GUARDED_BY(mu_)
+  uint64_t wal_number_ GUARDED_BY(mu_) = 0;
   bool wal_dir_synced_ = false;                        // used by the write leader only
   // Logs of memtables not yet flushed, never synced (sync=false), oldest
   // first; see SwitchMemTable. Used by the write leader only.
@@ -291,46 +297,46 @@ class DB : public std::enable_shared_from_this<DB> {
     std::unique_ptr<log::Writer> writer;
   };
   std::vector<UnsyncedLog> unsynced_logs_;
-  std::deque<Writer*> writers_;                        // GUARDED_BY(mu_)
+  std::deque<Writer*> writers_ GUARDED_BY(mu_);
   // Group commit delay (RunWriter): the size of the last synced group, the
   // average fsync time, and whether a leader waits for company.
-  size_t last_sync_group_ = 0;                         // GUARDED_BY(mu_)
+  size_t last_sync_group_ GUARDED_BY(mu_) = 0;
   uint64_t sync_micros_average_ = 0;                   // used by the write leader only
-  bool group_forming_ = false;                         // GUARDED_BY(mu_)
-  std::condition_variable group_forming_cv_;
+  bool group_forming_ GUARDED_BY(mu_) = false;
+  CondVar group_forming_cv_;
   WriteBatch group_batch_;                             // used by the write leader only
   WriteBatch leader_batch_;                            // used by the write leader only
   std::atomic<SequenceNumber> last_sequence_{0};       // visible to readers
   std::atomic<std::shared_ptr<const SuperVersion>> super_version_;  // written under mu_
-  SnapshotList snapshots_;                             // GUARDED_BY(mu_)
-  std::set<uint64_t> pending_outputs_;                 // GUARDED_BY(mu_)
-  Status bg_error_;                                    // GUARDED_BY(mu_)
-  bool bg_error_resumable_ = false;                    // GUARDED_BY(mu_)
-  uint64_t resume_backoff_ms_ = 0;                     // GUARDED_BY(mu_), 0: no retry yet
+  SnapshotList snapshots_ GUARDED_BY(mu_);
+  std::set<uint64_t> pending_outputs_ GUARDED_BY(mu_);
+  Status bg_error_ GUARDED_BY(mu_);
+  bool bg_error_resumable_ GUARDED_BY(mu_) = false;
+  uint64_t resume_backoff_ms_ GUARDED_BY(mu_) = 0;  // 0: no retry yet
   // A WAL append or flush failed: the log may end in part of a record, past
   // wal_good_bytes_ (its size after the last group written whole). Written
   // by the write leader; read by Resume, which takes the leader's turn.
-  bool wal_torn_ = false;                              // GUARDED_BY(mu_)
+  bool wal_torn_ GUARDED_BY(mu_) = false;
   uint64_t wal_good_bytes_ = 0;                        // used by the write leader only
-  bool flush_running_ = false;                         // GUARDED_BY(mu_)
-  int manual_compactions_ = 0;                         // GUARDED_BY(mu_), requested or running
-  bool manual_running_ = false;                        // GUARDED_BY(mu_)
-  bool compaction_running_ = false;                    // GUARDED_BY(mu_), background only
-  std::string compact_pointers_[kNumLevels];                 // GUARDED_BY(mu_), per level
-  bool shutting_down_ = false;                         // GUARDED_BY(mu_)
+  bool flush_running_ GUARDED_BY(mu_) = false;
+  int manual_compactions_ GUARDED_BY(mu_) = 0;  // requested or running
+  bool manual_running_ GUARDED_BY(mu_) = false;
+  bool compaction_running_ GUARDED_BY(mu_) = false;  // background only
+  std::string compact_pointers_[kNumLevels] GUARDED_BY(mu_);  // per level
+  bool shutting_down_ GUARDED_BY(mu_) = false;
   bool recovered_ = false;  // Recover() succeeded; set before background threads start
-  int background_paused_ = 0;                          // GUARDED_BY(mu_)
-  int file_removals_running_ = 0;                      // GUARDED_BY(mu_)
+  int background_paused_ GUARDED_BY(mu_) = 0;
+  int file_removals_running_ GUARDED_BY(mu_) = 0;
   // An iterator that pinned replaced tables went: a removal pass is due
   // (done by the flushing thread).
-  bool obsolete_files_pending_ = false;                // GUARDED_BY(mu_)
+  bool obsolete_files_pending_ GUARDED_BY(mu_) = false;
   std::atomic<bool> l0_read_triggered_{false};         // set by readers, see ChargeSeek
   std::vector<std::thread> bg_threads_;
   // Buffered WAL (options_.wal_buffer_bytes > 0, db_write.cc): the thread
   // that writes out a buffer no write filled within wal_buffer_delay_ms.
   std::thread wal_flusher_;
-  std::condition_variable wal_flusher_cv_;
-  bool wal_flush_wanted_ = false;                      // GUARDED_BY(mu_)
+  CondVar wal_flusher_cv_;
+  bool wal_flush_wanted_ GUARDED_BY(mu_) = false;
   DbStats stats_;
 };
 

@@ -64,13 +64,13 @@ bool DB::HasBackgroundWork(BackgroundRole role) const {
 }
 
 void DB::PauseBackgroundWork() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   ++background_paused_;
-  done_cv_.wait(lock, [this] { return !flush_running_ && !compaction_running_; });
+  done_cv_.Wait(&mu_, [this]() REQUIRES(mu_) { return !flush_running_ && !compaction_running_; });
 }
 
 void DB::ContinueBackgroundWork() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (background_paused_ > 0) --background_paused_;
   MaybeScheduleWork();
 }
@@ -89,45 +89,49 @@ void DB::BackgroundLoop(BackgroundRole role) {
     const int current = ::getpriority(PRIO_PROCESS, tid);
     if (errno == 0) ::setpriority(PRIO_PROCESS, tid, current + options_.compaction_nice);
   }
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   // The thread that flushes also retries a resumable stop (db_resume.cc).
   const bool retries_resume = options_.auto_resume && role != BackgroundRole::kCompaction;
-  auto resume_due = [&] { return retries_resume && !bg_error_.ok() && bg_error_resumable_; };
+  auto resume_due = [&]() REQUIRES(mu_) {
+    return retries_resume && !bg_error_.ok() && bg_error_resumable_;
+  };
   while (true) {
-    bg_cv_.wait(lock, [&] { return shutting_down_ || HasBackgroundWork(role) || resume_due(); });
+    bg_cv_.Wait(&mu_, [&]() REQUIRES(mu_) {
+      return shutting_down_ || HasBackgroundWork(role) || resume_due();
+    });
     if (shutting_down_) return;
     if (resume_due()) {
-      RetryResumeAfterBackoff(&lock);
+      RetryResumeAfterBackoff();
       continue;
     }
     // Flushes first: they free memory that writers may be waiting for.
     if (role != BackgroundRole::kCompaction && !imms_.empty() && !flush_running_ &&
         bg_error_.ok()) {
       flush_running_ = true;
-      Status s = FlushOldestImmutable(&lock);
+      Status s = FlushOldestImmutable();
       flush_running_ = false;
       if (!s.ok()) RecordBackgroundError(s, "background flush", s.IsNoSpace());
     } else if (role != BackgroundRole::kFlush && NeedsCompaction()) {
       compaction_running_ = true;
-      Status s = BackgroundCompaction(&lock);
+      Status s = BackgroundCompaction();
       compaction_running_ = false;
       if (!s.ok()) RecordBackgroundError(s, "background compaction", s.IsNoSpace());
     }
     if (role != BackgroundRole::kCompaction) obsolete_files_pending_ = false;
-    RemoveObsoleteFiles(&lock);
+    RemoveObsoleteFiles();
     done_cv_.notify_all();
     if (HasBackgroundWork(BackgroundRole::kAny)) bg_cv_.notify_all();
   }
 }
 
-Status DB::FlushOldestImmutable(std::unique_lock<std::mutex>* lock) {
+Status DB::FlushOldestImmutable() {
   ImmutableMemTable imm = imms_.front();
   FileMetaData meta;
   meta.number = versions_->NewFileNumber();
   pending_outputs_.insert(meta.number);
-  lock->unlock();
+  mu_.unlock();
   Status s = WriteLevel0Table(imm.mem.get(), &meta);
-  lock->lock();
+  mu_.lock();
 
   if (s.ok()) {
     VersionEdit edit;
@@ -136,7 +140,7 @@ Status DB::FlushOldestImmutable(std::unique_lock<std::mutex>* lock) {
     const uint64_t next_log = imms_.size() > 1 ? imms_[1].log_number : wal_number_;
     edit.SetLogNumber(next_log);
     edit.SetLastSequence(last_sequence_.load());
-    s = versions_->LogAndApply(&edit, lock);
+    s = versions_->LogAndApply(&edit, &mu_);
   }
   pending_outputs_.erase(meta.number);
   if (s.ok()) {
@@ -161,16 +165,16 @@ Status DB::WriteLevel0Table(MemTable* mem, FileMetaData* meta) {
   return table.Finish(table_cache_.get(), meta);
 }
 
-void DB::RemoveObsoleteFiles(std::unique_lock<std::mutex>* lock) {
+void DB::RemoveObsoleteFiles() {
   // Counted so that WaitForBackgroundWork also waits for the deletions this
   // pass makes with the mutex released.
   ++file_removals_running_;
-  RemoveObsoleteFilesCounted(lock);
+  RemoveObsoleteFilesCounted();
   --file_removals_running_;
   done_cv_.notify_all();
 }
 
-void DB::RemoveObsoleteFilesCounted(std::unique_lock<std::mutex>* lock) {
+void DB::RemoveObsoleteFilesCounted() {
   if (!bg_error_.ok()) return;  // after an error the state on disk is not trusted enough to prune
   std::set<uint64_t> live = pending_outputs_;
   versions_->AddLiveFiles(&live);
@@ -183,7 +187,7 @@ void DB::RemoveObsoleteFilesCounted(std::unique_lock<std::mutex>* lock) {
   // live; they belong to work in progress and are never removed by this pass.
   const uint64_t first_unknown = versions_->next_file_number();
 
-  lock->unlock();
+  mu_.unlock();
   std::vector<std::string> names;
   if (env_->GetChildren(dbname_, &names).ok()) {
     bool removed = false;
@@ -217,7 +221,7 @@ void DB::RemoveObsoleteFilesCounted(std::unique_lock<std::mutex>* lock) {
     }
     if (removed) env_->SyncDir(dbname_);
   }
-  lock->lock();
+  mu_.lock();
 }
 
 Status DB::Flush() {
@@ -227,9 +231,9 @@ Status DB::Flush() {
   w.sync = false;
   STRATA_RETURN_IF_ERROR(RunWriter(&w));
   // Wait until every memtable switched so far is in a table.
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   const uint64_t target_log = wal_number_;
-  done_cv_.wait(lock, [&] {
+  done_cv_.Wait(&mu_, [&]() REQUIRES(mu_) {
     return !bg_error_.ok() || imms_.empty() || imms_.front().log_number >= target_log;
   });
   return bg_error_;
@@ -239,8 +243,8 @@ Status DB::WaitForBackgroundWork() {
   // A read-only handle runs no background work (and never flushes the
   // memtables it replayed, which the wait below would count as pending).
   if (options_.read_only) return Status::OK();
-  std::unique_lock lock(mu_);
-  done_cv_.wait(lock, [&] {
+  MutexLock lock(mu_);
+  done_cv_.Wait(&mu_, [&]() REQUIRES(mu_) {
     // While paused, pending work cannot progress: nothing to wait for.
     if (background_paused_ > 0 && !flush_running_ && !compaction_running_) return true;
     return !bg_error_.ok() || (imms_.empty() && !flush_running_ && manual_compactions_ == 0 &&

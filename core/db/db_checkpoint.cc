@@ -61,7 +61,7 @@ Status DB::Checkpoint(const std::string& dir) {
   SequenceNumber last_sequence;
   uint64_t manifest_number;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     version = versions_->current();
     last_sequence = last_sequence_.load();
     manifest_number = versions_->NewFileNumber();

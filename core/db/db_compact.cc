@@ -14,14 +14,14 @@ Status DB::CompactRange(const std::string_view* begin, const std::string_view* e
   STRATA_RETURN_IF_ERROR(CheckWritable("compacting"));
   STRATA_RETURN_IF_ERROR(Flush());
 
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   ++manual_compactions_;
   // One compaction at a time: wait for the running one, and keep background
   // compactions from starting meanwhile (NeedsCompaction checks the flag).
-  done_cv_.wait(lock, [this] { return !manual_running_ && !compaction_running_; });
+  done_cv_.Wait(&mu_, [this]() REQUIRES(mu_) { return !manual_running_ && !compaction_running_; });
   manual_running_ = true;
 
-  auto finish = [&](Status s) {
+  auto finish = [&](Status s) REQUIRES(mu_) {
     manual_running_ = false;
     --manual_compactions_;
     done_cv_.notify_all();
@@ -35,8 +35,8 @@ Status DB::CompactRange(const std::string_view* begin, const std::string_view* e
   // Holding the Version would keep the inputs' files alive past the edit.
   version.reset();
   if (inputs.empty()) return finish(Status::OK());
-  Status s = RunCompaction(&inputs, &lock);
-  RemoveObsoleteFiles(&lock);
+  Status s = RunCompaction(&inputs);
+  RemoveObsoleteFiles();
   return finish(s);
 }
 
@@ -56,11 +56,11 @@ void DB::ChargeSeek(const FileMetaData& l0_table) {
   // ask for L0 to be merged down (once; the flag is cleared when picked).
   if (l0_read_triggered_.exchange(true, std::memory_order_relaxed)) return;
   stats_.read_triggered_compactions.fetch_add(1, std::memory_order_relaxed);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   MaybeScheduleWork();
 }
 
-Status DB::BackgroundCompaction(std::unique_lock<std::mutex>* lock) {
+Status DB::BackgroundCompaction() {
   std::shared_ptr<const Version> version = versions_->current();
   const bool read_triggered = l0_read_triggered_.load(std::memory_order_relaxed);
   std::optional<PickedCompaction> picked =
@@ -85,12 +85,12 @@ Status DB::BackgroundCompaction(std::unique_lock<std::mutex>* lock) {
     edit.RemoveFile(level, f->number);
     edit.AddFile(level + 1, *f);
     f->being_compacted = true;
-    Status s = ApplyEdit(&edit, lock);
+    Status s = ApplyEdit(&edit);
     f->being_compacted = false;
     if (s.ok()) stats_.trivial_moves.fetch_add(1, std::memory_order_relaxed);
     return s;
   }
-  return RunCompaction(&picked->inputs, lock);
+  return RunCompaction(&picked->inputs);
 }
 
 // Range tombstones live beside the keys (range_tombstone.h); a compaction
@@ -140,7 +140,7 @@ void DB::PlanRangeDeletions(CompactionInputs* inputs) {
   }
 }
 
-Status DB::RunCompaction(CompactionInputs* inputs, std::unique_lock<std::mutex>* lock) {
+Status DB::RunCompaction(CompactionInputs* inputs) {
   inputs->oldest_snapshot = snapshots_.Oldest(last_sequence_.load());
   PlanRangeDeletions(inputs);
   for (int level = 0; level < kNumLevels; ++level) {
@@ -149,16 +149,16 @@ Status DB::RunCompaction(CompactionInputs* inputs, std::unique_lock<std::mutex>*
 
   std::vector<uint64_t> outputs_reserved;
   CompactionJob job(options_, dbname_, env_, table_cache_.get(), [this, &outputs_reserved] {
-    std::lock_guard guard(mu_);
+    MutexLock guard(mu_);
     uint64_t number = versions_->NewFileNumber();
     pending_outputs_.insert(number);
     outputs_reserved.push_back(number);
     return number;
   });
   CompactionResult result;
-  lock->unlock();
+  mu_.unlock();
   Status s = job.Run(*inputs, &result);
-  lock->lock();
+  mu_.lock();
 
   if (s.ok()) {
     VersionEdit edit;
@@ -166,7 +166,7 @@ Status DB::RunCompaction(CompactionInputs* inputs, std::unique_lock<std::mutex>*
       for (const auto& f : inputs->files[level]) edit.RemoveFile(level, f->number);
     }
     for (const auto& out : result.outputs) edit.AddFile(inputs->output_level, out);
-    s = ApplyEdit(&edit, lock);
+    s = ApplyEdit(&edit);
   }
   for (uint64_t number : outputs_reserved) pending_outputs_.erase(number);
   for (int level = 0; level < kNumLevels; ++level) {

@@ -149,11 +149,11 @@ Status DB::Ingest(const std::vector<std::string>& paths, bool move) {
     }
   }
 
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   if (!bg_error_.ok()) return bg_error_;
   // Undoes what was brought in. REQUIRES: mu_ held; released meanwhile.
-  auto undo = [&](Status s) {
-    lock.unlock();
+  auto undo = [&](Status s) REQUIRES(mu_) {
+    mu_.unlock();
     for (ExternalTable& t : tables) {
       if (t.temp_number == 0) continue;
       const std::string name = t.number != 0 ? TableFileName(dbname_, t.number)
@@ -162,7 +162,7 @@ Status DB::Ingest(const std::vector<std::string>& paths, bool move) {
       if (t.linked && t.assigned) AssignGlobalSequence(env_, name, 0);
       env_->RemoveFile(name);
     }
-    lock.lock();
+    mu_.lock();
     for (const ExternalTable& t : tables) {
       if (t.temp_number != 0) pending_outputs_.erase(t.temp_number);
       if (t.number != 0) pending_outputs_.erase(t.number);
@@ -202,8 +202,8 @@ Status DB::Ingest(const std::vector<std::string>& paths, bool move) {
   // number between S and the tables' publication.
   Writer turn;
   writers_.push_back(&turn);
-  while (&turn != writers_.front()) turn.cv.wait(lock);
-  auto end_turn = [&] {
+  while (&turn != writers_.front()) turn.cv.Wait(&mu_);
+  auto end_turn = [&]() REQUIRES(mu_) {
     writers_.pop_front();
     if (!writers_.empty()) writers_.front()->cv.notify_one();
   };
@@ -222,9 +222,9 @@ Status DB::Ingest(const std::vector<std::string>& paths, bool move) {
     // Older versions of ingested keys must reach tables first: a table's
     // place among level 0's is its file number, and the ingested ones are
     // numbered below.
-    s = MakeRoomForWrite(&lock, /*force=*/true);
+    s = MakeRoomForWrite(/*force=*/true);
     if (s.ok()) {
-      done_cv_.wait(lock, [this] { return !bg_error_.ok() || imms_.empty(); });
+      done_cv_.Wait(&mu_, [this]() REQUIRES(mu_) { return !bg_error_.ok() || imms_.empty(); });
       s = bg_error_;
     }
   }
@@ -235,9 +235,9 @@ Status DB::Ingest(const std::vector<std::string>& paths, bool move) {
 
   // Hold compactions off, as a manual compaction does (NeedsCompaction
   // checks manual_running_), waiting for a running one to end.
-  done_cv_.wait(lock, [this] { return !manual_running_ && !compaction_running_; });
+  done_cv_.Wait(&mu_, [this]() REQUIRES(mu_) { return !manual_running_ && !compaction_running_; });
   manual_running_ = true;
-  auto end_hold = [&] {
+  auto end_hold = [&]() REQUIRES(mu_) {
     manual_running_ = false;
     done_cv_.notify_all();
     MaybeScheduleWork();
@@ -293,7 +293,7 @@ Status DB::Ingest(const std::vector<std::string>& paths, bool move) {
     edit.AddFile(level, meta);
   }
   edit.SetLastSequence(sequence);
-  s = versions_->LogAndApply(&edit, &lock);
+  s = versions_->LogAndApply(&edit, &mu_);
   for (const ExternalTable& t : tables) {
     pending_outputs_.erase(t.temp_number);
     pending_outputs_.erase(t.number);

@@ -25,18 +25,18 @@ constexpr uint64_t kLongestRetryMs = 10'000;
 
 Status DB::Resume() {
   STRATA_RETURN_IF_ERROR(CheckWritable("resuming writes"));
-  std::unique_lock lock(mu_);
-  return ResumeLocked(&lock);
+  MutexLock lock(mu_);
+  return ResumeLocked();
 }
 
-Status DB::ResumeLocked(std::unique_lock<std::mutex>* lock) {
+Status DB::ResumeLocked() {
   if (bg_error_.ok()) return Status::OK();
   if (!bg_error_resumable_) return bg_error_;
 
   // A flush or compaction that started before space came back may still
   // fail for lack of it; let it end first, so that it cannot stop writes
   // again just after they resumed. (None starts while writes are stopped.)
-  done_cv_.wait(*lock, [this] {
+  done_cv_.Wait(&mu_, [this]() REQUIRES(mu_) {
     return shutting_down_ || (!flush_running_ && !compaction_running_ && !manual_running_);
   });
 
@@ -44,7 +44,7 @@ Status DB::ResumeLocked(std::unique_lock<std::mutex>* lock) {
   // bg_error_, and none can start a group until this turn ends.
   Writer turn;
   writers_.push_back(&turn);
-  while (&turn != writers_.front()) turn.cv.wait(*lock);
+  while (&turn != writers_.front()) turn.cv.Wait(&mu_);
 
   Status s;
   if (!bg_error_.ok() && bg_error_resumable_) {
@@ -72,15 +72,16 @@ Status DB::ResumeLocked(std::unique_lock<std::mutex>* lock) {
   return bg_error_;
 }
 
-void DB::RetryResumeAfterBackoff(std::unique_lock<std::mutex>* lock) {
+void DB::RetryResumeAfterBackoff() {
   resume_backoff_ms_ =
       resume_backoff_ms_ == 0 ? kFirstRetryMs : std::min(resume_backoff_ms_ * 2, kLongestRetryMs);
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(resume_backoff_ms_);
   // Woken early only to shut down, or because someone else resumed.
-  bg_cv_.wait_until(*lock, deadline, [this] { return shutting_down_ || bg_error_.ok(); });
+  bg_cv_.WaitUntil(&mu_, deadline,
+                   [this]() REQUIRES(mu_) { return shutting_down_ || bg_error_.ok(); });
   if (shutting_down_ || bg_error_.ok()) return;
-  ResumeLocked(lock);
+  ResumeLocked();
 }
 
 }  // namespace strata

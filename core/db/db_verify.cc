@@ -68,7 +68,7 @@ static Status WithPath(const std::string& path, Status s) {
 Status DB::Verify() {
   std::shared_ptr<const Version> version;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     version = versions_->current();  // pinned: its files stay while we read
   }
   for (int level = 0; level < kNumLevels; ++level) {

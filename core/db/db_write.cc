@@ -96,10 +96,10 @@ Status DB::CommitIfUnchanged(const WriteOptions& wo, const WriteBatch& batch,
 }
 
 Status DB::RunWriter(Writer* w) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   writers_.push_back(w);
   if (group_forming_) group_forming_cv_.notify_one();
-  while (!w->done && w != writers_.front()) w->cv.wait(lock);
+  while (!w->done && w != writers_.front()) w->cv.Wait(&mu_);
   if (w->done) return w->status;
 
   // Group commit delay, for synced writes: an fsync costs the same for one
@@ -114,14 +114,15 @@ Status DB::RunWriter(Writer* w) {
     const uint64_t delay = std::min<uint64_t>(sync_micros_average_ / 2, 1000);
     if (delay > 0) {
       group_forming_ = true;
-      group_forming_cv_.wait_for(lock, std::chrono::microseconds(delay),
-                                 [&] { return writers_.size() >= last_sync_group_; });
+      group_forming_cv_.WaitFor(&mu_, std::chrono::microseconds(delay), [&]() REQUIRES(mu_) {
+        return writers_.size() >= last_sync_group_;
+      });
       group_forming_ = false;
     }
   }
 
   // This writer leads a group (or, with no batch, asks for a memtable switch).
-  Status s = MakeRoomForWrite(&lock, /*force=*/w->batch == nullptr);
+  Status s = MakeRoomForWrite(/*force=*/w->batch == nullptr);
   Writer* last_writer = w;
   if (s.ok() && w->unchanged_keys != nullptr) {
     // This is the leader's turn, so every earlier write is in a memtable and
@@ -265,7 +266,7 @@ const WriteBatch* DB::BuildBatchGroup(Writer** last_writer) {
   return result;
 }
 
-Status DB::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) {
+Status DB::MakeRoomForWrite(bool force) {
   bool slowed = false;
   while (true) {
     if (!bg_error_.ok()) return bg_error_;
@@ -274,9 +275,9 @@ Status DB::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) {
       // Many L0 tables: give compaction a millisecond rather than stop later
       // for seconds. Done once per write so no writer is delayed for long.
       const uint64_t start = env_->NowMicros();
-      lock->unlock();
+      mu_.unlock();
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      lock->lock();
+      mu_.lock();
       stats_.slowdowns.fetch_add(1, std::memory_order_relaxed);
       stats_.AddStall(env_->NowMicros() - start);
       slowed = true;
@@ -292,7 +293,7 @@ Status DB::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) {
       const uint64_t start = env_->NowMicros();
       stats_.stops.fetch_add(1, std::memory_order_relaxed);
       MaybeScheduleWork();
-      done_cv_.wait_for(*lock, std::chrono::milliseconds(100));
+      done_cv_.WaitFor(&mu_, std::chrono::milliseconds(100));
       stats_.AddStall(env_->NowMicros() - start);
       continue;
     }
@@ -302,30 +303,30 @@ Status DB::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) {
 }
 
 void DB::WalFlushLoop() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!shutting_down_) {
     if (!wal_flush_wanted_) {
-      wal_flusher_cv_.wait(lock);
+      wal_flusher_cv_.Wait(&mu_);
       continue;
     }
     // The first write buffered since the last flush waits at most this long.
-    wal_flusher_cv_.wait_for(lock, std::chrono::milliseconds(options_.wal_buffer_delay_ms),
-                             [this] { return shutting_down_; });
+    wal_flusher_cv_.WaitFor(&mu_, std::chrono::milliseconds(options_.wal_buffer_delay_ms),
+                            [this]() REQUIRES(mu_) { return shutting_down_; });
     if (shutting_down_) break;  // the destructor's Close writes the buffer
     wal_flush_wanted_ = false;
-    FlushWalBuffer(&lock);
+    FlushWalBuffer();
   }
 }
 
-void DB::FlushWalBuffer(std::unique_lock<std::mutex>* lock) {
+void DB::FlushWalBuffer() {
   // The leader's turn, as Resume takes it: the log writer is the leader's.
   Writer turn;
   writers_.push_back(&turn);
-  while (&turn != writers_.front()) turn.cv.wait(*lock);
+  while (&turn != writers_.front()) turn.cv.Wait(&mu_);
   if (bg_error_.ok()) {
-    lock->unlock();
+    mu_.unlock();
     Status s = wal_->Flush();
-    lock->lock();
+    mu_.lock();
     if (!s.ok()) {
       // What failed was acknowledged and is still buffered: Resume cuts the
       // file back to the last whole write and the next flush writes it again.

@@ -1,11 +1,11 @@
 // DB::Writer: one caller waiting in the write queue (see db_write.cc).
 #pragma once
 
-#include <condition_variable>
 #include <string_view>
 #include <vector>
 
 #include "core/db/db.h"
+#include "core/mutex.h"
 
 namespace strata {
 
@@ -21,7 +21,7 @@ struct DB::Writer {
   SequenceNumber unchanged_since = 0;
   bool done = false;  // GUARDED_BY(DB::mu_)
   Status status;      // GUARDED_BY(DB::mu_)
-  std::condition_variable cv;
+  CondVar cv;
 };
 
 }  // namespace strata

@@ -6,67 +6,68 @@
 // The price is paid on insert, which updates the heights along the search
 // path and may rotate (once or twice, at a single node) to restore balance.
 //
-// Locking is the same scheme as RedBlackTree (red_black_tree.h); in short:
-//   - A reader/writer lock (WriterPriorityMutex, sorted_container.h) guards
-//     the shape (links, heights, root_). Insert searches without the lock
-//     (the single writer is the only thread that changes the shape) and
-//     takes it exclusively to link and rebalance.
-//   - LowerBound and each cursor operation take it shared for that call. A
-//     cursor keeps a node pointer between calls; nodes are never freed or
-//     removed, so after re-taking the lock the cursor finds the successor or
-//     predecessor by following parent pointers in the current shape, which
-//     gives the right neighbour whatever rotations happened in between.
-//   - A node's entry is immutable and written before the node is linked.
+// The search, linking, rotations, lower bound, cursors and locking are
+// BalancedTree's (balanced_tree.h), shared with the red-black tree; this
+// file is the AVL rebalancing, the heights it keeps and its checks.
 //
 // Thread safety and ownership: see core/memtable/sorted_container.h. Nodes
 // live in the Arena and are never freed before the tree is destroyed.
 #pragma once
 
-#include <memory>
+#include <algorithm>
+#include <cstdint>
 #include <string>
-#include <string_view>
 
 #include "core/arena.h"
-#include "core/memtable/sorted_container.h"
+#include "core/memtable/balanced_tree.h"
+#include "core/thread_annotations.h"
 
 namespace strata {
 
-class AvlTree final : public SortedContainer {
+// A node of an AvlTree (BalancedTree's Node requirements).
+struct AvlTreeNode {
+  explicit AvlTreeNode(const char* e) : entry(e) {}
+
+  const char* const entry;
+  // Shape, guarded by the tree's mu_.
+  AvlTreeNode* left = nullptr;
+  AvlTreeNode* right = nullptr;
+  AvlTreeNode* parent = nullptr;
+  // Nodes on the longest path down from here, this one included. An AVL tree
+  // of height 255 would need more nodes than memory has bytes.
+  uint8_t height = 1;
+};
+
+class AvlTree final : public BalancedTree<AvlTree, AvlTreeNode> {
  public:
   // REQUIRES: arena outlives the tree.
-  explicit AvlTree(Arena* arena) : arena_(arena) {}
+  explicit AvlTree(Arena* arena) : BalancedTree(arena) {}
 
-  char* AllocateEntry(size_t bytes) override { return arena_->Allocate(bytes); }
-  void Insert(const char* entry) override;
-  void InsertAllocated(const char* entry) override { Insert(entry); }
-  const char* LowerBound(std::string_view internal_key) const override;
-  std::unique_ptr<Cursor> NewCursor() const override;
-
-  // For tests and debugging; both take the lock shared and walk the whole
-  // tree. CheckInvariants returns an empty string when the tree is a valid
-  // AVL tree (strict key order, consistent parent links, every stored height
-  // correct, every balance factor in [-1, 1]), or a description of the first
-  // violation found.
+  // For tests and debugging; takes the lock shared and walks the whole tree.
+  // Returns an empty string when the tree is a valid AVL tree (strict key
+  // order, consistent parent links, every stored height correct, every
+  // balance factor in [-1, 1]), or a description of the first violation
+  // found.
   std::string CheckInvariants() const;
-  // Nodes on the longest root-to-leaf path; 0 for an empty tree.
-  int Height() const;
 
  private:
-  struct Node;
-  class TreeCursor;
+  friend class BalancedTree<AvlTree, AvlTreeNode>;
 
-  Node* NewNode(const char* entry);
-  // REQUIRES: mu_ held exclusively. Each returns the subtree's new root.
-  Node* RotateLeft(Node* x);
-  Node* RotateRight(Node* x);
-  void RebalanceAfterInsert(Node* parent_of_new_node);
-  // REQUIRES: mu_ held (shared is enough).
-  Node* LowerBoundNode(std::string_view internal_key) const;
+  // Updates heights from the new leaf `node` upwards and rotates once (or
+  // twice, at a single node) where a balance factor left [-1, 1].
+  void RebalanceAfterInsert(Node* node) REQUIRES(mu_);
+  // A rotation put `lower` under `upper`: both heights change, lower's first.
+  static void AfterRotation(Node* lower, Node* upper) {
+    UpdateHeight(lower);
+    UpdateHeight(upper);
+  }
 
-  Arena* const arena_;
-  mutable WriterPriorityMutex mu_;
-  // Guarded by mu_ for readers; the writer may read it without the lock.
-  Node* root_ = nullptr;
+  static int HeightOf(const Node* node) { return node == nullptr ? 0 : node->height; }
+  static void UpdateHeight(Node* node) {
+    node->height =
+        static_cast<uint8_t>(1 + std::max(HeightOf(node->left), HeightOf(node->right)));
+  }
+  static int BalanceOf(const Node* node) { return HeightOf(node->left) - HeightOf(node->right); }
 };
 
 }  // namespace strata

@@ -133,13 +133,13 @@ void MemTable::AddRangeDeletion(SequenceNumber seq, std::string_view start,
   // Charged to the arena like any entry, so that a memtable full of range
   // deletes is flushed like one full of puts.
   arena_.Allocate(start.size() + end.size() + sizeof(RangeTombstone));
-  std::lock_guard lock(range_deletions_mu_);
+  MutexLock lock(range_deletions_mu_);
   range_deletions_.push_back({std::string(start), std::string(end), seq});
   num_range_deletions_.fetch_add(1, std::memory_order_release);
 }
 
 RangeTombstoneList MemTable::RangeDeletions() const {
-  std::lock_guard lock(range_deletions_mu_);
+  MutexLock lock(range_deletions_mu_);
   return range_deletions_;
 }
 

@@ -29,7 +29,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,8 +38,10 @@
 #include "core/iterator.h"
 #include "core/memtable/hash_index.h"
 #include "core/memtable/sorted_container.h"
+#include "core/mutex.h"
 #include "core/range_tombstone.h"
 #include "core/options.h"
+#include "core/thread_annotations.h"
 
 namespace strata {
 
@@ -142,8 +143,8 @@ class MemTable {
   std::atomic<uint64_t> num_deletions_{0};
   // Range tombstones are rare: a plain list under its own lock, so that a
   // copy taken by another thread never races the writer.
-  mutable std::mutex range_deletions_mu_;
-  RangeTombstoneList range_deletions_;  // guarded by range_deletions_mu_
+  mutable Mutex range_deletions_mu_;
+  RangeTombstoneList range_deletions_ GUARDED_BY(range_deletions_mu_);
   std::atomic<uint64_t> num_range_deletions_{0};
 };
 

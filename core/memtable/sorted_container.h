@@ -45,6 +45,7 @@
 #include "core/coding.h"
 #include "core/dbformat.h"
 #include "core/options.h"
+#include "core/thread_annotations.h"
 
 namespace strata {
 
@@ -137,30 +138,32 @@ std::unique_ptr<SortedContainer> NewSortedContainer(MemTableKind kind, Arena* ar
 // which is harmless. With no writer about, a reader pays one relaxed load
 // on top of the shared lock.
 //
-// Meets the Lockable and SharedLockable requirements, so std::unique_lock
-// and std::shared_lock work with it. Not recursive in either mode: a thread
-// that holds it shared must not lock it again (it could queue behind the
-// writer that waits for it).
-class WriterPriorityMutex {
+// Meets the Lockable and SharedLockable requirements; the trees hold it
+// through WriterMutexLock and ReaderMutexLock below, which the thread-safety
+// analysis follows (std::unique_lock and std::shared_lock carry no
+// annotations). Not recursive in either mode: a thread that holds it shared
+// must not lock it again (it could queue behind the writer that waits for
+// it).
+class CAPABILITY("mutex") WriterPriorityMutex {
  public:
-  void lock() {
+  void lock() ACQUIRE() {
     writer_waiting_.store(true, std::memory_order_relaxed);
     turnstile_.lock();
     shared_.lock();
   }
-  void unlock() {
+  void unlock() RELEASE() {
     shared_.unlock();
     writer_waiting_.store(false, std::memory_order_relaxed);
     turnstile_.unlock();
   }
-  void lock_shared() {
+  void lock_shared() ACQUIRE_SHARED() {
     if (writer_waiting_.load(std::memory_order_relaxed)) {
       // Wait for the writer's turn to end rather than overtaking it.
       std::lock_guard<std::mutex> queue_behind_writer(turnstile_);
     }
     shared_.lock_shared();
   }
-  void unlock_shared() { shared_.unlock_shared(); }
+  void unlock_shared() RELEASE_SHARED() { shared_.unlock_shared(); }
 
  private:
   std::shared_mutex shared_;
@@ -168,6 +171,32 @@ class WriterPriorityMutex {
   std::mutex turnstile_;
   // Only a hint for readers: correctness rests on shared_ alone.
   std::atomic<bool> writer_waiting_{false};
+};
+
+// Holds a WriterPriorityMutex exclusively for a scope.
+class SCOPED_CAPABILITY WriterMutexLock {
+ public:
+  explicit WriterMutexLock(WriterPriorityMutex& mu) ACQUIRE(mu) : mu_(mu) { mu_.lock(); }
+  ~WriterMutexLock() RELEASE() { mu_.unlock(); }
+  WriterMutexLock(const WriterMutexLock&) = delete;
+  WriterMutexLock& operator=(const WriterMutexLock&) = delete;
+
+ private:
+  WriterPriorityMutex& mu_;
+};
+
+// Holds a WriterPriorityMutex shared for a scope.
+class SCOPED_CAPABILITY ReaderMutexLock {
+ public:
+  explicit ReaderMutexLock(WriterPriorityMutex& mu) ACQUIRE_SHARED(mu) : mu_(mu) {
+    mu_.lock_shared();
+  }
+  ~ReaderMutexLock() RELEASE() { mu_.unlock_shared(); }
+  ReaderMutexLock(const ReaderMutexLock&) = delete;
+  ReaderMutexLock& operator=(const ReaderMutexLock&) = delete;
+
+ private:
+  WriterPriorityMutex& mu_;
 };
 
 // ---- The entry encoding.

@@ -66,7 +66,7 @@ Status TableCache::FindTable(const FileMetaData& meta, std::shared_ptr<TableRead
   std::shared_future<OpenResult> in_flight;
   std::promise<OpenResult> promise;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = tables_.find(number);
     if (it != tables_.end()) {
       lru_.splice(lru_.begin(), lru_, it->second.lru_position);
@@ -92,7 +92,7 @@ Status TableCache::FindTable(const FileMetaData& meta, std::shared_ptr<TableRead
   OpenResult r = OpenTable(meta);
   std::vector<std::shared_ptr<TableReader>> dropped;  // closed after unlocking
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto pending = opening_.find(number);
     const bool evicted = pending->second.evicted;
     opening_.erase(pending);
@@ -131,7 +131,7 @@ std::unique_ptr<InternalIterator> TableCache::NewIterator(const FileMetaData& me
 
 void TableCache::Evict(uint64_t number) {
   std::shared_ptr<TableReader> dropped;  // closed after unlocking
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = tables_.find(number);
   if (it != tables_.end()) {
     dropped = std::move(it->second.table);
@@ -143,7 +143,7 @@ void TableCache::Evict(uint64_t number) {
 }
 
 size_t TableCache::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return tables_.size();
 }
 

@@ -26,16 +26,17 @@
 #include <future>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "core/dbformat.h"
 #include "core/env.h"
 #include "core/iterator.h"
+#include "core/mutex.h"
 #include "core/options.h"
 #include "core/status.h"
 #include "core/table/table_reader.h"
+#include "core/thread_annotations.h"
 #include "core/version/file_metadata.h"
 
 namespace strata {
@@ -58,7 +59,7 @@ class TableCache {
   // Corruption too when the file's properties disagree with `meta`: its
   // smallest or largest key (when meta has them) or its entry count (when
   // meta's is not 0).
-  Status FindTable(const FileMetaData& meta, std::shared_ptr<TableReader>* table);
+  Status FindTable(const FileMetaData& meta, std::shared_ptr<TableReader>* table) EXCLUDES(mu_);
 
   // FindTable followed by TableReader::Get.
   Status Get(const FileMetaData& meta, const LookupKey& key, TableGetResult* result,
@@ -71,10 +72,10 @@ class TableCache {
 
   // Forgets table `number`; called when its file is deleted. Readers already
   // handed out keep working. An open in progress for it is not cached.
-  void Evict(uint64_t number);
+  void Evict(uint64_t number) EXCLUDES(mu_);
 
   // Tables held open now.
-  size_t size() const;
+  size_t size() const EXCLUDES(mu_);
 
  private:
   struct OpenResult {
@@ -98,10 +99,10 @@ class TableCache {
   BlockCache* const block_cache_;
   const size_t max_open_tables_;
 
-  mutable std::mutex mu_;
-  std::unordered_map<uint64_t, Entry> tables_;  // GUARDED_BY(mu_)
-  std::list<uint64_t> lru_;                     // GUARDED_BY(mu_); front is most recent
-  std::unordered_map<uint64_t, PendingOpen> opening_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::unordered_map<uint64_t, Entry> tables_ GUARDED_BY(mu_);
+  std::list<uint64_t> lru_ GUARDED_BY(mu_);  // front is most recent
+  std::unordered_map<uint64_t, PendingOpen> opening_ GUARDED_BY(mu_);
 };
 
 }  // namespace strata

@@ -154,8 +154,8 @@ Status VersionSet::Recover(bool start_manifest) {
   return WriteSnapshotManifest();
 }
 
-Status VersionSet::LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* lock) {
-  manifest_cv_.wait(*lock, [this] { return !manifest_busy_; });
+Status VersionSet::LogAndApply(VersionEdit* edit, Mutex* mu) {
+  while (manifest_busy_) manifest_cv_.Wait(mu);
   if (!manifest_error_.ok()) return manifest_error_;
   manifest_busy_ = true;
 
@@ -174,10 +174,10 @@ Status VersionSet::LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* 
   if (!error.empty()) {
     s = Status::Corruption("refusing a version edit that would break level order: " + error);
   } else {
-    lock->unlock();
+    mu->unlock();
     s = manifest_->AddRecord(record);
     if (s.ok()) s = manifest_->Sync();
-    lock->lock();
+    mu->lock();
     if (!s.ok()) manifest_error_ = s;
   }
   if (s.ok()) {

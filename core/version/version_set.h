@@ -13,15 +13,15 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 
 #include "core/env.h"
+#include "core/mutex.h"
 #include "core/options.h"
+#include "core/thread_annotations.h"
 #include "core/version/version.h"
 #include "core/version/version_edit.h"
 #include "core/wal/log_writer.h"
@@ -50,9 +50,9 @@ class VersionSet {
   // manifest may end in a partial record, and an edit appended after it
   // would turn a torn tail into damage in the middle. Reopening starts a new
   // manifest.
-  // REQUIRES: *lock holds the database mutex; it is released during I/O and
+  // REQUIRES: mu, the database mutex, held; it is released during I/O and
   // held again on return. Manifest writers are serialised internally.
-  Status LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* lock);
+  Status LogAndApply(VersionEdit* edit, Mutex* mu) REQUIRES(mu);
 
   std::shared_ptr<const Version> current() const { return current_; }
 
@@ -85,7 +85,7 @@ class VersionSet {
   std::unique_ptr<log::Writer> manifest_;
   bool manifest_busy_ = false;
   Status manifest_error_;  // the first failed manifest write, if any
-  std::condition_variable manifest_cv_;
+  CondVar manifest_cv_;
 };
 
 }  // namespace strata
