@@ -68,6 +68,10 @@ type Options struct {
 	MemTableSize int64
 	// MemTable picks the memtable's container (default SkipList).
 	MemTable MemTableKind
+	// MemTableHashIndex puts a hash index from key to its newest entry in
+	// front of the memtable (memtable_index=hash): point lookups skip the
+	// container's search, for read-heavy use, at some cost per write.
+	MemTableHashIndex bool
 	// BlockCacheSize is the block cache budget (default 64 MiB); negative
 	// disables the cache.
 	BlockCacheSize int64
@@ -144,6 +148,7 @@ func (o *Options) settings() []optionSetting {
 	}
 	number("memtable_bytes", o.MemTableSize)
 	flag("memtable", o.MemTable != "", string(o.MemTable))
+	flag("memtable_index", o.MemTableHashIndex, "hash")
 	sizeOrOff("block_cache_bytes", o.BlockCacheSize)
 	sizeOrOff("bloom_bits_per_key", int64(o.BloomBitsPerKey))
 	number("block_bytes", int64(o.BlockSize))
@@ -181,6 +186,7 @@ var optionNames = []string{
 	"l0_compaction_trigger", "l0_slowdown_trigger", "l0_stop_trigger", "level1_bytes",
 	"level_size_multiplier", "block_restart_interval", "verify_checksums", "compaction_nice",
 	"auto_resume", "read_only", "wal_buffer_bytes", "wal_buffer_delay_ms",
+	"memtable_index",
 }
 
 // withCOptions builds strata's options object from o, runs fn with it and

@@ -152,6 +152,13 @@ impl Options {
         self.set("memtable", kind.as_str())
     }
 
+    /// With `true`, point lookups in the memtable go through a hash index
+    /// from key to its newest entry (`memtable_index=hash`; default off):
+    /// for read-heavy use, at some cost per write (docs/OPTIONS.md).
+    pub fn memtable_hash_index(self, yes: bool) -> Options {
+        self.set("memtable_index", if yes { "hash" } else { "none" })
+    }
+
     /// Block cache budget in bytes; 0 disables caching (default 64 MiB).
     pub fn block_cache_bytes(self, bytes: u64) -> Options {
         self.set("block_cache_bytes", bytes.to_string())
