@@ -198,6 +198,8 @@ class DB : public std::enable_shared_from_this<DB> {
 
   DB(const Options& options, std::string dbname);
 
+  // Opening (recovery.cc): the manifest, then the logs it still needs, then
+  // a new log.
   Status Recover() EXCLUDES(mu_);
   Status ReplayLog(uint64_t number, SequenceNumber* max_sequence) REQUIRES(mu_);
   Status NewWal() REQUIRES(mu_);
