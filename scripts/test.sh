@@ -2,7 +2,7 @@
 # Builds everything and runs every test of every language: the GoogleTest
 # suites and the C programs (through ctest), the lock-discipline check
 # (scripts/check-thread-safety.sh: clang -Wthread-safety -Werror, about a
-# minute and a half), then each binding's own suite
+# minute and a half, beside the Python stage), then each binding's own suite
 # (scripts/test-<language>.sh: Python, Go, Rust), all against the library
 # built here in build/release; then the replicated key-value service's tests
 # (scripts/test-replication.sh, about 2 minutes); then the ABI check against the last release
