@@ -41,8 +41,9 @@ fi
 asan_skip='^(bench_smoke|multiget_cost_smoke|tool_bench|tool_progress|tool_repair_killed|CapiPromisesTest\.(BatchPutPastTheLimitIsRefused|OversizedBatchIsRefusedWithoutStoppingWrites)|WriteLimitsTest\.ABatchPastTheLimitIsRefusedAndStopsNothing)$'
 
 # The tests of these executables run threads against shared state.
-tsan_tests=(arena_test block_cache_test memtable_test sorted_container_test table_cache_test
-            db_test db_api_test db_model_test compaction_test capi_test capi_txn_test)
+tsan_tests=(arena_test block_cache_test memtable_test memtable_hash_index_test sorted_container_test table_cache_test
+            db_test db_api_test db_model_test compaction_test capi_test capi_txn_test
+            fault_injection_test)
 
 for stage in "${stages[@]}"; do
   case $stage in
