@@ -17,13 +17,8 @@ using test::Entries;
 using test::IKey;
 using test::KeysBackward;
 using test::KeysForward;
+using test::SeekKey;
 using test::VectorIterator;
-
-std::string SeekKey(std::string_view user_key) {
-  std::string out;
-  AppendInternalKey(&out, user_key, kMaxSequenceNumber, kValueKindForSeek);
-  return out;
-}
 
 // A level of tables, each a list of entries, and a factory that opens them.
 class FakeLevel {

@@ -17,6 +17,7 @@ using test::Entries;
 using test::IKey;
 using test::KeysBackward;
 using test::KeysForward;
+using test::SeekKey;
 using test::VectorIterator;
 
 std::unique_ptr<InternalIterator> Child(Entries entries) {
@@ -24,12 +25,6 @@ std::unique_ptr<InternalIterator> Child(Entries entries) {
 }
 
 // A seek target for user_key that lands on its newest version at or below seq.
-std::string SeekKey(std::string_view user_key, SequenceNumber seq) {
-  std::string out;
-  AppendInternalKey(&out, user_key, seq, kValueKindForSeek);
-  return out;
-}
-
 std::unique_ptr<InternalIterator> ThreeChildren() {
   std::vector<std::unique_ptr<InternalIterator>> children;
   children.push_back(Child({{IKey("a", 5), "a5"}, {IKey("c", 3), "c3"}}));

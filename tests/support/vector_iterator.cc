@@ -11,6 +11,10 @@ std::string IKey(std::string_view user_key, SequenceNumber seq, ValueKind kind) 
   return out;
 }
 
+std::string SeekKey(std::string_view user_key, SequenceNumber seq) {
+  return std::string(LookupKey(user_key, seq).internal_key());
+}
+
 VectorIterator::VectorIterator(Entries entries, Order order)
     : entries_(std::move(entries)), order_(order) {
   std::sort(entries_.begin(), entries_.end(),

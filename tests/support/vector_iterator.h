@@ -31,6 +31,9 @@ using Entries = std::vector<std::pair<std::string, std::string>>;
 // An internal key for tests: user_key at sequence `seq` of `kind`.
 std::string IKey(std::string_view user_key, SequenceNumber seq,
                  ValueKind kind = ValueKind::kValue);
+// The key a Seek to `user_key` as of `seq` uses (LookupKey's): before every
+// version of it visible at `seq`.
+std::string SeekKey(std::string_view user_key, SequenceNumber seq = kMaxSequenceNumber);
 
 class VectorIterator final : public InternalIterator {
  public:
