@@ -266,68 +266,49 @@ func BenchmarkSeekNext10(b *testing.B) {
 
 // BenchmarkPut writes fresh random keys one call each, unsynced.
 func BenchmarkPut(b *testing.B) {
-	b.Run("engine=strata", func(b *testing.B) {
-		e, d := sharedStrata(b), sharedData()
-		key := make([]byte, keyBytes)
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			e.puts.fill(key)
-			if err := e.db.Put(key, d.value(i), nil); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.StopTimer()
-		if err := e.db.WaitCompactions(); err != nil {
-			b.Fatal(err)
-		}
-	})
-	b.Run("engine=pebble", func(b *testing.B) {
-		e, d := sharedPebble(b), sharedData()
-		key := make([]byte, keyBytes)
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			e.puts.fill(key)
-			if err := e.db.Set(key, d.value(i), pebble.NoSync); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.StopTimer()
-		pebbleQuiesce(e.db)
-	})
+	b.Run("engine=strata", func(b *testing.B) { putStrata(b, sharedStrata(b)) })
+	b.Run("engine=pebble", func(b *testing.B) { putPebble(b, sharedPebble(b)) })
 }
 
 // BenchmarkPutWALBuffer is BenchmarkPut with strata's buffered WAL
 // (wal_buffer_bytes, 512 KiB) beside Pebble's default, which buffers too:
 // both lose the writes still buffered if the process crashes.
 func BenchmarkPutWALBuffer(b *testing.B) {
-	b.Run("engine=strata", func(b *testing.B) {
-		e, d := sharedStrataBuffered(b), sharedData()
-		key := make([]byte, keyBytes)
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			e.puts.fill(key)
-			if err := e.db.Put(key, d.value(i), nil); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.StopTimer()
-		if err := e.db.WaitCompactions(); err != nil {
+	b.Run("engine=strata", func(b *testing.B) { putStrata(b, sharedStrataBuffered(b)) })
+	b.Run("engine=pebble", func(b *testing.B) { putPebble(b, sharedPebble(b)) })
+}
+
+// putStrata times b.N unsynced Puts of fresh random keys into e, then waits
+// for the compactions they caused outside the timer.
+func putStrata(b *testing.B, e *strataEngine) {
+	d := sharedData()
+	key := make([]byte, keyBytes)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.puts.fill(key)
+		if err := e.db.Put(key, d.value(i), nil); err != nil {
 			b.Fatal(err)
 		}
-	})
-	b.Run("engine=pebble", func(b *testing.B) {
-		e, d := sharedPebble(b), sharedData()
-		key := make([]byte, keyBytes)
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			e.puts.fill(key)
-			if err := e.db.Set(key, d.value(i), pebble.NoSync); err != nil {
-				b.Fatal(err)
-			}
+	}
+	b.StopTimer()
+	if err := e.db.WaitCompactions(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// putPebble is putStrata for Pebble (NoSync).
+func putPebble(b *testing.B, e *pebbleEngine) {
+	d := sharedData()
+	key := make([]byte, keyBytes)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.puts.fill(key)
+		if err := e.db.Set(key, d.value(i), pebble.NoSync); err != nil {
+			b.Fatal(err)
 		}
-		b.StopTimer()
-		pebbleQuiesce(e.db)
-	})
+	}
+	b.StopTimer()
+	pebbleQuiesce(e.db)
 }
 
 // putBatchSize is how many puts one batch write carries.
