@@ -16,15 +16,7 @@
 
 static char g_root[4096];
 
-static kv_db *open_db(const char *path) {
-  kv_options *o = kv_options_new();
-  kv_options_set(o, "memtable_bytes", "65536");
-  kv_db *db = NULL;
-  int rc = kv_open(path, o, &db);
-  kv_options_free(o);
-  if (rc != KV_OK) tu_die("open %s: %s: %s", path, kv_status_name(rc), kv_last_error());
-  return db;
-}
+static kv_db *open_db(const char *path) { return tu_open_small_memtable(path); }
 
 static void key_of(char *buf, int i) { snprintf(buf, 16, "k%05d", i); }
 

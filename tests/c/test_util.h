@@ -82,6 +82,18 @@ static inline void tu_die(const char *fmt, ...) {
 
 /* Makes a fresh directory "<parent>/<prefix>-XXXXXX" and writes its path to
  * buf. parent NULL or "" means $TMPDIR, else /tmp. */
+/* Opens (creating) a database at path with a 64 KiB memtable, so that a few
+ * hundred writes reach tables; dies on failure. */
+static inline kv_db *tu_open_small_memtable(const char *path) {
+  kv_options *o = kv_options_new();
+  kv_options_set(o, "memtable_bytes", "65536");
+  kv_db *db = NULL;
+  int rc = kv_open(path, o, &db);
+  kv_options_free(o);
+  if (rc != KV_OK) tu_die("open %s: %s: %s", path, kv_status_name(rc), kv_last_error());
+  return db;
+}
+
 static inline void tu_make_temp_dir(const char *parent, const char *prefix, char *buf,
                                     size_t cap) {
   if (parent == NULL || parent[0] == '\0') parent = getenv("TMPDIR");
