@@ -13,7 +13,17 @@
 # concurrency tests under TSan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each stage's wall time, printed as it ends and again at the end, so a run
+# that nears CI's limit shows where its time went.
+stage_times=()
+stage_start=$SECONDS
+stage_done() {
+  stage_times+=("$(printf '%5d s  %s' $((SECONDS - stage_start)) "$1")")
+  echo "-- stage '$1' took $((SECONDS - stage_start)) s"
+  stage_start=$SECONDS
+}
 bash scripts/setup-deps.sh
+stage_done "setup"
 jobs=$(nproc)
 # The library is compiled in Release several times over from this clone: the
 # Python wheel, the library-only install of the new-user tests and the Debian
@@ -28,7 +38,9 @@ if command -v ccache >/dev/null; then
 fi
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
+stage_done "release build"
 ctest --preset release -j "$jobs"
+stage_done "release ctest"
 # The lock-discipline check (clang, syntax only, about 160 s of CPU) runs
 # beside the Python binding's stage, which spends most of its time in pip
 # and in tests that leave a core idle; its verdict is awaited right after.
@@ -40,6 +52,7 @@ for lang in python go rust; do
   if [[ -f scripts/test-$lang.sh ]]; then
     echo "== $lang binding"
     bash "scripts/test-$lang.sh"
+    stage_done "$lang binding"
   fi
   if [[ -n ${tsa_pid:-} ]]; then
     tsa_status=0
@@ -48,17 +61,26 @@ for lang in python go rust; do
     echo "== lock discipline (clang -Wthread-safety -Werror)"
     cat "$tsa_log"
     [[ $tsa_status -eq 0 ]] || exit "$tsa_status"
+    stage_done "lock discipline (awaited)"
   fi
 done
 echo "== replicated key-value service (raft on strata; short fault test)"
 bash scripts/test-replication.sh
+stage_done "replication"
 echo "== ABI against the last release"
 bash scripts/check-abi.sh
+stage_done "ABI"
 echo "== new-user tests"
 bash scripts/test-new-user.sh
-bash scripts/test-sanitizers.sh
+stage_done "new-user"
+bash scripts/test-sanitizers.sh asan
+stage_done "ASan + UBSan"
+bash scripts/test-sanitizers.sh tsan
+stage_done "TSan"
 if command -v ccache >/dev/null; then
   echo "== compiler cache"
   ccache --show-stats | grep -Ei "hits|misses" || true
 fi
+echo "== stage times (total $SECONDS s)"
+printf '%s\n' "${stage_times[@]}"
 echo "== all tests passed"
