@@ -40,9 +40,14 @@ class RandomAccessFile {
  public:
   virtual ~RandomAccessFile() = default;
   // Reads up to n bytes at offset. *result points into scratch (which must
-  // hold n bytes); fewer than n bytes means the read reached end of file.
+  // hold n bytes) or, for a mapped file, into the mapping; fewer than n bytes
+  // means the read reached end of file.
   virtual Status Read(uint64_t offset, size_t n, std::string_view* result,
                       char* scratch) const = 0;
+  // The whole file, when it is memory-mapped (Env::NewMappedRandomAccessFile):
+  // its bytes stay readable at these addresses for as long as this object
+  // lives, with no copy and no system call. Empty for a file read by pread.
+  virtual std::string_view mapped() const { return {}; }
 };
 
 // A file written by appending (WAL, manifest, SSTables under construction).
@@ -83,6 +88,17 @@ class Env {
                                    std::unique_ptr<SequentialFile>* out) = 0;
   virtual Status NewRandomAccessFile(const std::string& path,
                                      std::unique_ptr<RandomAccessFile>* out) = 0;
+  // A file whose bytes are memory-mapped (RandomAccessFile::mapped), for
+  // table files under Options::mmap_reads. The file must not shrink while
+  // open (table files never change). Envs that do not map files, and the
+  // POSIX Env when mapping fails, hand out an ordinary file instead, so a
+  // caller checks mapped() rather than the status. Test Envs deriving from
+  // EnvWrapper get this default, which opens through their own
+  // NewRandomAccessFile and so keeps their injected faults.
+  virtual Status NewMappedRandomAccessFile(const std::string& path,
+                                           std::unique_ptr<RandomAccessFile>* out) {
+    return NewRandomAccessFile(path, out);
+  }
   // Creates or truncates.
   virtual Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* out) = 0;
   // Creates a new, empty file; an IOError ("File exists") when path exists,

@@ -118,6 +118,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Specs() {
       {"read_only", BoolOption(&Options::read_only)},
       {"sync", BoolOption(&Options::sync)},
       {"verify_checksums", BoolOption(&Options::verify_checksums)},
+      {"mmap_reads", BoolOption(&Options::mmap_reads)},
       {"auto_resume", BoolOption(&Options::auto_resume)},
       {"memtable_bytes", SizeOption(&Options::memtable_bytes, 1 << 10, 1ull << 34)},
       {"wal_buffer_bytes", SizeOption(&Options::wal_buffer_bytes, 0, 1ull << 30)},

@@ -63,6 +63,14 @@ struct Options {
   size_t block_bytes = 4096;
   int block_restart_interval = 16;
   CompressionKind compression = CompressionKind::kNone;
+  // Maps open table files into memory (RocksDB's allow_mmap_reads, LevelDB's
+  // default on 64-bit): an uncompressed data block is then read where it
+  // lies, with no copy, no system call and no block-cache insert, which
+  // makes lookups of data in memory cheaper; the block cache keeps only
+  // decompressed blocks. Pages are mapped MADV_RANDOM, so a lookup beyond
+  // memory reads the pages of its block and no more. Off: data blocks are
+  // read with pread into the block cache.
+  bool mmap_reads = true;
   size_t table_file_bytes = 64ull << 20;
   int max_open_files = 1000;
 

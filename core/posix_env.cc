@@ -7,11 +7,13 @@
 // another process is; shared locks (read-only opens) coexist the same way.
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 #include <dirent.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -80,6 +82,31 @@ class PosixRandomAccessFile final : public RandomAccessFile {
  private:
   std::string path_;
   int fd_;
+};
+
+// A table file mapped whole, read-only. MADV_RANDOM turns off the kernel's
+// read-around on a page fault: a lookup touches one block, and reading the
+// pages beside it would fill memory with blocks nobody asked for (what makes
+// a mapped store thrash once its files outgrow memory).
+class PosixMappedFile final : public RandomAccessFile {
+ public:
+  PosixMappedFile(const char* base, size_t size) : base_(base), size_(size) {}
+  ~PosixMappedFile() override { ::munmap(const_cast<char*>(base_), size_); }
+
+  Status Read(uint64_t offset, size_t n, std::string_view* result,
+              char* /*scratch*/) const override {
+    if (offset >= size_) {
+      *result = std::string_view(base_ + size_, 0);
+    } else {
+      *result = std::string_view(base_ + offset, std::min<uint64_t>(n, size_ - offset));
+    }
+    return Status::OK();
+  }
+  std::string_view mapped() const override { return std::string_view(base_, size_); }
+
+ private:
+  const char* const base_;
+  const size_t size_;
 };
 
 class PosixWritableFile final : public WritableFile {
@@ -196,6 +223,29 @@ class PosixEnv final : public Env {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return OpenError(path, errno);
     *out = std::make_unique<PosixRandomAccessFile>(path, fd);
+    return Status::OK();
+  }
+
+  Status NewMappedRandomAccessFile(const std::string& path,
+                                   std::unique_ptr<RandomAccessFile>* out) override {
+    out->reset();
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return OpenError(path, errno);
+    struct stat st;
+    void* base = MAP_FAILED;
+    // An empty file cannot be mapped; it is read (and rejected) as usual.
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+      base = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+    }
+    if (base == MAP_FAILED) {
+      // Out of address space or a filesystem that cannot map: pread serves.
+      *out = std::make_unique<PosixRandomAccessFile>(path, fd);
+      return Status::OK();
+    }
+    ::madvise(base, static_cast<size_t>(st.st_size), MADV_RANDOM);
+    ::close(fd);  // the mapping keeps the file
+    *out = std::make_unique<PosixMappedFile>(static_cast<const char*>(base),
+                                             static_cast<size_t>(st.st_size));
     return Status::OK();
   }
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/cache/block_cache.h"
@@ -77,7 +78,12 @@ Status OpenTable(const std::string& path, const Options& options, BlockCache* ca
   uint64_t size = 0;
   STRATA_RETURN_IF_ERROR(env()->GetFileSize(path, &size));
   std::unique_ptr<RandomAccessFile> file;
-  STRATA_RETURN_IF_ERROR(env()->NewRandomAccessFile(path, &file));
+  // Mapped as the table cache maps it (Options::mmap_reads).
+  STRATA_RETURN_IF_ERROR(options.mmap_reads ? env()->NewMappedRandomAccessFile(path, &file)
+                                            : env()->NewRandomAccessFile(path, &file));
+  if (options.mmap_reads && env() == Env::Default() && file->mapped().empty()) {
+    return Status::IOError("expected a mapped file: " + path);
+  }
   return TableReader::Open(options, std::move(file), size, number, cache, out);
 }
 
@@ -127,13 +133,21 @@ class TableTest : public ::testing::Test {
   test::TempDir dir_;
 };
 
-class TableCompressionTest : public TableTest,
-                             public ::testing::WithParamInterface<CompressionKind> {};
+// Parameters: the compression, and whether the table is read through a
+// mapping (Options::mmap_reads) or with pread.
+class TableCompressionTest
+    : public TableTest,
+      public ::testing::WithParamInterface<std::tuple<CompressionKind, bool>> {
+ protected:
+  CompressionKind Compression() const { return std::get<0>(GetParam()); }
+  bool Mapped() const { return std::get<1>(GetParam()); }
+};
 
 TEST_P(TableCompressionTest, RoundTrip100k) {
   Options options;
-  options.compression = GetParam();
-  std::mt19937_64 rng(static_cast<uint64_t>(GetParam()) + 11);
+  options.compression = Compression();
+  options.mmap_reads = Mapped();
+  std::mt19937_64 rng(static_cast<uint64_t>(Compression()) + 11);
 
   Model m;
   SequenceNumber seq = 1;
@@ -171,7 +185,7 @@ TEST_P(TableCompressionTest, RoundTrip100k) {
   EXPECT_EQ(p.num_deletions, deletions);
   EXPECT_EQ(p.smallest_key, m.begin()->first);
   EXPECT_EQ(p.largest_key, m.rbegin()->first);
-  EXPECT_EQ(p.compression, GetParam());
+  EXPECT_EQ(p.compression, Compression());
   EXPECT_EQ(p.smallest_sequence, 1u);
   EXPECT_EQ(p.largest_sequence, seq - 1);
   EXPECT_EQ(p.num_data_blocks, built.num_data_blocks);
@@ -181,7 +195,7 @@ TEST_P(TableCompressionTest, RoundTrip100k) {
   EXPECT_EQ(p.data_bytes + p.index_bytes + p.filter_bytes, built.data_bytes + built.index_bytes +
                                                                built.filter_bytes);
   EXPECT_LT(p.data_bytes, size);
-  if (GetParam() != CompressionKind::kNone) {
+  if (Compression() != CompressionKind::kNone) {
     // The values compress well: the data must have shrunk.
     EXPECT_LT(p.data_bytes, (p.raw_key_bytes + p.raw_value_bytes) * 3 / 4);
   }
@@ -267,7 +281,8 @@ TEST_P(TableCompressionTest, RoundTrip100k) {
 
 TEST_P(TableCompressionTest, LargeAndEmptyValues) {
   Options options;
-  options.compression = GetParam();
+  options.compression = Compression();
+  options.mmap_reads = Mapped();
   std::mt19937_64 rng(3);
   Model m;
   std::string random_big(3 << 20, '\0');
@@ -309,20 +324,17 @@ TEST_P(TableCompressionTest, LargeAndEmptyValues) {
   EXPECT_EQ(result, TableGetResult::kNotFound);
 }
 
+std::string ParamName(const ::testing::TestParamInfo<std::tuple<CompressionKind, bool>>& info) {
+  return std::string(CompressionKindName(std::get<0>(info.param))) +
+         (std::get<1>(info.param) ? "_mapped" : "_pread");
+}
+
 INSTANTIATE_TEST_SUITE_P(Compression, TableCompressionTest,
-                         ::testing::Values(CompressionKind::kNone, CompressionKind::kLz4,
-                                           CompressionKind::kZstd),
-                         [](const ::testing::TestParamInfo<CompressionKind>& info) {
-                           switch (info.param) {
-                             case CompressionKind::kNone:
-                               return std::string("none");
-                             case CompressionKind::kLz4:
-                               return std::string("lz4");
-                             case CompressionKind::kZstd:
-                               return std::string("zstd");
-                           }
-                           return std::string("unknown");
-                         });
+                         ::testing::Combine(::testing::Values(CompressionKind::kNone,
+                                                              CompressionKind::kLz4,
+                                                              CompressionKind::kZstd),
+                                            ::testing::Bool()),
+                         ParamName);
 
 TEST_F(TableTest, EmptyTable) {
   Options options;
@@ -412,11 +424,12 @@ void FlipByte(const std::string& path, uint64_t offset) {
   ASSERT_TRUE(f->Close().ok());
 }
 
-class TableDamageTest : public TableTest, public ::testing::WithParamInterface<CompressionKind> {};
+class TableDamageTest : public TableCompressionTest {};
 
 TEST_P(TableDamageTest, FlippedDataByteIsCorruptionOnGetAndScan) {
   Options options;
-  options.compression = GetParam();
+  options.compression = Compression();
+  options.mmap_reads = Mapped();
   const Model m = ManyBlocksModel();
   const std::string path = dir_.Sub("damaged.sst");
   WriteTable(path, options, m);
@@ -479,7 +492,8 @@ TEST_P(TableDamageTest, FlippedDataByteIsCorruptionOnGetAndScan) {
 
 TEST_P(TableDamageTest, UnverifiedDamageNeverCrashes) {
   Options options;
-  options.compression = GetParam();
+  options.compression = Compression();
+  options.mmap_reads = Mapped();
   options.verify_checksums = false;
   const Model m = ManyBlocksModel();
   const std::string path = dir_.Sub("unverified.sst");
@@ -514,8 +528,11 @@ TEST_P(TableDamageTest, UnverifiedDamageNeverCrashes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Compression, TableDamageTest,
-                         ::testing::Values(CompressionKind::kNone, CompressionKind::kLz4,
-                                           CompressionKind::kZstd));
+                         ::testing::Combine(::testing::Values(CompressionKind::kNone,
+                                                              CompressionKind::kLz4,
+                                                              CompressionKind::kZstd),
+                                            ::testing::Bool()),
+                         ParamName);
 
 TEST_F(TableTest, TruncatedFileFailsOpen) {
   Options options;
@@ -592,6 +609,7 @@ TEST_F(TableTest, BadFooterFailsOpen) {
 
 TEST_F(TableTest, BlockCacheServesRepeatedReads) {
   Options options;
+  options.mmap_reads = false;  // a mapped table's uncompressed blocks bypass the cache
   const Model m = ManyBlocksModel();
   const std::string path = dir_.Sub("cached.sst");
   WriteTable(path, options, m);
@@ -636,28 +654,34 @@ TEST_F(TableTest, BlockCacheServesRepeatedReads) {
   EXPECT_EQ(cache.GetStats().reserved_bytes, 0u);
 }
 
+// The iterator keeps what it reads alive: the blocks it pins (pread) or the
+// mapping (mmap_reads) outlive the reader and the file's name.
 TEST_F(TableTest, IteratorOutlivesReader) {
-  Options options;
-  const Model m = ManyBlocksModel();
-  const std::string path = dir_.Sub("outlive.sst");
-  WriteTable(path, options, m);
-  BlockCache cache(64 << 10, 0);  // small: blocks get evicted while pinned
-  std::unique_ptr<TableReader> reader;
-  ASSERT_TRUE(OpenTable(path, options, &cache, &reader).ok());
-  auto it = reader->NewIterator();
-  it->SeekToFirst();
-  reader.reset();
-  ASSERT_TRUE(env()->RemoveFile(path).ok());  // the open file lives on
-  auto expected = m.begin();
-  for (; it->Valid(); it->Next(), ++expected) {
-    ASSERT_NE(expected, m.end());
-    ASSERT_EQ(it->key(), expected->first);
-    ASSERT_EQ(it->value(), expected->second);
+  for (bool mapped : {false, true}) {
+    SCOPED_TRACE(mapped ? "mapped" : "pread");
+    Options options;
+    options.mmap_reads = mapped;
+    const Model m = ManyBlocksModel();
+    const std::string path = dir_.Sub("outlive.sst");
+    WriteTable(path, options, m);
+    BlockCache cache(64 << 10, 0);  // small: blocks get evicted while pinned
+    std::unique_ptr<TableReader> reader;
+    ASSERT_TRUE(OpenTable(path, options, &cache, &reader).ok());
+    auto it = reader->NewIterator();
+    it->SeekToFirst();
+    reader.reset();
+    ASSERT_TRUE(env()->RemoveFile(path).ok());  // the open file lives on
+    auto expected = m.begin();
+    for (; it->Valid(); it->Next(), ++expected) {
+      ASSERT_NE(expected, m.end());
+      ASSERT_EQ(it->key(), expected->first);
+      ASSERT_EQ(it->value(), expected->second);
+    }
+    EXPECT_EQ(expected, m.end());
+    EXPECT_TRUE(it->status().ok());
+    if (!mapped) EXPECT_GT(cache.GetStats().evictions, 0u);
+    EXPECT_LE(cache.GetStats().bytes_in_use + cache.GetStats().reserved_bytes, size_t{64 << 10});
   }
-  EXPECT_EQ(expected, m.end());
-  EXPECT_TRUE(it->status().ok());
-  EXPECT_GT(cache.GetStats().evictions, 0u);
-  EXPECT_LE(cache.GetStats().bytes_in_use + cache.GetStats().reserved_bytes, size_t{64 << 10});
 }
 
 TEST(TableFormatTest, FooterRoundTrip) {

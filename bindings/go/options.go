@@ -72,6 +72,10 @@ type Options struct {
 	// front of the memtable (memtable_index=hash): point lookups skip the
 	// container's search, for read-heavy use, at some cost per write.
 	MemTableHashIndex bool
+	// NoMmapReads reads table files with pread into the block cache instead
+	// of mapping them (mmap_reads=false; mapped by default, as LevelDB does:
+	// lookups of data in memory then take no copy and no cache insert).
+	NoMmapReads bool
 	// BlockCacheSize is the block cache budget (default 64 MiB); negative
 	// disables the cache.
 	BlockCacheSize int64
@@ -149,6 +153,7 @@ func (o *Options) settings() []optionSetting {
 	number("memtable_bytes", o.MemTableSize)
 	flag("memtable", o.MemTable != "", string(o.MemTable))
 	flag("memtable_index", o.MemTableHashIndex, "hash")
+	flag("mmap_reads", o.NoMmapReads, "false")
 	sizeOrOff("block_cache_bytes", o.BlockCacheSize)
 	sizeOrOff("bloom_bits_per_key", int64(o.BloomBitsPerKey))
 	number("block_bytes", int64(o.BlockSize))
@@ -186,7 +191,7 @@ var optionNames = []string{
 	"l0_compaction_trigger", "l0_slowdown_trigger", "l0_stop_trigger", "level1_bytes",
 	"level_size_multiplier", "block_restart_interval", "verify_checksums", "compaction_nice",
 	"auto_resume", "read_only", "wal_buffer_bytes", "wal_buffer_delay_ms",
-	"memtable_index",
+	"memtable_index", "mmap_reads",
 }
 
 // withCOptions builds strata's options object from o, runs fn with it and

@@ -7,7 +7,13 @@
 
 namespace strata {
 
-Block::Block(BlockContents contents) : data_(std::move(contents.data)) {
+Block::Block(BlockContents contents) : owned_(std::move(contents.data)), data_(owned_) {
+  ParseRestarts();
+}
+
+Block::Block(std::string_view borrowed) : data_(borrowed) { ParseRestarts(); }
+
+void Block::ParseRestarts() {
   // Offsets inside a block are 32-bit; the last value is the malformed marker.
   if (data_.size() < sizeof(uint32_t) || data_.size() >= kMalformed) return;
   const uint64_t count = DecodeFixed32(data_.data() + data_.size() - sizeof(uint32_t));

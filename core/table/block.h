@@ -1,7 +1,9 @@
 // Block: an immutable, decoded-in-place data, index or properties block in
 // the layout BlockBuilder writes (block_builder.h).
 //
-// A Block owns its bytes and never trusts them: the constructor checks the
+// A Block owns its bytes, or borrows them from a mapped table file (whose
+// reader keeps the mapping for as long as the block can be used), and never
+// trusts them: the constructor checks the
 // restart array against the block's size, and its iterators check every entry
 // against the entry area's end before reading it. A malformed block yields
 // iterators whose status() is Corruption; reading one never goes out of
@@ -38,6 +40,9 @@ enum class BlockKeyOrder {
 class Block {
  public:
   explicit Block(BlockContents contents);
+  // A block over bytes it does not own, which must stay valid and unchanged
+  // for the block's lifetime (a table's mapping, table_reader.h).
+  explicit Block(std::string_view borrowed);
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
 
@@ -51,7 +56,7 @@ class Block {
   // the properties block).
   std::string_view contents() const { return data_; }
   // Memory this block holds, for cache accounting.
-  size_t charge() const { return data_.capacity() + sizeof(Block); }
+  size_t charge() const { return owned_.capacity() + sizeof(Block); }
 
   // REQUIRES: the block outlives the iterator.
   std::unique_ptr<InternalIterator> NewIterator(BlockKeyOrder order) const;
@@ -59,7 +64,10 @@ class Block {
  private:
   static constexpr uint32_t kMalformed = UINT32_MAX;
 
-  std::string data_;
+  void ParseRestarts();
+
+  std::string owned_;      // empty for a borrowed block
+  std::string_view data_;  // owned_, or the borrowed bytes
   uint32_t restarts_offset_ = kMalformed;  // where the restart array begins
   uint32_t num_restarts_ = 0;
 };

@@ -111,13 +111,55 @@ Status Footer::DecodeFrom(std::string_view input) {
   return Status::OK();
 }
 
+namespace {
+
+// Checks the trailer after the n stored bytes at `stored` and reports the
+// block's compression kind.
+Status CheckTrailer(const char* stored, size_t n, uint64_t offset, bool verify_checksum,
+                    CompressionKind* kind) {
+  const unsigned char byte = static_cast<unsigned char>(stored[n]);
+  if (verify_checksum) {
+    uint32_t expected = DecodeFixed32(stored + n + 1);
+    uint32_t actual = Checksum32(stored, n + 1);
+    if (expected != actual) {
+      return Status::Corruption("block checksum mismatch" + AtOffset(offset) + " (size " +
+                                std::to_string(n) + ")");
+    }
+  }
+  switch (static_cast<CompressionKind>(byte)) {
+    case CompressionKind::kNone:
+    case CompressionKind::kLz4:
+    case CompressionKind::kZstd:
+      *kind = static_cast<CompressionKind>(byte);
+      return Status::OK();
+  }
+  std::string what = "block" + AtOffset(offset) + " uses unknown compression kind " +
+                     std::to_string(byte);
+  // A checksum that vouches for the byte means a newer writer, not damage.
+  if (verify_checksum) return Status::NotSupported(what);
+  return Status::Corruption(what);
+}
+
+Status Decompress(CompressionKind kind, std::string_view stored, uint64_t offset,
+                  BlockContents* out) {
+  if (kind == CompressionKind::kLz4) return DecompressLz4(stored, offset, &out->data);
+  return DecompressZstd(stored, offset, &out->data);
+}
+
+Status CheckBlockSize(const BlockHandle& handle) {
+  if (handle.size() > kMaxBlockBytes) {
+    return Status::Corruption("block" + AtOffset(handle.offset()) +
+                              " claims an impossible size " + std::to_string(handle.size()));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status ReadBlock(const RandomAccessFile* file, const BlockHandle& handle, bool verify_checksum,
                  BlockContents* out) {
   const uint64_t offset = handle.offset();
-  if (handle.size() > kMaxBlockBytes) {
-    return Status::Corruption("block" + AtOffset(offset) + " claims an impossible size " +
-                              std::to_string(handle.size()));
-  }
+  STRATA_RETURN_IF_ERROR(CheckBlockSize(handle));
   const size_t n = static_cast<size_t>(handle.size());
   // Read contents and trailer straight into the string that will become the
   // block, so an uncompressed block is never copied.
@@ -130,33 +172,37 @@ Status ReadBlock(const RandomAccessFile* file, const BlockHandle& handle, bool v
                               std::to_string(buf.size()) + " bytes, got " +
                               std::to_string(got.size()));
   }
-  if (got.data() != buf.data()) std::memmove(buf.data(), got.data(), got.size());
+  if (got.data() != buf.data()) std::memcpy(buf.data(), got.data(), got.size());
 
-  const unsigned char kind = static_cast<unsigned char>(buf[n]);
-  if (verify_checksum) {
-    uint32_t expected = DecodeFixed32(buf.data() + n + 1);
-    uint32_t actual = Checksum32(buf.data(), n + 1);
-    if (expected != actual) {
-      return Status::Corruption("block checksum mismatch" + AtOffset(offset) + " (size " +
-                                std::to_string(n) + ")");
-    }
+  CompressionKind kind;
+  STRATA_RETURN_IF_ERROR(CheckTrailer(buf.data(), n, offset, verify_checksum, &kind));
+  if (kind == CompressionKind::kNone) {
+    buf.resize(n);
+    out->data = std::move(buf);
+    return Status::OK();
   }
+  return Decompress(kind, std::string_view(buf.data(), n), offset, out);
+}
 
-  switch (static_cast<CompressionKind>(kind)) {
-    case CompressionKind::kNone:
-      buf.resize(n);
-      out->data = std::move(buf);
-      return Status::OK();
-    case CompressionKind::kLz4:
-      return DecompressLz4(std::string_view(buf.data(), n), offset, &out->data);
-    case CompressionKind::kZstd:
-      return DecompressZstd(std::string_view(buf.data(), n), offset, &out->data);
+Status ReadBlockInPlace(std::string_view file_bytes, const BlockHandle& handle,
+                        bool verify_checksum, std::string_view* in_place, BlockContents* out) {
+  *in_place = {};
+  const uint64_t offset = handle.offset();
+  STRATA_RETURN_IF_ERROR(CheckBlockSize(handle));
+  const size_t n = static_cast<size_t>(handle.size());
+  if (offset > file_bytes.size() || n + kBlockTrailerBytes > file_bytes.size() - offset) {
+    return Status::Corruption("truncated block read" + AtOffset(offset) + ": wanted " +
+                              std::to_string(n + kBlockTrailerBytes) + " bytes of a file of " +
+                              std::to_string(file_bytes.size()));
   }
-  std::string what = "block" + AtOffset(offset) + " uses unknown compression kind " +
-                     std::to_string(kind);
-  // A checksum that vouches for the byte means a newer writer, not damage.
-  if (verify_checksum) return Status::NotSupported(what);
-  return Status::Corruption(what);
+  const char* stored = file_bytes.data() + offset;
+  CompressionKind kind;
+  STRATA_RETURN_IF_ERROR(CheckTrailer(stored, n, offset, verify_checksum, &kind));
+  if (kind == CompressionKind::kNone) {
+    *in_place = std::string_view(stored, n);
+    return Status::OK();
+  }
+  return Decompress(kind, std::string_view(stored, n), offset, out);
 }
 
 BlockCompressor::BlockCompressor() = default;

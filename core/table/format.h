@@ -123,6 +123,14 @@ struct BlockContents {
 Status ReadBlock(const RandomAccessFile* file, const BlockHandle& handle, bool verify_checksum,
                  BlockContents* out);
 
+// The same checks for a block already in memory: `file_bytes` is the whole
+// table (a mapped file, RandomAccessFile::mapped) and the handle must lie
+// inside it with its trailer. An uncompressed block is not copied: *in_place
+// points at its contents inside file_bytes and *out is untouched. A
+// compressed one is decompressed into *out and *in_place is empty.
+Status ReadBlockInPlace(std::string_view file_bytes, const BlockHandle& handle,
+                        bool verify_checksum, std::string_view* in_place, BlockContents* out);
+
 // Compresses blocks for storage. Owns codec state that is reused across
 // blocks (a zstd context), so one belongs to one TableBuilder.
 //

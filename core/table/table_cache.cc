@@ -45,7 +45,9 @@ TableCache::OpenResult TableCache::OpenTable(const FileMetaData& meta) {
   const uint64_t number = meta.number;
   OpenResult r;
   std::unique_ptr<RandomAccessFile> file;
-  r.status = env_->NewRandomAccessFile(TableFileName(dbname_, number), &file);
+  r.status = options_.mmap_reads
+                 ? env_->NewMappedRandomAccessFile(TableFileName(dbname_, number), &file)
+                 : env_->NewRandomAccessFile(TableFileName(dbname_, number), &file);
   if (r.status.IsNotFound()) {
     // Every table asked for is one the manifest lists: its absence is damage
     // to the database, never an answer of "no such key".

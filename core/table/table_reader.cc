@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include <algorithm>
+#include <atomic>
 
 #include "core/cache/block_cache.h"
 #include "core/coding.h"
@@ -111,6 +112,21 @@ class GlobalSequenceIterator final : public InternalIterator {
 // Everything a reader and its iterators share. Immutable once Open returns.
 struct TableReader::Rep {
   std::unique_ptr<RandomAccessFile> file;
+  // The whole file when it is mapped (Options::mmap_reads): uncompressed
+  // data blocks are then read where they lie, without a copy, a system call
+  // or the block cache, which keeps only decompressed blocks. The bytes live
+  // as long as `file`, that is as long as this Rep, which every holder of a
+  // block read from them also holds (the reader a lookup goes through, an
+  // iterator's block function).
+  std::string_view mapped;
+  // Which mapped blocks have had their checksum checked: a slot holds
+  // offset + 1 of one checked block, found by hashing the offset. A block
+  // is checked on its first read, as one read into the block cache is, not
+  // on every read (hashing 4 KiB costs as much as the rest of a lookup); a
+  // block whose slot another took is simply checked again. Empty when
+  // checksums are off or the file is not mapped.
+  std::unique_ptr<std::atomic<uint64_t>[]> checked;
+  uint64_t checked_slots = 0;
   uint64_t file_size = 0;
   uint64_t file_number = 0;
   std::string context;  // names the table in error messages
@@ -143,6 +159,20 @@ struct TableReader::Rep {
     if (!handle.DecodeFrom(&input).ok() || !HandleWithin(handle, data_end)) {
       return Annotate(Status::Corruption("index entry names an impossible data block"));
     }
+    // A compressed block, mapped or not, goes through the cache: decompressing
+    // costs more than a cache lookup.
+    if (!mapped.empty() && static_cast<CompressionKind>(mapped[handle.offset() + handle.size()]) ==
+                               CompressionKind::kNone) {
+      std::atomic<uint64_t>* slot = CheckedSlot(handle.offset());
+      const bool verify = slot != nullptr && slot->load(std::memory_order_relaxed) != handle.offset() + 1;
+      std::string_view in_place;
+      BlockContents unused;
+      Status s = ReadBlockInPlace(mapped, handle, verify, &in_place, &unused);
+      if (!s.ok()) return Annotate(s);
+      STRATA_RETURN_IF_ERROR(MakeBlock(handle, std::make_shared<const Block>(in_place), out));
+      if (verify) slot->store(handle.offset() + 1, std::memory_order_relaxed);
+      return Status::OK();
+    }
     if (cache != nullptr) {
       if (std::shared_ptr<const Block> cached = cache->Lookup(cache_id, handle.offset())) {
         *out = std::move(cached);
@@ -153,12 +183,24 @@ struct TableReader::Rep {
     Status s = ReadBlock(file.get(), handle, verify_checksums, &contents);
     if (!s.ok()) return Annotate(s);
     auto block = std::make_shared<const Block>(std::move(contents));
+    STRATA_RETURN_IF_ERROR(MakeBlock(handle, block, out));
+    if (cache != nullptr && fill_cache) {
+      cache->Insert(cache_id, handle.offset(), *out, (*out)->charge());
+    }
+    return Status::OK();
+  }
+
+  std::atomic<uint64_t>* CheckedSlot(uint64_t offset) const {
+    if (checked_slots == 0) return nullptr;
+    const uint64_t h = (offset >> 6) * 0x9E3779B97F4A7C15ull;
+    return &checked[(h >> 20) % checked_slots];
+  }
+
+  Status MakeBlock(const BlockHandle& handle, std::shared_ptr<const Block> block,
+                   std::shared_ptr<const Block>* out) const {
     if (!block->well_formed()) {
       return Annotate(Status::Corruption("malformed data block at offset " +
                                          std::to_string(handle.offset())));
-    }
-    if (cache != nullptr && fill_cache) {
-      cache->Insert(cache_id, handle.offset(), block, block->charge());
     }
     *out = std::move(block);
     return Status::OK();
@@ -249,11 +291,24 @@ Status TableReader::Open(const Options& options, std::unique_ptr<RandomAccessFil
     rep->filter = std::string_view(rep->filter_storage.data() + skip, bytes.size());
   }
 
+  // data_end lies inside file_size, so every data block is inside a mapping
+  // at least that long.
+  if (file->mapped().size() >= file_size) {
+    rep->mapped = file->mapped();
+    if (rep->verify_checksums) {
+      // Two slots per data block, so that few blocks share one (the count is
+      // the table's own claim, bounded by what the data area could hold).
+      rep->checked_slots = std::max<uint64_t>(
+          1, 2 * std::min(rep->properties.num_data_blocks, rep->data_end / 64));
+      rep->checked = std::make_unique<std::atomic<uint64_t>[]>(rep->checked_slots);
+    }
+  }
   rep->file = std::move(file);
   rep->cache = cache;
   if (cache != nullptr) {
     rep->cache_id = cache->NewId();
-    rep->reservation = cache->Reserve(rep->index_block->charge() + rep->filter_storage.capacity());
+    rep->reservation = cache->Reserve(rep->index_block->charge() + rep->filter_storage.capacity() +
+                                      rep->checked_slots * sizeof(uint64_t));
   }
   out->reset(new TableReader(std::move(rep)));
   return Status::OK();
@@ -373,7 +428,8 @@ const TableProperties& TableReader::properties() const { return rep_->properties
 uint64_t TableReader::file_number() const { return rep_->file_number; }
 uint64_t TableReader::file_size() const { return rep_->file_size; }
 size_t TableReader::metadata_bytes() const {
-  return rep_->index_block->charge() + rep_->filter_storage.capacity();
+  return rep_->index_block->charge() + rep_->filter_storage.capacity() +
+         rep_->checked_slots * sizeof(uint64_t);
 }
 
 }  // namespace strata

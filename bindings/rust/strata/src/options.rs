@@ -159,6 +159,14 @@ impl Options {
         self.set("memtable_index", if yes { "hash" } else { "none" })
     }
 
+    /// With `false`, table files are read with pread into the block cache
+    /// instead of being memory-mapped (`mmap_reads`; default `true`, as
+    /// LevelDB does: lookups of data in memory take no copy and no cache
+    /// insert; docs/OPTIONS.md).
+    pub fn mmap_reads(self, yes: bool) -> Options {
+        self.set("mmap_reads", if yes { "true" } else { "false" })
+    }
+
     /// Block cache budget in bytes; 0 disables caching (default 64 MiB).
     pub fn block_cache_bytes(self, bytes: u64) -> Options {
         self.set("block_cache_bytes", bytes.to_string())
