@@ -12,9 +12,10 @@
 #   bash scripts/check-abi.sh --update    rewrite the baseline from this tree (at a release)
 #
 # The library must carry debug information, which is where abidiff reads
-# the functions' types: it uses $STRATA_BUILD_DIR (scripts/test.sh sets it to
-# build/release, RelWithDebInfo) when that holds a libstrata.so, else builds
-# one library-only RelWithDebInfo tree in build/abi.
+# the functions' types (the C ABI's files are always compiled with -g, see
+# CMakeLists.txt): it uses $STRATA_BUILD_DIR (scripts/test.sh sets it to
+# build/release) when that holds a libstrata.so, else builds one library-only
+# tree in build/abi.
 #
 # abidiff's exit status is a bit set: 1 an error, 2 a usage error, 4 an ABI
 # change, 8 an incompatible ABI change. Bit 8 alone is not enough: abidiff

@@ -31,7 +31,11 @@ jobs=$(nproc)
 # same absolute source paths). With ccache (installed by setup-deps.sh) each
 # compile is done once. CMake reads the launchers from the environment, also
 # under pip and cargo.
+# The compiler is named the same way in every build (cc and c++, CMake's
+# choice when it picks), since the cache keys on the name: a newer CMake
+# under pip would otherwise pick g++ and miss every compile.
 if command -v ccache >/dev/null; then
+  export CC=${CC:-cc} CXX=${CXX:-c++}
   export CCACHE_DIR=${CCACHE_DIR:-$PWD/build/ccache} CCACHE_NOHASHDIR=true
   export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
   ccache --zero-stats >/dev/null

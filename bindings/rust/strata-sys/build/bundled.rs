@@ -60,7 +60,12 @@ pub fn build_and_link() -> Vec<PathBuf> {
         })
         .collect();
 
+    // The engine's own flags, not the cc crate's defaults (-ffunction-sections,
+    // -march, -w, ...): it is then compiled exactly as `cmake --install` and
+    // the other packages compile it, and a compiler cache shared with those
+    // builds serves it (CMakeLists.txt sets position-independent code).
     let out = cmake::Config::new(&sources)
+        .no_default_flags(true)
         .define("STRATA_LIBRARY_ONLY", "ON")
         .profile("Release")
         .build_target("strata_static")
