@@ -47,15 +47,20 @@ class TwoLevelIterator final : public InternalIterator {
     SkipEmptyBlocksBackward();
   }
 
+  // A valid iterator has not failed (iterator.h), and the index iterator
+  // does not move within a block: only a step off the block needs the error
+  // checks and the move to the next block.
   void Next() override {
     assert(Valid());
     data_iter_->Next();
+    if (data_iter_->Valid()) return;
     SkipEmptyBlocksForward();
   }
 
   void Prev() override {
     assert(Valid());
     data_iter_->Prev();
+    if (data_iter_->Valid()) return;
     SkipEmptyBlocksBackward();
   }
 
