@@ -40,6 +40,41 @@ uint64_t peak_rss_bytes() {
   return static_cast<uint64_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
 }
 
+uint64_t anon_rss_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("RssAnon:", 0) == 0) return std::stoull(line.substr(8)) * 1024;  // kB
+  }
+  return 0;
+}
+
+AnonRssPeak::AnonRssPeak() {
+  peak_ = anon_rss_bytes();
+  sampler_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_cv_.wait_for(lock, std::chrono::milliseconds(10), [this] { return stop_; })) {
+      const uint64_t now = anon_rss_bytes();
+      if (now > peak_.load()) peak_ = now;
+    }
+  });
+}
+
+AnonRssPeak::~AnonRssPeak() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  stop_cv_.notify_all();
+  sampler_.join();
+}
+
+uint64_t AnonRssPeak::peak_bytes() {
+  const uint64_t now = anon_rss_bytes();
+  if (now > peak_.load()) peak_ = now;
+  return peak_.load();
+}
+
 uint64_t directory_bytes(const std::string& dir, const std::string& suffix) {
   namespace fs = std::filesystem;
   std::error_code ec;

@@ -4,9 +4,13 @@
 // Thread safety: every function may be called from any thread.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 namespace strata_bench {
 
@@ -24,8 +28,35 @@ std::optional<uint64_t> process_write_bytes();
 // storage (page-cache misses, readahead included). Empty when unavailable.
 std::optional<uint64_t> process_read_bytes();
 
-// Peak resident set size of this process so far (getrusage ru_maxrss).
+// Peak resident set size of this process so far (getrusage ru_maxrss). It
+// counts the file pages the process maps: with tables read through mmap
+// (strata's mmap_reads, LevelDB's default), the page cache of every table
+// block read so far.
 uint64_t peak_rss_bytes();
+
+// RssAnon of /proc/self/status: the memory the process itself allocated
+// (heap, stacks, anonymous maps), without the file pages it maps. 0 when
+// unavailable.
+uint64_t anon_rss_bytes();
+
+// The peak of anon_rss_bytes while it lives, sampled every 10 ms by a thread
+// of its own (the kernel keeps no peak of it). Not copyable.
+class AnonRssPeak {
+ public:
+  AnonRssPeak();
+  ~AnonRssPeak();
+  AnonRssPeak(const AnonRssPeak&) = delete;
+  AnonRssPeak& operator=(const AnonRssPeak&) = delete;
+  // The largest sample so far, this moment's included.
+  uint64_t peak_bytes();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable stop_cv_;
+  bool stop_ = false;
+  std::atomic<uint64_t> peak_{0};
+  std::thread sampler_;
+};
 
 // The sum of the sizes of the regular files under `dir` (recursively) whose
 // names end in `suffix` ("" for all). Throws BenchError if `dir` cannot be

@@ -191,24 +191,35 @@ json summarize(const json& runs, const json& fsync_rates, const std::vector<std:
   }
   // Peak memory: the largest of an engine's steps in a round (reopen aside:
   // it runs with a bigger memtable), then the median over rounds.
-  for (const char* field : {"peak_rss_bytes", "cgroup_peak_bytes"}) {
-    const bool rss = std::string(field) == "peak_rss_bytes";
-    if (!rss && !with_cgroup) continue;
+  // The child's own peak RSS (rusage), the part of it that is not mapped
+  // file pages (sampled by the step itself, in its result), and with a
+  // cgroup, the cgroup's peak.
+  struct MemoryRow {
+    const char* section;
+    const char* field;
+    const char* label;
+  };
+  for (const MemoryRow& m : {MemoryRow{"child", "peak_rss_bytes", "peak RSS (largest step)"},
+                             MemoryRow{"result", "peak_anon_rss_bytes",
+                                       "peak RSS without mapped files (largest step)"},
+                             MemoryRow{"child", "cgroup_peak_bytes",
+                                       "peak cgroup memory, page cache included (largest step)"}}) {
+    if (std::string(m.field) == "cgroup_peak_bytes" && !with_cgroup) continue;
     std::map<std::pair<std::string, int>, double> per_round;
     for (const json& run : runs) {
       if (!run.value("ok", false) || run["workload"] == "reopen") continue;
-      if (!run.contains("child") || !run["child"].contains(field)) continue;
+      if (!run.contains(m.section) || !run[m.section].is_object() ||
+          !run[m.section].contains(m.field)) {
+        continue;
+      }
       auto key = std::make_pair(run["engine"].get<std::string>(), run["round"].get<int>());
-      double v = run["child"][field].get<double>() / 1048576.0;
+      double v = run[m.section][m.field].get<double>() / 1048576.0;
       per_round[key] = std::max(per_round[key], v);
     }
     std::map<std::string, std::vector<double>> samples;
     for (const auto& [key, v] : per_round) samples[key.first].push_back(v);
     if (!samples.empty())
-      rows.push_back(make_row("all", field,
-                              rss ? "peak RSS (largest step)"
-                                  : "peak cgroup memory, page cache included (largest step)",
-                              "MiB", false, samples, engines));
+      rows.push_back(make_row("all", m.field, m.label, "MiB", false, samples, engines));
   }
   json summary{{"rows", rows}};
   std::vector<double> rates;

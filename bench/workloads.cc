@@ -398,6 +398,7 @@ json Step::reopen() {
 }
 
 json Step::run() {
+  AnonRssPeak anon_rss;
   json out;
   if (name_ == "fillseq") out = fill(true);
   else if (name_ == "fillrandom") out = fill(false);
@@ -414,6 +415,7 @@ json Step::run() {
   out["step"] = name_;
   out["engine"] = engine_;
   out["peak_rss_bytes"] = peak_rss_bytes();
+  out["peak_anon_rss_bytes"] = anon_rss.peak_bytes();
   return out;
 }
 
