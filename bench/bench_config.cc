@@ -11,7 +11,7 @@ namespace strata_bench {
 
 const std::vector<std::string>& workload_names() {
   static const std::vector<std::string> names{
-      "fillseq",    "fillrandom",       "overwrite", "readrandom", "readmissing",
+      "fillseq",    "fillrandom",       "overwrite", "readrandom", "readrandom8", "readmissing",
       "seekrandom", "readwhilewriting", "fillsync1", "fillsync8",  "reopen"};
   return names;
 }

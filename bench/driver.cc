@@ -78,8 +78,8 @@ std::vector<PlannedStep> plan(const std::vector<std::string>& workloads) {
   std::vector<PlannedStep> steps;
   auto want = [&](const char* w) { return contains(workloads, w); };
   if (want("fillseq")) steps.push_back({"fillseq", "fillseq", "fillseq", true, true});
-  const std::vector<std::string> on_loaded_db{"overwrite", "readrandom", "readmissing",
-                                              "seekrandom", "readwhilewriting"};
+  const std::vector<std::string> on_loaded_db{"overwrite",  "readrandom",      "readrandom8",
+                                              "readmissing", "seekrandom", "readwhilewriting"};
   bool needs_db = want("fillrandom");
   for (const auto& w : on_loaded_db) needs_db = needs_db || want(w.c_str());
   if (needs_db) {

@@ -40,6 +40,8 @@ const MetricDef kMetrics[] = {
     {"readrandom", "latency.p50_us", "readrandom p50", "us", false, 1},
     {"readrandom", "latency.p99_us", "readrandom p99", "us", false, 1},
     {"readrandom", "latency.p999_us", "readrandom p99.9", "us", false, 1},
+    {"readrandom8", "ops_per_sec", "readrandom, 8 threads", "ops/s", true, 1},
+    {"readrandom8", "latency.p99_us", "readrandom, 8 threads, p99", "us", false, 1},
     {"readmissing", "ops_per_sec", "readmissing", "ops/s", true, 1},
     {"seekrandom", "ops_per_sec", "seekrandom + next 100", "ops/s", true, 1},
     {"readwhilewriting", "ops_per_sec", "readwhilewriting (reader)", "ops/s", true, 1},

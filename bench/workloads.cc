@@ -149,6 +149,7 @@ class Step {
   json seek();
   json read_while_writing();
   json fill_sync(int threads);
+  json read_parallel(int threads);
   json reopen_fill();
   json reopen();
 
@@ -248,6 +249,31 @@ json Step::read(bool missing) {
     out["disk_read_bytes_per_op"] = static_cast<double>(*read_bytes - *read_bytes_at_start) /
                                     static_cast<double>(stats.latency.count());
   }
+  db->close();
+  return out;
+}
+
+json Step::read_parallel(int threads) {
+  const uint64_t n = config_.num, reads = config_.reads;
+  auto db = open();
+  meter_.phase(engine_ + " " + name_, reads);
+  const uint64_t seed = config_.seed + 14;
+  const uint64_t stop_at = deadline();
+  uint64_t t0 = now_nanos();
+  // The i-th get's key comes from a hash of i, so that the threads, which
+  // take indexes from one counter, need no shared random state.
+  LoopStats stats = parallel_loop(threads, reads, meter_, [&](uint64_t i) {
+    uint64_t z = (seed + i) * 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    const uint64_t k = (z ^ (z >> 31)) % n;
+    size_t value_bytes = 0;
+    if (!db->get(Key::present(k).view(), &value_bytes) || value_bytes != kValueBytes) {
+      throw BenchError(name_ + ": key " + std::to_string(k) + " was not found whole");
+    }
+  }, stop_at);
+  json out = throughput(reads, now_nanos() - t0, stats);
+  out["threads"] = threads;
   db->close();
   return out;
 }
@@ -405,6 +431,7 @@ json Step::run() {
   else if (name_ == "overwrite") out = overwrite();
   else if (name_ == "readrandom") out = read(false);
   else if (name_ == "readmissing") out = read(true);
+  else if (name_ == "readrandom8") out = read_parallel(8);
   else if (name_ == "seekrandom") out = seek();
   else if (name_ == "readwhilewriting") out = read_while_writing();
   else if (name_ == "fillsync1") out = fill_sync(1);
@@ -423,7 +450,7 @@ json Step::run() {
 
 const std::vector<std::string>& step_names() {
   static const std::vector<std::string> names{
-      "fillseq",   "fillrandom", "overwrite", "readrandom",  "readmissing", "seekrandom",
+      "fillseq",   "fillrandom", "overwrite", "readrandom",  "readrandom8", "readmissing", "seekrandom",
       "readwhilewriting", "fillsync1", "fillsync8", "reopen-fill", "reopen"};
   return names;
 }

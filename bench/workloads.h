@@ -13,6 +13,9 @@
 //                     database; then flush, wait for compactions, close
 //   readrandom        `reads` gets of random present keys (each must be found)
 //                     with the latency of each
+//   readrandom8       `reads` gets of random present keys from 8 threads at
+//                     once on one open database (a server's load), with the
+//                     latency of each
 //   readmissing       `reads` gets of random absent keys (none may be found)
 //   seekrandom        `seeks` iterators, each placed at a random present key
 //                     and reading `scan_length` entries onward
@@ -28,7 +31,7 @@
 //   reopen            times opening reopen-fill's directory, then checks that
 //                     a sample of what it wrote is there
 //
-// readrandom, readmissing, seekrandom, readwhilewriting and fillsync stop
+// readrandom, readrandom8, readmissing, seekrandom, readwhilewriting and fillsync stop
 // early, reporting what they did, when --max-step-seconds runs out.
 //
 // Thread safety: run_step is called once per process.
