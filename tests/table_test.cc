@@ -679,7 +679,9 @@ TEST_F(TableTest, IteratorOutlivesReader) {
     }
     EXPECT_EQ(expected, m.end());
     EXPECT_TRUE(it->status().ok());
-    if (!mapped) EXPECT_GT(cache.GetStats().evictions, 0u);
+    if (!mapped) {
+      EXPECT_GT(cache.GetStats().evictions, 0u);
+    }
     EXPECT_LE(cache.GetStats().bytes_in_use + cache.GetStats().reserved_bytes, size_t{64 << 10});
   }
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <optional>
 
 #include "core/cache/block_cache.h"
 #include "core/coding.h"
@@ -150,29 +151,50 @@ struct TableReader::Rep {
 
   Status Annotate(const Status& s) const { return WithContext(s, context); }
 
-  // Fetches the data block named by an index entry's value, from the cache
-  // when it is there.
+  // The data block an index entry's value names.
+  Status DecodeDataHandle(std::string_view encoded_handle, BlockHandle* handle) const {
+    std::string_view input = encoded_handle;
+    if (!handle->DecodeFrom(&input).ok() || !HandleWithin(*handle, data_end)) {
+      return Annotate(Status::Corruption("index entry names an impossible data block"));
+    }
+    return Status::OK();
+  }
+
+  // For a mapped table, the bytes of an uncompressed data block where they
+  // lie, its checksum checked on its first read. *in_place is empty when the
+  // table is not mapped or the block is compressed: a compressed block goes
+  // through the cache, decompressing costing more than a cache lookup.
+  Status ReadInPlace(const BlockHandle& handle, std::string_view* in_place) const {
+    *in_place = {};
+    if (mapped.empty() || static_cast<CompressionKind>(mapped[handle.offset() + handle.size()]) !=
+                              CompressionKind::kNone) {
+      return Status::OK();
+    }
+    std::atomic<uint64_t>* slot = CheckedSlot(handle.offset());
+    const bool verify =
+        slot != nullptr && slot->load(std::memory_order_relaxed) != handle.offset() + 1;
+    BlockContents unused;
+    Status s = ReadBlockInPlace(mapped, handle, verify, in_place, &unused);
+    if (!s.ok()) return Annotate(s);
+    if (verify) slot->store(handle.offset() + 1, std::memory_order_relaxed);
+    return Status::OK();
+  }
+
+  // Fetches the data block named by an index entry's value: in place from a
+  // mapping, or from the cache when it is there, or from the file.
   Status ReadDataBlock(std::string_view encoded_handle, bool fill_cache,
                        std::shared_ptr<const Block>* out) const {
     BlockHandle handle;
-    std::string_view input = encoded_handle;
-    if (!handle.DecodeFrom(&input).ok() || !HandleWithin(handle, data_end)) {
-      return Annotate(Status::Corruption("index entry names an impossible data block"));
-    }
-    // A compressed block, mapped or not, goes through the cache: decompressing
-    // costs more than a cache lookup.
-    if (!mapped.empty() && static_cast<CompressionKind>(mapped[handle.offset() + handle.size()]) ==
-                               CompressionKind::kNone) {
-      std::atomic<uint64_t>* slot = CheckedSlot(handle.offset());
-      const bool verify = slot != nullptr && slot->load(std::memory_order_relaxed) != handle.offset() + 1;
-      std::string_view in_place;
-      BlockContents unused;
-      Status s = ReadBlockInPlace(mapped, handle, verify, &in_place, &unused);
-      if (!s.ok()) return Annotate(s);
-      STRATA_RETURN_IF_ERROR(MakeBlock(handle, std::make_shared<const Block>(in_place), out));
-      if (verify) slot->store(handle.offset() + 1, std::memory_order_relaxed);
-      return Status::OK();
-    }
+    STRATA_RETURN_IF_ERROR(DecodeDataHandle(encoded_handle, &handle));
+    std::string_view in_place;
+    STRATA_RETURN_IF_ERROR(ReadInPlace(handle, &in_place));
+    if (!in_place.empty()) return MakeBlock(handle, std::make_shared<const Block>(in_place), out);
+    return ReadCachedBlock(handle, fill_cache, out);
+  }
+
+  // A block that is not read in place: from the cache, or read and cached.
+  Status ReadCachedBlock(const BlockHandle& handle, bool fill_cache,
+                         std::shared_ptr<const Block>* out) const {
     if (cache != nullptr) {
       if (std::shared_ptr<const Block> cached = cache->Lookup(cache_id, handle.offset())) {
         *out = std::move(cached);
@@ -335,24 +357,40 @@ Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::strin
   *result = TableGetResult::kNotFound;
   if (!KeyMayMatch(key.user_key())) return Status::OK();
 
-  std::unique_ptr<InternalIterator> index_iter =
-      rep_->index_block->NewIterator(BlockKeyOrder::kInternalKey);
-  index_iter->Seek(key.internal_key());
-  if (!index_iter->Valid()) return rep_->Annotate(index_iter->status());
+  // The iterators live on this stack and a mapped block is read in place:
+  // a lookup in a mapped, uncompressed table allocates nothing.
+  BlockIterator index_iter(*rep_->index_block, BlockKeyOrder::kInternalKey);
+  index_iter.Seek(key.internal_key());
+  if (!index_iter.Valid()) return rep_->Annotate(index_iter.status());
 
-  std::shared_ptr<const Block> block;
-  const std::string_view handle = index_iter->value();
-  if (pin->block != nullptr && pin->handle == handle) {
-    block = pin->block;
+  const std::string_view encoded_handle = index_iter.value();
+  BlockHandle handle;
+  STRATA_RETURN_IF_ERROR(rep_->DecodeDataHandle(encoded_handle, &handle));
+  std::string_view in_place;
+  STRATA_RETURN_IF_ERROR(rep_->ReadInPlace(handle, &in_place));
+  std::optional<Block> mapped_block;  // the in-place block, valid while rep_ is
+  const Block* block;
+  if (!in_place.empty()) {
+    mapped_block.emplace(in_place);
+    if (!mapped_block->well_formed()) {
+      return rep_->Annotate(Status::Corruption("malformed data block at offset " +
+                                               std::to_string(handle.offset())));
+    }
+    block = &*mapped_block;
   } else {
-    STRATA_RETURN_IF_ERROR(rep_->ReadDataBlock(handle, read_options.fill_cache, &block));
-    pin->handle.assign(handle);
-    pin->block = block;
+    if (pin->block == nullptr || pin->handle != encoded_handle) {
+      std::shared_ptr<const Block> read;
+      STRATA_RETURN_IF_ERROR(rep_->ReadCachedBlock(handle, read_options.fill_cache, &read));
+      pin->handle.assign(encoded_handle);
+      pin->block = std::move(read);
+    }
+    block = pin->block.get();
   }
   // No need to look in the next block when this one has nothing >= key: the
   // index separator guarantees the next block holds another user key
   // (separator.h).
-  std::unique_ptr<InternalIterator> iter = block->NewIterator(BlockKeyOrder::kInternalKey);
+  BlockIterator data_iter(*block, BlockKeyOrder::kInternalKey);
+  InternalIterator* iter = &data_iter;
   iter->Seek(key.internal_key());
   if (!iter->Valid()) return rep_->Annotate(iter->status());
 

@@ -102,7 +102,9 @@ class TableReader {
              SequenceNumber* sequence = nullptr) const;
   // The same lookup without a copy: for kValue, *value points into the data
   // block that *pin (required, not null) now holds, valid while *pin keeps
-  // that block (until its next use or its destruction).
+  // that block (until its next use or its destruction); or, for a block read
+  // in place from a mapped table (Options::mmap_reads), into the mapping,
+  // valid while this reader lives (*pin is then left as it was).
   Status Get(const LookupKey& key, TableGetResult* result, std::string_view* value,
              const TableReadOptions& read_options, BlockPin* pin,
              SequenceNumber* sequence = nullptr) const;
