@@ -40,8 +40,8 @@ class RandomAccessFile {
  public:
   virtual ~RandomAccessFile() = default;
   // Reads up to n bytes at offset. *result points into scratch (which must
-  // hold n bytes) or, for a mapped file, into the mapping; fewer than n bytes
-  // means the read reached end of file.
+  // hold n bytes); fewer than n bytes means the read reached end of file. A
+  // mapped file reads with pread here too (read-ahead for whole-table passes).
   virtual Status Read(uint64_t offset, size_t n, std::string_view* result,
                       char* scratch) const = 0;
   // The whole file, when it is memory-mapped (Env::NewMappedRandomAccessFile):

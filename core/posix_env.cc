@@ -84,27 +84,27 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   int fd_;
 };
 
-// A table file mapped whole, read-only. MADV_RANDOM turns off the kernel's
-// read-around on a page fault: a lookup touches one block, and reading the
-// pages beside it would fill memory with blocks nobody asked for (what makes
-// a mapped store thrash once its files outgrow memory).
+// A table file mapped whole, read-only, and open for pread as well. Lookups
+// read blocks in place through mapped(); Read goes through pread, so that a
+// pass over a whole table (compaction) has the kernel's read-ahead and leaves
+// no pages mapped in the process. MADV_RANDOM turns off read-around on a page
+// fault: a lookup touches one block, and reading the pages beside it would
+// fill memory with blocks nobody asked for (what makes a mapped store thrash
+// once its files outgrow memory).
 class PosixMappedFile final : public RandomAccessFile {
  public:
-  PosixMappedFile(const char* base, size_t size) : base_(base), size_(size) {}
+  PosixMappedFile(std::string path, int fd, const char* base, size_t size)
+      : reader_(std::move(path), fd), base_(base), size_(size) {}
   ~PosixMappedFile() override { ::munmap(const_cast<char*>(base_), size_); }
 
   Status Read(uint64_t offset, size_t n, std::string_view* result,
-              char* /*scratch*/) const override {
-    if (offset >= size_) {
-      *result = std::string_view(base_ + size_, 0);
-    } else {
-      *result = std::string_view(base_ + offset, std::min<uint64_t>(n, size_ - offset));
-    }
-    return Status::OK();
+              char* scratch) const override {
+    return reader_.Read(offset, n, result, scratch);
   }
   std::string_view mapped() const override { return std::string_view(base_, size_); }
 
  private:
+  PosixRandomAccessFile reader_;  // owns the descriptor
   const char* const base_;
   const size_t size_;
 };
@@ -243,8 +243,7 @@ class PosixEnv final : public Env {
       return Status::OK();
     }
     ::madvise(base, static_cast<size_t>(st.st_size), MADV_RANDOM);
-    ::close(fd);  // the mapping keeps the file
-    *out = std::make_unique<PosixMappedFile>(static_cast<const char*>(base),
+    *out = std::make_unique<PosixMappedFile>(path, fd, static_cast<const char*>(base),
                                              static_cast<size_t>(st.st_size));
     return Status::OK();
   }

@@ -686,6 +686,37 @@ TEST_F(TableTest, IteratorOutlivesReader) {
   }
 }
 
+// A mapped table's blocks are read in place (no cache) unless the reader is
+// asked for pread (compaction's read_in_place = false), which then goes
+// through the cache like an unmapped table's reads.
+TEST_F(TableTest, MappedTableReadsInPlaceUnlessAskedNotTo) {
+  Options options;
+  options.mmap_reads = true;
+  const Model m = ManyBlocksModel();
+  const std::string path = dir_.Sub("inplace.sst");
+  WriteTable(path, options, m);
+  BlockCache cache(8 << 20, 0);
+  std::unique_ptr<TableReader> reader;
+  ASSERT_TRUE(OpenTable(path, options, &cache, &reader).ok());
+  auto count = [&](const TableReadOptions& ro) {
+    auto it = reader->NewIterator(ro);
+    size_t n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+    return n;
+  };
+  EXPECT_EQ(count(TableReadOptions()), m.size());
+  EXPECT_EQ(cache.GetStats().inserts, 0u);
+  TableReadOptions pread;
+  pread.read_in_place = false;
+  EXPECT_EQ(count(pread), m.size());
+  EXPECT_GT(cache.GetStats().inserts, 0u);
+  std::string value;
+  TableGetResult result;
+  ASSERT_TRUE(reader->Get(LookupKey("key002500", kMaxSequenceNumber), &result, &value, pread).ok());
+  EXPECT_EQ(result, TableGetResult::kValue);
+}
+
 TEST(TableFormatTest, FooterRoundTrip) {
   Footer f;
   f.index_handle = BlockHandle(123456789012345ull, 77);

@@ -51,9 +51,12 @@ Status CompactionJob::Run(const CompactionInputs& inputs, CompactionResult* resu
   // A level iterator concatenates a level's tables as listed: out of order,
   // the merge would hand the table builder keys out of order halfway through.
   STRATA_RETURN_IF_ERROR(CheckInputs(inputs));
-  // One pass over cold tables must not push the hot blocks out of the cache.
+  // One pass over cold tables must not push the hot blocks out of the cache,
+  // and reads them with pread and the kernel's read-ahead even when they are
+  // mapped (table_reader.h).
   TableReadOptions no_fill;
   no_fill.fill_cache = false;
+  no_fill.read_in_place = false;
   std::vector<std::unique_ptr<InternalIterator>> children;
   for (int level = 0; level < kNumLevels; ++level) {
     const FileList& files = inputs.files[level];

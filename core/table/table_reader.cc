@@ -182,14 +182,14 @@ struct TableReader::Rep {
 
   // Fetches the data block named by an index entry's value: in place from a
   // mapping, or from the cache when it is there, or from the file.
-  Status ReadDataBlock(std::string_view encoded_handle, bool fill_cache,
+  Status ReadDataBlock(std::string_view encoded_handle, const TableReadOptions& read_options,
                        std::shared_ptr<const Block>* out) const {
     BlockHandle handle;
     STRATA_RETURN_IF_ERROR(DecodeDataHandle(encoded_handle, &handle));
     std::string_view in_place;
-    STRATA_RETURN_IF_ERROR(ReadInPlace(handle, &in_place));
+    if (read_options.read_in_place) STRATA_RETURN_IF_ERROR(ReadInPlace(handle, &in_place));
     if (!in_place.empty()) return MakeBlock(handle, std::make_shared<const Block>(in_place), out);
-    return ReadCachedBlock(handle, fill_cache, out);
+    return ReadCachedBlock(handle, read_options.fill_cache, out);
   }
 
   // A block that is not read in place: from the cache, or read and cached.
@@ -367,7 +367,7 @@ Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::strin
   BlockHandle handle;
   STRATA_RETURN_IF_ERROR(rep_->DecodeDataHandle(encoded_handle, &handle));
   std::string_view in_place;
-  STRATA_RETURN_IF_ERROR(rep_->ReadInPlace(handle, &in_place));
+  if (read_options.read_in_place) STRATA_RETURN_IF_ERROR(rep_->ReadInPlace(handle, &in_place));
   std::optional<Block> mapped_block;  // the in-place block, valid while rep_ is
   const Block* block;
   if (!in_place.empty()) {
@@ -422,13 +422,12 @@ std::unique_ptr<InternalIterator> TableReader::NewIterator(
   std::shared_ptr<const Rep> rep = rep_;
   std::unique_ptr<InternalIterator> index_iter =
       rep->index_block->NewIterator(BlockKeyOrder::kInternalKey);
-  const bool fill_cache = read_options.fill_cache;
   // The function owns a reference to the Rep, which keeps the file, the index
   // block the index iterator reads, and the cache id alive.
   auto block_function = [rep = std::move(rep),
-                         fill_cache](std::string_view handle) -> std::unique_ptr<InternalIterator> {
+                         read_options](std::string_view handle) -> std::unique_ptr<InternalIterator> {
     std::shared_ptr<const Block> block;
-    Status s = rep->ReadDataBlock(handle, fill_cache, &block);
+    Status s = rep->ReadDataBlock(handle, read_options, &block);
     if (!s.ok()) return NewEmptyIterator(std::move(s));
     return NewBlockIterator(std::move(block), BlockKeyOrder::kInternalKey);
   };

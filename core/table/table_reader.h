@@ -57,6 +57,12 @@ struct TableReadOptions {
   // Compactions turn it off so that one pass over cold tables does not push
   // the hot blocks out.
   bool fill_cache = true;
+  // Whether a mapped table's uncompressed blocks may be read where they lie
+  // (Options::mmap_reads). Compactions turn it off: a pass over whole tables
+  // reads them with pread, where the kernel's read-ahead serves a sequential
+  // scan (a mapping is MADV_RANDOM, one page per fault) and the pages read
+  // are not left mapped in the process.
+  bool read_in_place = true;
 };
 
 class TableReader {
