@@ -66,11 +66,13 @@ struct Options {
   // Maps open table files into memory (RocksDB's allow_mmap_reads, LevelDB's
   // default on 64-bit): an uncompressed data block is then read where it
   // lies, with no copy, no system call and no block-cache insert, which
-  // makes lookups of data in memory cheaper; the block cache keeps only
-  // decompressed blocks. Pages are mapped MADV_RANDOM, so a lookup beyond
-  // memory reads the pages of its block and no more. Off: data blocks are
-  // read with pread into the block cache.
-  bool mmap_reads = true;
+  // makes lookups of data that fits in memory much cheaper (readrandom 1.5x
+  // to 2x); the block cache keeps only decompressed blocks. Off by default:
+  // once the tables outgrow memory, faulting mapped pages in and out costs
+  // more than pread into the cache (readrandom 0.71x at 10M keys in 512 MiB,
+  // docs/BENCHMARKS.md). Pages are mapped MADV_RANDOM; compactions read with
+  // pread either way.
+  bool mmap_reads = false;
   size_t table_file_bytes = 64ull << 20;
   int max_open_files = 1000;
 

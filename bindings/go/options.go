@@ -72,10 +72,10 @@ type Options struct {
 	// front of the memtable (memtable_index=hash): point lookups skip the
 	// container's search, for read-heavy use, at some cost per write.
 	MemTableHashIndex bool
-	// NoMmapReads reads table files with pread into the block cache instead
-	// of mapping them (mmap_reads=false; mapped by default, as LevelDB does:
-	// lookups of data in memory then take no copy and no cache insert).
-	NoMmapReads bool
+	// MmapReads reads table files through a memory mapping (mmap_reads):
+	// lookups of data that fits in memory take no copy and no cache insert;
+	// slower once the tables outgrow memory, hence off by default.
+	MmapReads bool
 	// BlockCacheSize is the block cache budget (default 64 MiB); negative
 	// disables the cache.
 	BlockCacheSize int64
@@ -153,7 +153,7 @@ func (o *Options) settings() []optionSetting {
 	number("memtable_bytes", o.MemTableSize)
 	flag("memtable", o.MemTable != "", string(o.MemTable))
 	flag("memtable_index", o.MemTableHashIndex, "hash")
-	flag("mmap_reads", o.NoMmapReads, "false")
+	flag("mmap_reads", o.MmapReads, "true")
 	sizeOrOff("block_cache_bytes", o.BlockCacheSize)
 	sizeOrOff("bloom_bits_per_key", int64(o.BloomBitsPerKey))
 	number("block_bytes", int64(o.BlockSize))

@@ -159,10 +159,10 @@ impl Options {
         self.set("memtable_index", if yes { "hash" } else { "none" })
     }
 
-    /// With `false`, table files are read with pread into the block cache
-    /// instead of being memory-mapped (`mmap_reads`; default `true`, as
-    /// LevelDB does: lookups of data in memory take no copy and no cache
-    /// insert; docs/OPTIONS.md).
+    /// With `true`, table files are read through a memory mapping
+    /// (`mmap_reads`; default `false`): lookups of data that fits in memory
+    /// take no copy and no cache insert; slower once the tables outgrow
+    /// memory (docs/OPTIONS.md).
     pub fn mmap_reads(self, yes: bool) -> Options {
         self.set("mmap_reads", if yes { "true" } else { "false" })
     }
