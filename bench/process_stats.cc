@@ -54,10 +54,18 @@ AnonRssPeak::AnonRssPeak() {
   sampler_ = std::thread([this] {
     std::unique_lock<std::mutex> lock(mu_);
     while (!stop_cv_.wait_for(lock, std::chrono::milliseconds(10), [this] { return stop_; })) {
-      const uint64_t now = anon_rss_bytes();
-      if (now > peak_.load()) peak_ = now;
+      Sample();
     }
   });
+}
+
+void AnonRssPeak::Sample() {
+  // Two threads sample (the sampler and peak_bytes' caller): only a larger
+  // value may replace the peak.
+  const uint64_t now = anon_rss_bytes();
+  uint64_t peak = peak_.load();
+  while (now > peak && !peak_.compare_exchange_weak(peak, now)) {
+  }
 }
 
 AnonRssPeak::~AnonRssPeak() {
@@ -70,8 +78,7 @@ AnonRssPeak::~AnonRssPeak() {
 }
 
 uint64_t AnonRssPeak::peak_bytes() {
-  const uint64_t now = anon_rss_bytes();
-  if (now > peak_.load()) peak_ = now;
+  Sample();
   return peak_.load();
 }
 

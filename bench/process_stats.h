@@ -51,6 +51,8 @@ class AnonRssPeak {
   uint64_t peak_bytes();
 
  private:
+  void Sample();
+
   std::mutex mu_;
   std::condition_variable stop_cv_;
   bool stop_ = false;

@@ -20,7 +20,9 @@ class KvVerifyTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(/*mmap_reads=*/true); }
   void Open(bool mmap_reads) {
-    if (db_ != nullptr) ASSERT_EQ(kv_close(db_), KV_OK);
+    if (db_ != nullptr) {
+      ASSERT_EQ(kv_close(db_), KV_OK);
+    }
     db_ = nullptr;
     kv_options* o = kv_options_new();
     ASSERT_EQ(kv_options_set(o, "block_bytes", "512"), KV_OK);
@@ -49,6 +51,18 @@ class KvVerifyTest : public ::testing::Test {
       ASSERT_EQ(kv_get(db_, k.data(), k.size(), &v, &len), KV_OK) << k;
       kv_free(v);
     }
+  }
+
+  // Flips one bit of the byte a third of the way into `table`: inside its
+  // data blocks.
+  static void FlipByteInTheMiddle(const std::string& table) {
+    const auto at = static_cast<std::streamoff>(fs::file_size(table) / 3);
+    std::fstream f(table, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(at);
+    char c;
+    f.get(c);
+    f.seekp(at);
+    f.put(static_cast<char>(c ^ 0x10));
   }
 
   std::vector<std::string> Tables() {
@@ -85,15 +99,7 @@ TEST_F(KvVerifyTest, FindsDamageTheBlockCacheHides) {
   ReadAll(2000);
   std::vector<std::string> tables = Tables();
   ASSERT_EQ(tables.size(), 1u);
-  {
-    // One byte in the middle of the data blocks, under the open database.
-    std::fstream f(tables[0], std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(static_cast<std::streamoff>(fs::file_size(tables[0]) / 3));
-    char c;
-    f.get(c);
-    f.seekp(static_cast<std::streamoff>(fs::file_size(tables[0]) / 3));
-    f.put(static_cast<char>(c ^ 0x10));
-  }
+  FlipByteInTheMiddle(tables[0]);  // under the open database
   ReadAll(2000);  // served from the cache: the damage is invisible to reads
   EXPECT_EQ(kv_verify(db_), KV_CORRUPTION);
   const std::string message = kv_last_error();
@@ -110,15 +116,7 @@ TEST_F(KvVerifyTest, MappedReadsCheckABlockOnItsFirstRead) {
   ASSERT_EQ(kv_wait_compactions(db_), KV_OK);
   std::vector<std::string> tables = Tables();
   ASSERT_EQ(tables.size(), 1u);
-  const auto at = static_cast<std::streamoff>(fs::file_size(tables[0]) / 3);
-  {
-    std::fstream f(tables[0], std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(at);
-    char c;
-    f.get(c);
-    f.seekp(at);
-    f.put(static_cast<char>(c ^ 0x10));
-  }
+  FlipByteInTheMiddle(tables[0]);
   int corrupt = 0;
   for (int i = 0; i < 2000; ++i) {
     const std::string k = "key" + std::to_string(10000 + i);

@@ -218,12 +218,15 @@ struct TableReader::Rep {
     return &checked[(h >> 20) % checked_slots];
   }
 
+  Status CheckWellFormed(const BlockHandle& handle, const Block& block) const {
+    if (block.well_formed()) return Status::OK();
+    return Annotate(Status::Corruption("malformed data block at offset " +
+                                       std::to_string(handle.offset())));
+  }
+
   Status MakeBlock(const BlockHandle& handle, std::shared_ptr<const Block> block,
                    std::shared_ptr<const Block>* out) const {
-    if (!block->well_formed()) {
-      return Annotate(Status::Corruption("malformed data block at offset " +
-                                         std::to_string(handle.offset())));
-    }
+    STRATA_RETURN_IF_ERROR(CheckWellFormed(handle, *block));
     *out = std::move(block);
     return Status::OK();
   }
@@ -372,10 +375,7 @@ Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::strin
   const Block* block;
   if (!in_place.empty()) {
     mapped_block.emplace(in_place);
-    if (!mapped_block->well_formed()) {
-      return rep_->Annotate(Status::Corruption("malformed data block at offset " +
-                                               std::to_string(handle.offset())));
-    }
+    STRATA_RETURN_IF_ERROR(rep_->CheckWellFormed(handle, *mapped_block));
     block = &*mapped_block;
   } else {
     if (pin->block == nullptr || pin->handle != encoded_handle) {
