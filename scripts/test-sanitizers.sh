@@ -33,15 +33,16 @@ if setarch "$(uname -m)" -R true 2>/dev/null; then
 fi
 
 # Left to the release run of ctest (scripts/test.sh), to keep this stage in
-# CI's time: the benchmark tool's smoke runs (the tool, not the library; the
-# library's paths they take are all in other tests), the write-limit tests
+# CI's time: the benchmark tools and their smoke runs (the `debug` preset
+# does not build them: tools, not the library, whose paths they take are all
+# in other tests), the `strata bench` and progress smoke runs, the write-limit tests
 # that fill GiB-sized batches (a minute of memset under ASan, no parsing),
 # and the repair tool's 25-round SIGKILL loop (its library paths run here in
 # RepairTest.RepairInterruptedAnywhereDoesNotPoisonTheRerun), and the
 # 100,000-entry table round trips of compressed tables read through a mapping
 # (a compressed block takes the same path mapped or not; the mapped
 # uncompressed round trip stays).
-asan_skip='^(bench_smoke|multiget_cost_smoke|tool_bench|tool_progress|tool_repair_killed|CapiPromisesTest\.(BatchPutPastTheLimitIsRefused|OversizedBatchIsRefusedWithoutStoppingWrites)|WriteLimitsTest\.ABatchPastTheLimitIsRefusedAndStopsNothing|Compression/TableCompressionTest\.RoundTrip100k/(lz4|zstd)_mapped)$'
+asan_skip='^(tool_bench|tool_progress|tool_repair_killed|CapiPromisesTest\.(BatchPutPastTheLimitIsRefused|OversizedBatchIsRefusedWithoutStoppingWrites)|WriteLimitsTest\.ABatchPastTheLimitIsRefusedAndStopsNothing|Compression/TableCompressionTest\.RoundTrip100k/(lz4|zstd)_mapped)$'
 
 # The tests of these executables run threads against shared state.
 tsan_tests=(arena_test block_cache_test memtable_test memtable_hash_index_test sorted_container_test table_cache_test

@@ -61,11 +61,20 @@ pub fn build_and_link() -> Vec<PathBuf> {
         .collect();
 
     // The engine's own flags, not the cc crate's defaults (-ffunction-sections,
-    // -march, -w, ...): it is then compiled exactly as `cmake --install` and
+    // -march, ...): it is then compiled exactly as `cmake --install` and
     // the other packages compile it, and a compiler cache shared with those
-    // builds serves it (CMakeLists.txt sets position-independent code).
+    // builds serves it (CMakeLists.txt sets position-independent code). The
+    // cmake crate adds `-w` even without default flags unless CMAKE_C_FLAGS
+    // and CMAKE_CXX_FLAGS are given, so they are: the user's CFLAGS and
+    // CXXFLAGS, as CMake itself would take them.
+    let env_flags = |name: &str| {
+        println!("cargo:rerun-if-env-changed={name}");
+        env::var(name).unwrap_or_default()
+    };
     let out = cmake::Config::new(&sources)
         .no_default_flags(true)
+        .define("CMAKE_C_FLAGS", env_flags("CFLAGS"))
+        .define("CMAKE_CXX_FLAGS", env_flags("CXXFLAGS"))
         .define("STRATA_LIBRARY_ONLY", "ON")
         .profile("Release")
         .build_target("strata_static")
