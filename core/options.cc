@@ -118,7 +118,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Specs() {
       {"read_only", BoolOption(&Options::read_only)},
       {"sync", BoolOption(&Options::sync)},
       {"verify_checksums", BoolOption(&Options::verify_checksums)},
-      {"mmap_reads", BoolOption(&Options::mmap_reads)},
+      {"mmap_reads_max_bytes", SizeOption(&Options::mmap_reads_max_bytes, 0, 1ull << 50)},
       {"auto_resume", BoolOption(&Options::auto_resume)},
       {"memtable_bytes", SizeOption(&Options::memtable_bytes, 1 << 10, 1ull << 34)},
       {"wal_buffer_bytes", SizeOption(&Options::wal_buffer_bytes, 0, 1ull << 30)},
@@ -163,6 +163,19 @@ const std::map<std::string, OptionSpec, std::less<>>& Specs() {
           return Status::OK();
         },
         [](const Options& o) { return std::string(MemTableIndexKindName(o.memtable_index)); }}},
+      {"mmap_reads",
+       {[](Options* o, std::string_view n, std::string_view v) {
+          bool on;
+          if (v == "auto") {
+            o->mmap_reads = MmapReads::kAuto;
+          } else if (ParseBool(v, &on)) {
+            o->mmap_reads = on ? MmapReads::kAlways : MmapReads::kNever;
+          } else {
+            return BadValue(n, v, "auto, true or false");
+          }
+          return Status::OK();
+        },
+        [](const Options& o) { return std::string(MmapReadsName(o.mmap_reads)); }}},
       {"compression",
        {[](Options* o, std::string_view n, std::string_view v) {
           if (v == "none") {
@@ -196,6 +209,15 @@ const char* MemTableIndexKindName(MemTableIndexKind kind) {
   switch (kind) {
     case MemTableIndexKind::kNone: return "none";
     case MemTableIndexKind::kHash: return "hash";
+  }
+  return "unknown";
+}
+
+const char* MmapReadsName(MmapReads mode) {
+  switch (mode) {
+    case MmapReads::kAuto: return "auto";
+    case MmapReads::kAlways: return "true";
+    case MmapReads::kNever: return "false";
   }
   return "unknown";
 }

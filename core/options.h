@@ -22,6 +22,9 @@ class Env;
 
 enum class MemTableKind { kSkipList, kRedBlackTree, kAvlTree };
 enum class MemTableIndexKind { kNone, kHash };
+
+// Options::mmap_reads: map every table, none, or while they fit in memory.
+enum class MmapReads { kAuto, kAlways, kNever };
 enum class CompressionKind : unsigned char { kNone = 0, kLz4 = 1, kZstd = 2 };
 
 struct Options {
@@ -63,16 +66,22 @@ struct Options {
   size_t block_bytes = 4096;
   int block_restart_interval = 16;
   CompressionKind compression = CompressionKind::kNone;
-  // Maps open table files into memory (RocksDB's allow_mmap_reads, LevelDB's
-  // default on 64-bit): an uncompressed data block is then read where it
-  // lies, with no copy, no system call and no block-cache insert, which
-  // makes lookups of data that fits in memory much cheaper (readrandom 1.5x
-  // to 2x); the block cache keeps only decompressed blocks. Off by default:
-  // once the tables outgrow memory, faulting mapped pages in and out costs
-  // more than pread into the cache (readrandom 0.71x at 10M keys in 512 MiB,
-  // docs/BENCHMARKS.md). Pages are mapped MADV_RANDOM; compactions read with
-  // pread either way.
-  bool mmap_reads = false;
+  // Whether open table files are read through a memory mapping (RocksDB's
+  // allow_mmap_reads, LevelDB's default on 64-bit): an uncompressed data
+  // block is then read where it lies, with no copy, no system call and no
+  // block-cache insert, which makes lookups of data that fits in memory much
+  // cheaper (readrandom 1.5x to 2x); the block cache keeps only decompressed
+  // blocks. Once the tables outgrow memory, faulting mapped pages in and out
+  // costs more than pread into the cache (readrandom 0.71x at 10M keys in
+  // 512 MiB, docs/BENCHMARKS.md), hence kAuto: a table is mapped when it is
+  // opened while the live tables total at most mmap_reads_max_bytes, and
+  // read with pread otherwise. Pages are mapped MADV_RANDOM; compactions read
+  // with pread either way.
+  MmapReads mmap_reads = MmapReads::kAuto;
+  // kAuto's bound on the live tables' total size; 0 means half of what this
+  // process may keep in memory (physical memory or its cgroup's limit,
+  // core/memory_limit.h).
+  uint64_t mmap_reads_max_bytes = 0;
   size_t table_file_bytes = 64ull << 20;
   int max_open_files = 1000;
 
@@ -119,6 +128,7 @@ struct Options {
 
 const char* MemTableKindName(MemTableKind kind);
 const char* MemTableIndexKindName(MemTableIndexKind kind);
+const char* MmapReadsName(MmapReads mode);
 const char* CompressionKindName(CompressionKind kind);
 
 }  // namespace strata

@@ -78,10 +78,12 @@ Status OpenTable(const std::string& path, const Options& options, BlockCache* ca
   uint64_t size = 0;
   STRATA_RETURN_IF_ERROR(env()->GetFileSize(path, &size));
   std::unique_ptr<RandomAccessFile> file;
-  // Mapped as the table cache maps it (Options::mmap_reads).
-  STRATA_RETURN_IF_ERROR(options.mmap_reads ? env()->NewMappedRandomAccessFile(path, &file)
-                                            : env()->NewRandomAccessFile(path, &file));
-  if (options.mmap_reads && env() == Env::Default() && file->mapped().empty()) {
+  // Mapped as the table cache maps it (Options::mmap_reads); kAuto's choice
+  // is the table cache's, tested in db_mapping_test.cc.
+  const bool mapped = options.mmap_reads == MmapReads::kAlways;
+  STRATA_RETURN_IF_ERROR(mapped ? env()->NewMappedRandomAccessFile(path, &file)
+                                : env()->NewRandomAccessFile(path, &file));
+  if (mapped && env() == Env::Default() && file->mapped().empty()) {
     return Status::IOError("expected a mapped file: " + path);
   }
   return TableReader::Open(options, std::move(file), size, number, cache, out);
@@ -146,7 +148,7 @@ class TableCompressionTest
 TEST_P(TableCompressionTest, RoundTrip100k) {
   Options options;
   options.compression = Compression();
-  options.mmap_reads = Mapped();
+  options.mmap_reads = Mapped() ? MmapReads::kAlways : MmapReads::kNever;
   std::mt19937_64 rng(static_cast<uint64_t>(Compression()) + 11);
 
   Model m;
@@ -282,7 +284,7 @@ TEST_P(TableCompressionTest, RoundTrip100k) {
 TEST_P(TableCompressionTest, LargeAndEmptyValues) {
   Options options;
   options.compression = Compression();
-  options.mmap_reads = Mapped();
+  options.mmap_reads = Mapped() ? MmapReads::kAlways : MmapReads::kNever;
   std::mt19937_64 rng(3);
   Model m;
   std::string random_big(3 << 20, '\0');
@@ -429,7 +431,7 @@ class TableDamageTest : public TableCompressionTest {};
 TEST_P(TableDamageTest, FlippedDataByteIsCorruptionOnGetAndScan) {
   Options options;
   options.compression = Compression();
-  options.mmap_reads = Mapped();
+  options.mmap_reads = Mapped() ? MmapReads::kAlways : MmapReads::kNever;
   const Model m = ManyBlocksModel();
   const std::string path = dir_.Sub("damaged.sst");
   WriteTable(path, options, m);
@@ -493,7 +495,7 @@ TEST_P(TableDamageTest, FlippedDataByteIsCorruptionOnGetAndScan) {
 TEST_P(TableDamageTest, UnverifiedDamageNeverCrashes) {
   Options options;
   options.compression = Compression();
-  options.mmap_reads = Mapped();
+  options.mmap_reads = Mapped() ? MmapReads::kAlways : MmapReads::kNever;
   options.verify_checksums = false;
   const Model m = ManyBlocksModel();
   const std::string path = dir_.Sub("unverified.sst");
@@ -609,7 +611,7 @@ TEST_F(TableTest, BadFooterFailsOpen) {
 
 TEST_F(TableTest, BlockCacheServesRepeatedReads) {
   Options options;
-  options.mmap_reads = false;  // a mapped table's uncompressed blocks bypass the cache
+  options.mmap_reads = MmapReads::kNever;  // a mapped table's uncompressed blocks bypass the cache
   const Model m = ManyBlocksModel();
   const std::string path = dir_.Sub("cached.sst");
   WriteTable(path, options, m);
@@ -660,7 +662,7 @@ TEST_F(TableTest, IteratorOutlivesReader) {
   for (bool mapped : {false, true}) {
     SCOPED_TRACE(mapped ? "mapped" : "pread");
     Options options;
-    options.mmap_reads = mapped;
+    options.mmap_reads = mapped ? MmapReads::kAlways : MmapReads::kNever;
     const Model m = ManyBlocksModel();
     const std::string path = dir_.Sub("outlive.sst");
     WriteTable(path, options, m);
@@ -691,7 +693,7 @@ TEST_F(TableTest, IteratorOutlivesReader) {
 // through the cache like an unmapped table's reads.
 TEST_F(TableTest, MappedTableReadsInPlaceUnlessAskedNotTo) {
   Options options;
-  options.mmap_reads = true;
+  options.mmap_reads = MmapReads::kAlways;
   const Model m = ManyBlocksModel();
   const std::string path = dir_.Sub("inplace.sst");
   WriteTable(path, options, m);

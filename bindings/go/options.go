@@ -16,6 +16,18 @@ const (
 	AVLTree      MemTableKind = "avl"      // meant for read-heavy use
 )
 
+// MmapMode says which table files are read through a memory mapping.
+type MmapMode string
+
+// The modes; the zero value is strata's default, MmapAuto.
+const (
+	// MmapAuto maps a table while the live tables total at most
+	// MmapReadsMaxSize (default: half the memory this process may use).
+	MmapAuto   MmapMode = "auto"
+	MmapAlways MmapMode = "true"  // map every table
+	MmapNever  MmapMode = "false" // read every table with pread
+)
+
 // Compression names the codec for table blocks.
 type Compression string
 
@@ -72,10 +84,15 @@ type Options struct {
 	// front of the memtable (memtable_index=hash): point lookups skip the
 	// container's search, for read-heavy use, at some cost per write.
 	MemTableHashIndex bool
-	// MmapReads reads table files through a memory mapping (mmap_reads):
-	// lookups of data that fits in memory take no copy and no cache insert;
-	// slower once the tables outgrow memory, hence off by default.
-	MmapReads bool
+	// MmapReads says which table files are read through a memory mapping
+	// (mmap_reads; default MmapAuto): lookups of data that fits in memory
+	// take no copy and no cache insert; once the tables outgrow memory,
+	// pread is faster, which MmapAuto follows.
+	MmapReads MmapMode
+	// MmapReadsMaxSize is MmapAuto's bound on the live tables' total size
+	// (mmap_reads_max_bytes; default half the memory this process may use:
+	// physical memory or its cgroup's limit).
+	MmapReadsMaxSize int64
 	// BlockCacheSize is the block cache budget (default 64 MiB); negative
 	// disables the cache.
 	BlockCacheSize int64
@@ -153,7 +170,8 @@ func (o *Options) settings() []optionSetting {
 	number("memtable_bytes", o.MemTableSize)
 	flag("memtable", o.MemTable != "", string(o.MemTable))
 	flag("memtable_index", o.MemTableHashIndex, "hash")
-	flag("mmap_reads", o.MmapReads, "true")
+	flag("mmap_reads", o.MmapReads != "", string(o.MmapReads))
+	number("mmap_reads_max_bytes", o.MmapReadsMaxSize)
 	sizeOrOff("block_cache_bytes", o.BlockCacheSize)
 	sizeOrOff("bloom_bits_per_key", int64(o.BloomBitsPerKey))
 	number("block_bytes", int64(o.BlockSize))
@@ -191,7 +209,7 @@ var optionNames = []string{
 	"l0_compaction_trigger", "l0_slowdown_trigger", "l0_stop_trigger", "level1_bytes",
 	"level_size_multiplier", "block_restart_interval", "verify_checksums", "compaction_nice",
 	"auto_resume", "read_only", "wal_buffer_bytes", "wal_buffer_delay_ms",
-	"memtable_index", "mmap_reads",
+	"memtable_index", "mmap_reads", "mmap_reads_max_bytes",
 }
 
 // withCOptions builds strata's options object from o, runs fn with it and

@@ -38,7 +38,8 @@ func TestEveryFieldIsPassedOn(t *testing.T) {
 		L0StopTrigger: 30, Level1Size: 8 << 20, LevelSizeMultiplier: 8,
 		BlockRestartInterval: 32, SkipChecksumOnDataRead: true, CompactionNice: 3,
 		ManualResume: true, ReadOnly: true, WALBufferSize: 1 << 16,
-		WALBufferDelay: 1500 * time.Microsecond, MemTableHashIndex: true, MmapReads: true,
+		WALBufferDelay: 1500 * time.Microsecond, MemTableHashIndex: true, MmapReads: MmapNever,
+		MmapReadsMaxSize: 1 << 30,
 	}
 	want := map[string]string{
 		"create_if_missing": "false", "error_if_exists": "true", "sync": "true",
@@ -50,7 +51,7 @@ func TestEveryFieldIsPassedOn(t *testing.T) {
 		"level_size_multiplier": "8", "block_restart_interval": "32",
 		"verify_checksums": "false", "compaction_nice": "3", "auto_resume": "false",
 		"read_only": "true", "wal_buffer_bytes": "65536", "wal_buffer_delay_ms": "2",
-		"memtable_index": "hash", "mmap_reads": "true",
+		"memtable_index": "hash", "mmap_reads": "false", "mmap_reads_max_bytes": "1073741824",
 	}
 	got, err := o.Effective()
 	if err != nil {

@@ -367,6 +367,10 @@ bool DB::GetProperty(std::string_view name, std::string* value) {
     *value = std::to_string(version->TotalBytes());
     return true;
   }
+  if (name == "mapped-table-bytes") {
+    *value = std::to_string(table_cache_->MappedTableBytes());
+    return true;
+  }
   if (name == "memtable-bytes") {
     *value = std::to_string(mem_bytes);
     return true;

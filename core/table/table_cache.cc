@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "core/filename.h"
+#include "core/memory_limit.h"
 
 namespace strata {
 
@@ -12,7 +13,31 @@ TableCache::TableCache(std::string dbname, const Options& options, BlockCache* b
       options_(options),
       env_(options.env != nullptr ? options.env : Env::Default()),
       block_cache_(block_cache),
-      max_open_tables_(max_open_tables) {}
+      max_open_tables_(max_open_tables),
+      mmap_max_bytes_(options.mmap_reads_max_bytes != 0 ? options.mmap_reads_max_bytes
+                                                        : ProcessMemoryLimit() / 2) {}
+
+bool TableCache::MapsTable(uint64_t file_size) const {
+  switch (options_.mmap_reads) {
+    case MmapReads::kAlways: return true;
+    case MmapReads::kNever: return false;
+    case MmapReads::kAuto: break;
+  }
+  // The table's own size is added: a table just written is opened before
+  // the version that lists it is installed (counted twice otherwise, which
+  // errs towards pread).
+  const uint64_t live = live_table_bytes_.load(std::memory_order_relaxed);
+  return live <= mmap_max_bytes_ && file_size <= mmap_max_bytes_ - live;
+}
+
+uint64_t TableCache::MappedTableBytes() const {
+  MutexLock lock(mu_);
+  uint64_t bytes = 0;
+  for (const auto& [number, entry] : tables_) {
+    if (entry.table->mapped()) bytes += entry.table->file_size();
+  }
+  return bytes;
+}
 
 TableCache::~TableCache() = default;
 
@@ -45,7 +70,7 @@ TableCache::OpenResult TableCache::OpenTable(const FileMetaData& meta) {
   const uint64_t number = meta.number;
   OpenResult r;
   std::unique_ptr<RandomAccessFile> file;
-  r.status = options_.mmap_reads
+  r.status = MapsTable(meta.file_size)
                  ? env_->NewMappedRandomAccessFile(TableFileName(dbname_, number), &file)
                  : env_->NewRandomAccessFile(TableFileName(dbname_, number), &file);
   if (r.status.IsNotFound()) {

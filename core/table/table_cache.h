@@ -11,6 +11,13 @@
 // not a table with no such keys). Failed opens are not remembered: the next
 // call tries again. Concurrent misses on the same table share one open.
 //
+// A table is opened through a mapping (Env::NewMappedRandomAccessFile) or
+// for pread as Options::mmap_reads says; under MmapReads::kAuto, mapped when
+// the live tables (SetLiveTableBytes, told by the version set) and the table
+// total at most Options::mmap_reads_max_bytes, or half of
+// ProcessMemoryLimit() when that is 0. The choice is made when a table is opened and kept while it stays
+// open: the bound governs what new opens do once the database has grown.
+//
 // Readers are handed out as shared_ptr: a reader evicted (by the LRU bound or
 // by Evict) stays valid for whoever still holds it, and iterators keep their
 // table's state alive on their own (table_reader.h). The bound therefore
@@ -21,6 +28,7 @@
 // iterator obtained from it.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <future>
@@ -77,6 +85,13 @@ class TableCache {
   // Tables held open now.
   size_t size() const EXCLUDES(mu_);
 
+  // The live tables' total size, for MmapReads::kAuto. Safe from any thread.
+  void SetLiveTableBytes(uint64_t bytes) { live_table_bytes_.store(bytes, std::memory_order_relaxed); }
+  // Whether a table of this size opened now would be mapped.
+  bool MapsTable(uint64_t file_size) const;
+  // The bytes of the tables held open through a mapping.
+  uint64_t MappedTableBytes() const EXCLUDES(mu_);
+
  private:
   struct OpenResult {
     Status status;
@@ -98,6 +113,9 @@ class TableCache {
   Env* const env_;
   BlockCache* const block_cache_;
   const size_t max_open_tables_;
+  // MmapReads::kAuto maps while live_table_bytes_ <= mmap_max_bytes_.
+  const uint64_t mmap_max_bytes_;
+  std::atomic<uint64_t> live_table_bytes_{0};
 
   mutable Mutex mu_;
   std::unordered_map<uint64_t, Entry> tables_ GUARDED_BY(mu_);

@@ -464,6 +464,7 @@ uint64_t TableReader::ApproximateOffsetOf(std::string_view internal_key) const {
 const TableProperties& TableReader::properties() const { return rep_->properties; }
 uint64_t TableReader::file_number() const { return rep_->file_number; }
 uint64_t TableReader::file_size() const { return rep_->file_size; }
+bool TableReader::mapped() const { return !rep_->mapped.empty(); }
 size_t TableReader::metadata_bytes() const {
   return rep_->index_block->charge() + rep_->filter_storage.capacity() +
          rep_->checked_slots * sizeof(uint64_t);

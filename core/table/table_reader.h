@@ -134,6 +134,9 @@ class TableReader {
   const TableProperties& properties() const;
   uint64_t file_number() const;
   uint64_t file_size() const;
+  // Whether the file is read through a mapping (its uncompressed blocks in
+  // place): the file was opened mapped and the mapping covers it.
+  bool mapped() const;
   // The bytes of index and filter held in memory (charged to the cache).
   size_t metadata_bytes() const;
 

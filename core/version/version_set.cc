@@ -20,6 +20,7 @@ void VersionSet::Install(std::shared_ptr<Version> v) {
   versions_.remove_if([](const auto& w) { return w.expired(); });
   versions_.push_back(v);
   current_ = std::move(v);
+  if (on_install_) on_install_(*current_);
 }
 
 void VersionSet::AddLiveFiles(std::set<uint64_t>* live) {

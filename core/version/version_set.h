@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <list>
 #include <memory>
 #include <set>
@@ -70,6 +71,13 @@ class VersionSet {
   // Adds the file numbers of tables in every Version still held by anyone.
   void AddLiveFiles(std::set<uint64_t>* live);
 
+  // Called with each Version made current, where it is installed (under the
+  // database mutex during LogAndApply; single-threaded during Recover): the
+  // database tells its table cache the live tables' size this way.
+  void SetOnInstall(std::function<void(const Version&)> on_install) {
+    on_install_ = std::move(on_install);
+  }
+
  private:
   Status WriteSnapshotManifest();
   void Install(std::shared_ptr<Version> v);
@@ -82,6 +90,7 @@ class VersionSet {
   uint64_t manifest_number_ = 0;
   std::shared_ptr<const Version> current_;
   std::list<std::weak_ptr<const Version>> versions_;
+  std::function<void(const Version&)> on_install_;
   std::unique_ptr<log::Writer> manifest_;
   bool manifest_busy_ = false;
   Status manifest_error_;  // the first failed manifest write, if any

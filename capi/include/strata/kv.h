@@ -215,6 +215,8 @@ KV_EXPORT int kv_compact_range(kv_db *db, const void *start, size_t start_len,
  *                          keys in lowercase hex ("-" for the empty key)
  *   "range-deletions"      range tombstones still kept, in memtables and tables
  *                          (added in 0.3; see kv_delete_range)
+ *   "mapped-table-bytes"   bytes of the open tables read through a memory
+ *                          mapping (added in 0.3; option mmap_reads)
  * An unknown name is KV_INVALID_ARGUMENT. */
 KV_EXPORT int kv_property(kv_db *db, const char *name, char **out);
 

@@ -159,12 +159,20 @@ impl Options {
         self.set("memtable_index", if yes { "hash" } else { "none" })
     }
 
-    /// With `true`, table files are read through a memory mapping
-    /// (`mmap_reads`; default `false`): lookups of data that fits in memory
-    /// take no copy and no cache insert; slower once the tables outgrow
-    /// memory (docs/OPTIONS.md).
+    /// With `true` every table file is read through a memory mapping, with
+    /// `false` none (`mmap_reads`). Unset, strata maps a table while the live
+    /// tables total at most [`Options::mmap_reads_max_bytes`] (`auto`): lookups
+    /// of data that fits in memory take no copy and no cache insert, and
+    /// once the tables outgrow memory pread is faster (docs/OPTIONS.md).
     pub fn mmap_reads(self, yes: bool) -> Options {
         self.set("mmap_reads", if yes { "true" } else { "false" })
+    }
+
+    /// The bound `auto` mapping keeps to (`mmap_reads_max_bytes`; default 0:
+    /// half the memory this process may use, physical memory or its
+    /// cgroup's limit).
+    pub fn mmap_reads_max_bytes(self, bytes: u64) -> Options {
+        self.set("mmap_reads_max_bytes", bytes.to_string())
     }
 
     /// Block cache budget in bytes; 0 disables caching (default 64 MiB).

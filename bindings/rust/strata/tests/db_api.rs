@@ -200,6 +200,12 @@ fn options_are_applied_and_readable() {
     assert_eq!(Options::new().get("memtable").unwrap(), "skiplist");
     assert_eq!(Options::new().compression(Compression::Lz4).get("compression").unwrap(), "lz4");
     assert_eq!(Options::new().memtable(Memtable::SkipList).get("memtable").unwrap(), "skiplist");
+    // Mapping: auto unless forced either way; auto's bound in bytes.
+    assert_eq!(Options::new().get("mmap_reads").unwrap(), "auto");
+    assert_eq!(Options::new().mmap_reads(false).get("mmap_reads").unwrap(), "false");
+    assert_eq!(Options::new().mmap_reads(true).get("mmap_reads").unwrap(), "true");
+    let bounded = Options::new().mmap_reads_max_bytes(1 << 30);
+    assert_eq!(bounded.get("mmap_reads_max_bytes").unwrap(), "1073741824");
 
     for memtable in [Memtable::SkipList, Memtable::RbTree, Memtable::Avl] {
         let dir = TempDir::new("memtables");
