@@ -56,11 +56,11 @@ Status DB::Recover() {
   table_cache_ = std::make_unique<TableCache>(dbname_, options_, block_cache_.get(),
                                               static_cast<size_t>(options_.max_open_files));
   versions_ = std::make_unique<VersionSet>(dbname_, env);
-  versions_->SetOnInstall(
-      [tables = table_cache_.get()](const Version& v) { tables->SetLiveTableBytes(v.TotalBytes()); });
   // No other thread exists yet; the mutex is taken for the analysis' sake
   // (everything below touches state guarded by it) and costs nothing.
   MutexLock lock(mu_);
+  versions_->SetOnInstall(
+      [tables = table_cache_.get()](const Version& v) { tables->SetLiveTableBytes(v.TotalBytes()); });
 
   // Every number in use on disk is counted before the first file is made:
   // recovery writes a new manifest (and a new database its first one), and
