@@ -14,8 +14,10 @@ TableCache::TableCache(std::string dbname, const Options& options, BlockCache* b
       env_(options.env != nullptr ? options.env : Env::Default()),
       block_cache_(block_cache),
       max_open_tables_(max_open_tables),
-      mmap_max_bytes_(options.mmap_reads_max_bytes != 0 ? options.mmap_reads_max_bytes
-                                                        : ProcessMemoryLimit() / 2) {}
+      // The cgroup files are read only when kAuto needs the default bound.
+      mmap_max_bytes_(options.mmap_reads == MmapReads::kAuto && options.mmap_reads_max_bytes == 0
+                          ? ProcessMemoryLimit() / 2
+                          : options.mmap_reads_max_bytes) {}
 
 bool TableCache::MapsTable(uint64_t file_size) const {
   switch (options_.mmap_reads) {

@@ -15,8 +15,9 @@
 // for pread as Options::mmap_reads says; under MmapReads::kAuto, mapped when
 // the live tables (SetLiveTableBytes, told by the version set) and the table
 // total at most Options::mmap_reads_max_bytes, or half of
-// ProcessMemoryLimit() when that is 0. The choice is made when a table is opened and kept while it stays
-// open: the bound governs what new opens do once the database has grown.
+// ProcessMemoryLimit() when that is 0. The choice is made when a table is
+// opened and kept while it stays open: the bound governs what new opens do
+// once the database has grown.
 //
 // Readers are handed out as shared_ptr: a reader evicted (by the LRU bound or
 // by Evict) stays valid for whoever still holds it, and iterators keep their
@@ -87,8 +88,6 @@ class TableCache {
 
   // The live tables' total size, for MmapReads::kAuto. Safe from any thread.
   void SetLiveTableBytes(uint64_t bytes) { live_table_bytes_.store(bytes, std::memory_order_relaxed); }
-  // Whether a table of this size opened now would be mapped.
-  bool MapsTable(uint64_t file_size) const;
   // The bytes of the tables held open through a mapping.
   uint64_t MappedTableBytes() const EXCLUDES(mu_);
 
@@ -107,13 +106,16 @@ class TableCache {
   };
 
   OpenResult OpenTable(const FileMetaData& meta);
+  // Whether a table of this size opened now is mapped.
+  bool MapsTable(uint64_t file_size) const;
 
   const std::string dbname_;
   const Options options_;
   Env* const env_;
   BlockCache* const block_cache_;
   const size_t max_open_tables_;
-  // MmapReads::kAuto maps while live_table_bytes_ <= mmap_max_bytes_.
+  // MmapReads::kAuto maps a table while it and the live tables total at
+  // most this.
   const uint64_t mmap_max_bytes_;
   std::atomic<uint64_t> live_table_bytes_{0};
 
