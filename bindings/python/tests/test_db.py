@@ -166,6 +166,21 @@ def test_tuning_options_pass_through(tmp_path):
         assert db.options["verify_checksums"] == "false"
 
 
+def test_mapped_reads_by_name(tmp_path):
+    # auto (the default) maps tables that fit its bound; false maps none.
+    with strata.open(tmp_path / "db") as db:
+        for i in range(100):
+            db.put(b"k%05d" % i, b"v" * 100)
+        db.flush()
+        assert db.get(b"k00042") == b"v" * 100
+        assert int(db.property("mapped-table-bytes")) == int(db.property("total-table-bytes")) > 0
+    with strata.open(tmp_path / "db", mmap_reads=False, mmap_reads_max_bytes="1G") as db:
+        assert db.options["mmap_reads"] == "false"
+        assert db.options["mmap_reads_max_bytes"] == str(1 << 30)
+        assert db.get(b"k00042") == b"v" * 100
+        assert db.property("mapped-table-bytes") == "0"
+
+
 def test_resolve_options():
     resolved = strata.resolve_options(memtable_bytes="2M")
     assert resolved["memtable_bytes"] == str(2 << 20)
