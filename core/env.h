@@ -107,6 +107,18 @@ class Env {
   // file strata did not expect, and truncating it could destroy live data.
   virtual Status NewExclusiveWritableFile(const std::string& path,
                                           std::unique_ptr<WritableFile>* out) = 0;
+  // Like NewExclusiveWritableFile, for a write-ahead log under
+  // Options::wal_mmap: the POSIX Env appends through a shared memory mapping
+  // (core/posix_mapped_log_file.h), so that Append alone hands the bytes to
+  // the OS, and the file may end in reserved zeros until it is closed. Envs
+  // that do not map files, and the POSIX Env where the filesystem cannot,
+  // hand out an ordinary file instead. Test Envs deriving from EnvWrapper
+  // get this default, which creates through their own
+  // NewExclusiveWritableFile and so keeps their injected faults.
+  virtual Status NewExclusiveMappedWritableFile(const std::string& path,
+                                                std::unique_ptr<WritableFile>* out) {
+    return NewExclusiveWritableFile(path, out);
+  }
 
   virtual bool FileExists(const std::string& path) = 0;
   // Names (not paths) of the entries in dir, without "." and "..".

@@ -123,6 +123,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Specs() {
       {"memtable_bytes", SizeOption(&Options::memtable_bytes, 1 << 10, 1ull << 34)},
       {"wal_buffer_bytes", SizeOption(&Options::wal_buffer_bytes, 0, 1ull << 30)},
       {"wal_buffer_delay_ms", IntOption(&Options::wal_buffer_delay_ms, 1, 60000)},
+      {"wal_mmap", BoolOption(&Options::wal_mmap)},
       {"block_cache_bytes", SizeOption(&Options::block_cache_bytes, 0, 1ull << 40)},
       {"block_bytes", SizeOption(&Options::block_bytes, 64, 64ull << 20)},
       {"table_file_bytes", SizeOption(&Options::table_file_bytes, 1 << 10, 1ull << 34)},

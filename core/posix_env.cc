@@ -19,6 +19,7 @@
 #include <cstring>
 
 #include "core/env.h"
+#include "core/posix_mapped_log_file.h"
 
 namespace strata {
 
@@ -255,6 +256,23 @@ class PosixEnv final : public Env {
   Status NewExclusiveWritableFile(const std::string& path,
                                   std::unique_ptr<WritableFile>* out) override {
     return OpenForWriting(path, O_EXCL, out);
+  }
+
+  Status NewExclusiveMappedWritableFile(const std::string& path,
+                                        std::unique_ptr<WritableFile>* out) override {
+    out->reset();
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return OpenError(path, errno);
+    Status s = NewPosixMappedLogFile(path, fd, out);
+    if (s.ok()) return s;
+    if (s.IsNotSupported()) {
+      *out = std::make_unique<PosixWritableFile>(path, fd);
+      return Status::OK();
+    }
+    // Created by this call and still empty: nothing of anyone's is lost.
+    ::close(fd);
+    ::unlink(path.c_str());
+    return s;
   }
 
   bool FileExists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }

@@ -117,21 +117,45 @@ TEST_F(LogTest, ZeroFilledTailIsATornTail) {
   EXPECT_EQ(got, (std::vector<std::string>{"one", "two"}));
 }
 
+// A log written through a mapping (wal_mmap) ends in reserved zeros, and a
+// process killed mid-append leaves a prefix of the record before them: its
+// header cut short, or its header and part of its payload.
+TEST_F(LogTest, PrefixOfTheLastRecordThenReservedZerosIsATornTail) {
+  std::vector<std::string> records = {"first", "second record", "third and last record"};
+  WriteRecords(records);
+  const std::string full = ReadFile();
+  const size_t last_start = full.size() - (log::kHeaderBytes + records.back().size());
+  for (size_t cut = last_start + 1; cut < full.size(); ++cut) {
+    WriteFile(full.substr(0, cut) + std::string(8192, '\0'));
+    Status s;
+    bool torn;
+    auto got = ReadAll(&s, &torn);
+    EXPECT_TRUE(s.ok()) << "cut at " << cut << ": " << s.ToString();
+    EXPECT_TRUE(torn) << "cut at " << cut;
+    EXPECT_EQ(got, std::vector<std::string>(records.begin(), records.end() - 1)) << "cut at " << cut;
+  }
+}
+
 TEST_F(LogTest, DamageBeforeTheLastRecordIsCorruptionAtEveryByte) {
   std::vector<std::string> records = {"alpha", "beta-beta", "gamma"};
   WriteRecords(records);
   const std::string full = ReadFile();
   const size_t first_two = 2 * log::kHeaderBytes + records[0].size() + records[1].size();
   for (size_t pos = 0; pos < first_two; ++pos) {
-    std::string damaged = full;
-    damaged[pos] ^= 0x01;
-    WriteFile(damaged);
-    Status s;
-    bool torn;
-    auto got = ReadAll(&s, &torn);
-    EXPECT_TRUE(s.IsCorruption()) << "flip at " << pos << " gave " << s.ToString();
-    // Whatever was returned before the damage is a correct prefix.
-    for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], records[i]);
+    // Reserved zeros after the records change nothing: a record follows
+    // the damage, so it is not a torn tail.
+    for (const size_t zeros : {0, 4096}) {
+      std::string damaged = full + std::string(zeros, '\0');
+      damaged[pos] ^= 0x01;
+      WriteFile(damaged);
+      Status s;
+      bool torn;
+      auto got = ReadAll(&s, &torn);
+      EXPECT_TRUE(s.IsCorruption()) << "flip at " << pos << " with " << zeros
+                                    << " zeros after gave " << s.ToString();
+      // Whatever was returned before the damage is a correct prefix.
+      for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], records[i]);
+    }
   }
 }
 
@@ -196,6 +220,20 @@ TEST_F(LogSalvageTest, ZerosToTheEndAreATornTailNotDamage) {
   EXPECT_TRUE(reader->torn_tail());
   EXPECT_TRUE(reader->damage().empty()) << reader->damage();
   EXPECT_EQ(reader->bytes_dropped(), 0u);
+}
+
+TEST_F(LogSalvageTest, PrefixOfTheLastRecordThenReservedZerosIsATornTailNotDamage) {
+  WriteRecords({"first", "second", "third and last"});
+  const std::string full = ReadFile();
+  for (const size_t keep : {size_t{5}, log::kHeaderBytes + 3}) {
+    WriteFile(full.substr(0, full.size() - log::kHeaderBytes - 14 + keep) +
+              std::string(4096, '\0'));
+    std::unique_ptr<log::Reader> reader;
+    EXPECT_EQ(Salvage(&reader), (std::vector<std::string>{"first", "second"})) << keep;
+    EXPECT_TRUE(reader->torn_tail()) << keep;
+    EXPECT_TRUE(reader->damage().empty()) << keep << ": " << reader->damage();
+    EXPECT_EQ(reader->bytes_dropped(), 0u) << keep;
+  }
 }
 
 }  // namespace

@@ -74,6 +74,12 @@ type Options struct {
 	// WALBufferDelay bounds how long a buffered write waits before it
 	// reaches the OS (default 10ms; whole milliseconds, rounded up).
 	WALBufferDelay time.Duration
+	// NoWALMmap writes the write-ahead log with one write(2) per write
+	// group (wal_mmap=false) instead of copying records into a shared
+	// mapping of the log (the default). Either way an acknowledged write
+	// survives a crash of the process; the mapping saves a system call per
+	// write. See docs/DURABILITY.md.
+	NoWALMmap bool
 
 	// MemTableSize is the size at which the memtable is flushed (default
 	// 64 MiB; 1 KiB to 16 GiB).
@@ -167,6 +173,7 @@ func (o *Options) settings() []optionSetting {
 		ms := (o.WALBufferDelay + time.Millisecond - 1) / time.Millisecond
 		s = append(s, optionSetting{"wal_buffer_delay_ms", strconv.FormatInt(int64(ms), 10)})
 	}
+	flag("wal_mmap", o.NoWALMmap, "false")
 	number("memtable_bytes", o.MemTableSize)
 	flag("memtable", o.MemTable != "", string(o.MemTable))
 	flag("memtable_index", o.MemTableHashIndex, "hash")
@@ -209,7 +216,7 @@ var optionNames = []string{
 	"l0_compaction_trigger", "l0_slowdown_trigger", "l0_stop_trigger", "level1_bytes",
 	"level_size_multiplier", "block_restart_interval", "verify_checksums", "compaction_nice",
 	"auto_resume", "read_only", "wal_buffer_bytes", "wal_buffer_delay_ms",
-	"memtable_index", "mmap_reads", "mmap_reads_max_bytes",
+	"memtable_index", "mmap_reads", "mmap_reads_max_bytes", "wal_mmap",
 }
 
 // withCOptions builds strata's options object from o, runs fn with it and

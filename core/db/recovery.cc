@@ -277,7 +277,9 @@ Status DB::ReplayLog(uint64_t number, SequenceNumber* max_sequence) {
 Status DB::NewWal() {
   const uint64_t number = versions_->NewFileNumber();
   std::unique_ptr<WritableFile> file;
-  STRATA_RETURN_IF_ERROR(env_->NewExclusiveWritableFile(LogFileName(dbname_, number), &file));
+  const std::string path = LogFileName(dbname_, number);
+  STRATA_RETURN_IF_ERROR(options_.wal_mmap ? env_->NewExclusiveMappedWritableFile(path, &file)
+                                            : env_->NewExclusiveWritableFile(path, &file));
   // The new log's directory entry must be durable before a write synced
   // through it is acknowledged, but nothing needs it sooner: the first
   // synced write does it (RunWriter), outside the mutex. Done here, a

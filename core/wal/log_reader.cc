@@ -52,8 +52,8 @@ bool Reader::Fail(const std::string& what, std::string_view consumed, std::strin
     if (piece.empty()) break;
     rest_.append(piece);
   }
-  if (rest_.find_first_not_of('\0') == std::string::npos) {
-    // Zeros to the end: a torn tail, as in kStrict.
+  if (rest_.find_first_not_of('\0', consumed.size()) == std::string::npos) {
+    // The bad record and zeros to the end: a torn tail, as in kStrict.
     rest_.clear();
     torn_tail_ = true;
     done_ = true;
@@ -98,10 +98,7 @@ bool Reader::ReadSalvaged(std::string* record) {
   return false;
 }
 
-bool Reader::AllZeroToEnd(std::string_view already_read) {
-  if (std::any_of(already_read.begin(), already_read.end(), [](char c) { return c != 0; })) {
-    return false;
-  }
+bool Reader::AllZeroToEnd() {
   std::string scratch(64 * 1024, '\0');
   while (true) {
     std::string_view piece;
@@ -138,9 +135,11 @@ bool Reader::ReadRecord(std::string* record) {
   uint32_t length = 0;
   const uint32_t payload_checksum = DecodeFixed32(header.data() + 8);
   if (!HeaderIntact(header.data(), &length)) {
-    // Preallocated or zero-filled space after a crash looks like this.
-    // (Salvage tells it apart after reading the rest: see Fail.)
-    if (mode_ == Mode::kStrict && AllZeroToEnd(header)) {
+    // Reserved space after a crash looks like this, and so does a header a
+    // crash cut short in a log written through a mapping (its bytes, then
+    // the reserved zeros). (Salvage tells them apart after reading the
+    // rest: see Fail.)
+    if (mode_ == Mode::kStrict && AllZeroToEnd()) {
       torn_tail_ = true;
       done_ = true;
       return false;
@@ -169,8 +168,9 @@ bool Reader::ReadRecord(std::string* record) {
   }
   if (payload.data() != record->data()) record->assign(payload.data(), payload.size());
   if (Checksum32(*record) != payload_checksum) {
-    if (record_end == file_size_) {
-      // The last record: its bytes were not all written before the crash.
+    if (record_end == file_size_ || (mode_ == Mode::kStrict && AllZeroToEnd())) {
+      // The last record, at the end of the file or followed by nothing but
+      // reserved zeros: its bytes were not all written before the crash.
       torn_tail_ = true;
       done_ = true;
       return false;

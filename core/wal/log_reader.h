@@ -1,10 +1,13 @@
 // LogReader reads the records of a log (log_format.h) front to back.
 //
 // How damage is classified (docs/FORMATS.md):
-//  - A record cut short by the end of the file, or a last record whose payload
-//    checksum fails, or a run of zero bytes to the end of the file, is a torn
-//    tail: the writer died mid-append. Reading stops cleanly before it and
-//    torn_tail() reports where.
+//  - A record cut short by the end of the file, a last record whose payload
+//    checksum fails, a run of zero bytes to the end of the file, or a record
+//    whose header or payload checksum fails followed by nothing but zeros
+//    (a log with reserved space, written through a mapping, that a crash
+//    cut in the middle of a record) is a torn tail: the writer died
+//    mid-append. Reading stops cleanly before it and torn_tail() reports
+//    where.
 //  - Any other checksum failure (a record followed by more data) is
 //    corruption. In Mode::kStrict (recovery, the tool) ReadRecord returns
 //    false and status() is Corruption. In Mode::kSalvage (repair) the reader
@@ -59,7 +62,8 @@ class Reader {
   uint64_t damaged_stretches() const { return damaged_stretches_; }
 
  private:
-  bool AllZeroToEnd(std::string_view already_read);
+  // Whether the rest of the file, from the read position on, is zeros.
+  bool AllZeroToEnd();
   // Corruption at offset_: fails (kStrict), or starts salvaging from the
   // bytes of the bad record already read, `consumed` (kSalvage).
   bool Fail(const std::string& what, std::string_view consumed, std::string* record);

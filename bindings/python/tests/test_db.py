@@ -181,6 +181,23 @@ def test_mapped_reads_by_name(tmp_path):
         assert db.property("mapped-table-bytes") == "0"
 
 
+def test_wal_mmap_by_name(tmp_path):
+    # The default copies records into a mapping of the log, which keeps a
+    # reserved megabyte while it is open; wal_mmap=False writes only records.
+    def log_bytes(path):
+        return sum(f.stat().st_size for f in path.glob("*.log"))
+
+    with strata.open(tmp_path / "mapped") as db:
+        db.put(b"k", b"v")
+        assert log_bytes(tmp_path / "mapped") == 1 << 20
+    with strata.open(tmp_path / "written", wal_mmap=False) as db:
+        assert db.options["wal_mmap"] == "false"
+        db.put(b"k", b"v")
+        assert 0 < log_bytes(tmp_path / "written") < 100
+    with strata.open(tmp_path / "mapped") as db:
+        assert db.get(b"k") == b"v"
+
+
 def test_resolve_options():
     resolved = strata.resolve_options(memtable_bytes="2M")
     assert resolved["memtable_bytes"] == str(2 << 20)

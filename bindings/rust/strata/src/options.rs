@@ -142,6 +142,15 @@ impl Options {
         self.set("wal_buffer_delay_ms", ms.to_string())
     }
 
+    /// How the write-ahead log is written (`wal_mmap`; default `true`):
+    /// records are copied into a shared mapping of the log, or with `false`
+    /// written with one `write(2)` per write group. Either way an
+    /// acknowledged write survives a crash of the process; the mapping
+    /// saves a system call per write (docs/DURABILITY.md).
+    pub fn wal_mmap(self, yes: bool) -> Options {
+        self.set("wal_mmap", bool_text(yes))
+    }
+
     /// Memtable size in bytes before it is flushed to a table (default 64 MiB).
     pub fn memtable_bytes(self, bytes: u64) -> Options {
         self.set("memtable_bytes", bytes.to_string())

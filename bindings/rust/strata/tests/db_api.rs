@@ -206,6 +206,9 @@ fn options_are_applied_and_readable() {
     assert_eq!(Options::new().mmap_reads(true).get("mmap_reads").unwrap(), "true");
     let bounded = Options::new().mmap_reads_max_bytes(1 << 30);
     assert_eq!(bounded.get("mmap_reads_max_bytes").unwrap(), "1073741824");
+    // The log through a mapping unless turned off.
+    assert_eq!(Options::new().get("wal_mmap").unwrap(), "true");
+    assert_eq!(Options::new().wal_mmap(false).get("wal_mmap").unwrap(), "false");
 
     for memtable in [Memtable::SkipList, Memtable::RbTree, Memtable::Avl] {
         let dir = TempDir::new("memtables");
