@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <optional>
 
 #include "core/cache/block_cache.h"
@@ -120,14 +121,20 @@ struct TableReader::Rep {
   // block read from them also holds (the reader a lookup goes through, an
   // iterator's block function).
   std::string_view mapped;
-  // Which mapped blocks have had their checksum checked: a slot holds
-  // offset + 1 of one checked block, found by hashing the offset. A block
-  // is checked on its first read, as one read into the block cache is, not
-  // on every read (hashing 4 KiB costs as much as the rest of a lookup); a
-  // block whose slot another took is simply checked again. Empty when
+  // Which mapped blocks have had their checksum checked: one bit per
+  // granule of the data area, found from the block's offset. A block is
+  // checked on its first read, as one read into the block cache is, not on
+  // every read (hashing 4 KiB costs as much as the rest of a lookup). The
+  // granule is the largest power of two no larger than the table's block
+  // size (its properties' block_bytes, at least 64, the option's minimum),
+  // and every data block but the last is at least that long, so no two
+  // blocks share a bit. (A table of offset + 1 slots found by hashing, as
+  // before, let about two blocks in five share a slot with another, and
+  // such blocks were checked again on every other read.) Empty when
   // checksums are off or the file is not mapped.
   std::unique_ptr<std::atomic<uint64_t>[]> checked;
-  uint64_t checked_slots = 0;
+  uint64_t checked_words = 0;
+  int granule_shift = 6;
   uint64_t file_size = 0;
   uint64_t file_number = 0;
   std::string context;  // names the table in error messages
@@ -170,13 +177,24 @@ struct TableReader::Rep {
                               CompressionKind::kNone) {
       return Status::OK();
     }
-    std::atomic<uint64_t>* slot = CheckedSlot(handle.offset());
-    const bool verify =
-        slot != nullptr && slot->load(std::memory_order_relaxed) != handle.offset() + 1;
+    std::atomic<uint64_t>* word = nullptr;
+    uint64_t bit = 0;
+    bool verify = false;
+    if (checked_words != 0) {
+      const uint64_t granule = handle.offset() >> granule_shift;
+      verify = true;  // past the data area (ReadBlockInPlace refuses it)
+      if (granule / 64 < checked_words) {
+        word = &checked[granule / 64];
+        bit = uint64_t{1} << (granule % 64);
+        verify = (word->load(std::memory_order_relaxed) & bit) == 0;
+      }
+    }
     BlockContents unused;
     Status s = ReadBlockInPlace(mapped, handle, verify, in_place, &unused);
     if (!s.ok()) return Annotate(s);
-    if (verify) slot->store(handle.offset() + 1, std::memory_order_relaxed);
+    // Two threads may both check a block before either sets its bit: a
+    // second check, no harm.
+    if (verify && word != nullptr) word->fetch_or(bit, std::memory_order_relaxed);
     return Status::OK();
   }
 
@@ -210,12 +228,6 @@ struct TableReader::Rep {
       cache->Insert(cache_id, handle.offset(), *out, (*out)->charge());
     }
     return Status::OK();
-  }
-
-  std::atomic<uint64_t>* CheckedSlot(uint64_t offset) const {
-    if (checked_slots == 0) return nullptr;
-    const uint64_t h = (offset >> 6) * 0x9E3779B97F4A7C15ull;
-    return &checked[(h >> 20) % checked_slots];
   }
 
   Status CheckWellFormed(const BlockHandle& handle, const Block& block) const {
@@ -321,11 +333,11 @@ Status TableReader::Open(const Options& options, std::unique_ptr<RandomAccessFil
   if (file->mapped().size() >= file_size) {
     rep->mapped = file->mapped();
     if (rep->verify_checksums) {
-      // Two slots per data block, so that few blocks share one (the count is
-      // the table's own claim, bounded by what the data area could hold).
-      rep->checked_slots = std::max<uint64_t>(
-          1, 2 * std::min(rep->properties.num_data_blocks, rep->data_end / 64));
-      rep->checked = std::make_unique<std::atomic<uint64_t>[]>(rep->checked_slots);
+      const uint64_t block_bytes =
+          std::clamp<uint64_t>(rep->properties.block_bytes, 64, uint64_t{1} << 20);
+      rep->granule_shift = std::bit_width(block_bytes) - 1;
+      rep->checked_words = (rep->data_end >> rep->granule_shift) / 64 + 1;
+      rep->checked = std::make_unique<std::atomic<uint64_t>[]>(rep->checked_words);
     }
   }
   rep->file = std::move(file);
@@ -333,7 +345,7 @@ Status TableReader::Open(const Options& options, std::unique_ptr<RandomAccessFil
   if (cache != nullptr) {
     rep->cache_id = cache->NewId();
     rep->reservation = cache->Reserve(rep->index_block->charge() + rep->filter_storage.capacity() +
-                                      rep->checked_slots * sizeof(uint64_t));
+                                      rep->checked_words * sizeof(uint64_t));
   }
   out->reset(new TableReader(std::move(rep)));
   return Status::OK();
@@ -467,7 +479,7 @@ uint64_t TableReader::file_size() const { return rep_->file_size; }
 bool TableReader::mapped() const { return !rep_->mapped.empty(); }
 size_t TableReader::metadata_bytes() const {
   return rep_->index_block->charge() + rep_->filter_storage.capacity() +
-         rep_->checked_slots * sizeof(uint64_t);
+         rep_->checked_words * sizeof(uint64_t);
 }
 
 }  // namespace strata
