@@ -49,6 +49,8 @@ class LogTest : public ::testing::Test {
     return data;
   }
 
+  void ExpectEveryCutOfTheLastRecordIsATornTail(const std::string& after);
+
   void WriteFile(const std::string& data) {
     std::ofstream out(path_, std::ios::binary | std::ios::trunc);
     out.write(data.data(), static_cast<std::streamsize>(data.size()));
@@ -77,13 +79,15 @@ TEST_F(LogTest, RoundTrip) {
   EXPECT_FALSE(torn);
 }
 
-TEST_F(LogTest, TruncationAtEveryPointOfTheLastRecordIsATornTail) {
+// Cuts the last of three records at every point, appends `after`, and
+// expects the first two back and a torn tail each time.
+void LogTest::ExpectEveryCutOfTheLastRecordIsATornTail(const std::string& after) {
   std::vector<std::string> records = {"first", "second record", "third and last record"};
   WriteRecords(records);
   const std::string full = ReadFile();
   const size_t last_start = full.size() - (log::kHeaderBytes + records.back().size());
   for (size_t cut = last_start + 1; cut < full.size(); ++cut) {
-    WriteFile(full.substr(0, cut));
+    WriteFile(full.substr(0, cut) + after);
     Status s;
     bool torn;
     auto got = ReadAll(&s, &torn);
@@ -91,6 +95,10 @@ TEST_F(LogTest, TruncationAtEveryPointOfTheLastRecordIsATornTail) {
     EXPECT_TRUE(torn) << "cut at " << cut;
     EXPECT_EQ(got, std::vector<std::string>(records.begin(), records.end() - 1)) << "cut at " << cut;
   }
+}
+
+TEST_F(LogTest, TruncationAtEveryPointOfTheLastRecordIsATornTail) {
+  ExpectEveryCutOfTheLastRecordIsATornTail("");
 }
 
 TEST_F(LogTest, DamagedLastRecordPayloadIsATornTail) {
@@ -121,19 +129,7 @@ TEST_F(LogTest, ZeroFilledTailIsATornTail) {
 // process killed mid-append leaves a prefix of the record before them: its
 // header cut short, or its header and part of its payload.
 TEST_F(LogTest, PrefixOfTheLastRecordThenReservedZerosIsATornTail) {
-  std::vector<std::string> records = {"first", "second record", "third and last record"};
-  WriteRecords(records);
-  const std::string full = ReadFile();
-  const size_t last_start = full.size() - (log::kHeaderBytes + records.back().size());
-  for (size_t cut = last_start + 1; cut < full.size(); ++cut) {
-    WriteFile(full.substr(0, cut) + std::string(8192, '\0'));
-    Status s;
-    bool torn;
-    auto got = ReadAll(&s, &torn);
-    EXPECT_TRUE(s.ok()) << "cut at " << cut << ": " << s.ToString();
-    EXPECT_TRUE(torn) << "cut at " << cut;
-    EXPECT_EQ(got, std::vector<std::string>(records.begin(), records.end() - 1)) << "cut at " << cut;
-  }
+  ExpectEveryCutOfTheLastRecordIsATornTail(std::string(8192, '\0'));
 }
 
 TEST_F(LogTest, DamageBeforeTheLastRecordIsCorruptionAtEveryByte) {

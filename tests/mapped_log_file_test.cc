@@ -175,27 +175,25 @@ TEST_F(MappedLogFileTest, AProcessKilledMidAppendLeavesAPrefixOfItsRecords) {
 // space; acknowledged writes survive a SIGKILL of the process that made
 // them; with wal_mmap=false the log is written with write(2) and holds
 // exactly its records.
+// Bytes of the .log files in dir.
+uint64_t LogBytesIn(const test::TempDir& dir) {
+  std::vector<std::string> names;
+  EXPECT_TRUE(Env::Default()->GetChildren(dir.path(), &names).ok());
+  uint64_t total = 0;
+  for (const auto& n : names) {
+    if (n.size() <= 4 || n.compare(n.size() - 4, 4, ".log") != 0) continue;
+    uint64_t size = 0;
+    EXPECT_TRUE(Env::Default()->GetFileSize(dir.Sub(n), &size).ok());
+    total += size;
+  }
+  return total;
+}
+
 class WalMmapDbTest : public ::testing::Test {
  protected:
   test::TempDir dir_;
 
-  std::vector<std::string> Logs() {
-    std::vector<std::string> names, logs;
-    EXPECT_TRUE(Env::Default()->GetChildren(dir_.path(), &names).ok());
-    for (const auto& n : names) {
-      if (n.size() > 4 && n.compare(n.size() - 4, 4, ".log") == 0) logs.push_back(n);
-    }
-    return logs;
-  }
-  uint64_t LogBytes() {
-    uint64_t total = 0;
-    for (const auto& n : Logs()) {
-      uint64_t size = 0;
-      EXPECT_TRUE(Env::Default()->GetFileSize(dir_.Sub(n), &size).ok());
-      total += size;
-    }
-    return total;
-  }
+  uint64_t LogBytes() { return LogBytesIn(dir_); }
 };
 
 kv_db* OpenWith(const std::string& path, const char* wal_mmap) {
@@ -221,16 +219,7 @@ TEST_F(WalMmapDbTest, TheOptionChoosesHowTheLogIsWritten) {
   db = OpenWith(other.path(), "false");
   ASSERT_NE(db, nullptr);
   ASSERT_EQ(kv_put(db, "k", 1, "v", 1), KV_OK);
-  std::vector<std::string> names;
-  ASSERT_TRUE(Env::Default()->GetChildren(other.path(), &names).ok());
-  uint64_t log_bytes = 0;
-  for (const auto& n : names) {
-    if (n.size() > 4 && n.compare(n.size() - 4, 4, ".log") == 0) {
-      uint64_t size = 0;
-      ASSERT_TRUE(Env::Default()->GetFileSize(other.Sub(n), &size).ok());
-      log_bytes += size;
-    }
-  }
+  const uint64_t log_bytes = LogBytesIn(other);
   EXPECT_GT(log_bytes, 0u);
   EXPECT_LT(log_bytes, 100u);  // one small record, no reserved space
   ASSERT_EQ(kv_close(db), KV_OK);
