@@ -1,4 +1,6 @@
 // kv.h: iterators, a cursor over [start, end) that moves both ways.
+#include <algorithm>
+
 #include "capi/src/capi_util.h"
 #include "core/db/prefix.h"
 
@@ -96,6 +98,19 @@ int MoveAndReport(const char* where, kv_iter* it, Position off_range, const void
   });
 }
 
+// Sizes a batch's buffers once, from its first entry, for the whole batch
+// the limits allow (at most 1 MiB guessed ahead): a fresh iterator's first
+// batch of 100 entries would otherwise grow its buffer about eight times,
+// copying it each time. Entries larger than the first still grow it.
+void ReserveBatch(kv_iter* it, size_t entry_bytes, size_t max_entries, size_t max_bytes) {
+  constexpr size_t kMaxGuess = size_t{1} << 20;
+  const size_t per_entry = std::max<size_t>(entry_bytes, 1);
+  const size_t entries = std::min(max_entries, std::min(max_bytes, kMaxGuess) / per_entry + 1);
+  if (it->batch_lens.capacity() < 2 * entries) it->batch_lens.reserve(2 * entries);
+  const size_t bytes = entries * per_entry;
+  if (it->batch_data.capacity() < bytes) it->batch_data.reserve(bytes);
+}
+
 int CheckTarget(const char* where, const void* target, size_t target_len) {
   if (target == nullptr && target_len != 0) {
     return Fail(KV_INVALID_ARGUMENT, std::string(where) + ": target is NULL but its length is not 0");
@@ -173,6 +188,7 @@ int kv_iter_next_batch(kv_iter* it, size_t max_entries, size_t max_bytes, size_t
       if (rc != KV_OK) break;
       std::string_view k = it->it->key();
       std::string_view v = it->it->value();
+      if (n == 0) ReserveBatch(it, k.size() + v.size(), max_entries, max_bytes);
       it->batch_data.append(k);
       it->batch_data.append(v);
       it->batch_lens.push_back(k.size());
