@@ -44,6 +44,15 @@ class RandomAccessFile {
   // mapped file reads with pread here too (read-ahead for whole-table passes).
   virtual Status Read(uint64_t offset, size_t n, std::string_view* result,
                       char* scratch) const = 0;
+  // The same read, as one of a run in file order (an iterator's blocks, a
+  // compaction's pass over its inputs). A file whose Read is tuned for
+  // isolated lookups (PosixEnv's: no read-ahead, so a point read costs only
+  // the pages it needs) serves these through a path with the OS's read-ahead.
+  // Defaults to Read, so a wrapping test Env sees every read.
+  virtual Status ReadInSequence(uint64_t offset, size_t n, std::string_view* result,
+                                char* scratch) const {
+    return Read(offset, n, result, scratch);
+  }
   // The whole file, when it is memory-mapped (Env::NewMappedRandomAccessFile):
   // its bytes stay readable at these addresses for as long as this object
   // lives, with no copy and no system call. Empty for a file read by pread.

@@ -657,6 +657,60 @@ TEST_F(TableTest, BlockCacheServesRepeatedReads) {
   EXPECT_EQ(cache.GetStats().reserved_bytes, 0u);
 }
 
+// A file that counts which of its two read paths each read took.
+class ReadPathCountingFile final : public RandomAccessFile {
+ public:
+  explicit ReadPathCountingFile(std::unique_ptr<RandomAccessFile> base) : base_(std::move(base)) {}
+  Status Read(uint64_t offset, size_t n, std::string_view* result, char* scratch) const override {
+    ++lookups;
+    return base_->Read(offset, n, result, scratch);
+  }
+  Status ReadInSequence(uint64_t offset, size_t n, std::string_view* result,
+                        char* scratch) const override {
+    ++in_sequence;
+    return base_->ReadInSequence(offset, n, result, scratch);
+  }
+  mutable int lookups = 0;
+  mutable int in_sequence = 0;
+
+ private:
+  std::unique_ptr<RandomAccessFile> base_;
+};
+
+// A point read's data block comes through Read (PosixEnv's has no
+// read-ahead, so a lookup costs only its block's pages); an iterator's and a
+// compaction's come through ReadInSequence (with read-ahead).
+TEST_F(TableTest, LookupsReadAloneAndIteratorsReadInSequence) {
+  Options options;
+  options.mmap_reads = MmapReads::kNever;
+  const Model m = ManyBlocksModel();
+  const std::string path = dir_.Sub("paths.sst");
+  const uint64_t size = WriteTable(path, options, m);
+  std::unique_ptr<RandomAccessFile> base;
+  ASSERT_TRUE(env()->NewRandomAccessFile(path, &base).ok());
+  auto counting = std::make_unique<ReadPathCountingFile>(std::move(base));
+  ReadPathCountingFile* file = counting.get();
+  std::unique_ptr<TableReader> reader;
+  ASSERT_TRUE(TableReader::Open(options, std::move(counting), size, 7, nullptr, &reader).ok());
+  EXPECT_EQ(file->in_sequence, 0);  // footer, index, properties, filter: read alone
+
+  const int at_open = file->lookups;
+  std::string value;
+  TableGetResult result;
+  ASSERT_TRUE(reader->Get(LookupKey("key000100", kMaxSequenceNumber), &result, &value).ok());
+  ASSERT_EQ(result, TableGetResult::kValue);
+  EXPECT_EQ(file->lookups, at_open + 1);
+  EXPECT_EQ(file->in_sequence, 0);
+
+  size_t n = 0;
+  auto it = reader->NewIterator(TableReadOptions{});
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  ASSERT_TRUE(it->status().ok());
+  EXPECT_EQ(n, m.size());
+  EXPECT_EQ(file->lookups, at_open + 1);
+  EXPECT_GT(file->in_sequence, 10);  // ManyBlocksModel spans many blocks
+}
+
 // The iterator keeps what it reads alive: the blocks it pins (pread) or the
 // mapping (mmap_reads) outlive the reader and the file's name.
 TEST_F(TableTest, IteratorOutlivesReader) {

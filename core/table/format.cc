@@ -157,7 +157,7 @@ Status CheckBlockSize(const BlockHandle& handle) {
 }  // namespace
 
 Status ReadBlock(const RandomAccessFile* file, const BlockHandle& handle, bool verify_checksum,
-                 BlockContents* out) {
+                 BlockContents* out, bool in_sequence) {
   const uint64_t offset = handle.offset();
   STRATA_RETURN_IF_ERROR(CheckBlockSize(handle));
   const size_t n = static_cast<size_t>(handle.size());
@@ -166,7 +166,8 @@ Status ReadBlock(const RandomAccessFile* file, const BlockHandle& handle, bool v
   std::string buf;
   buf.resize(n + kBlockTrailerBytes);
   std::string_view got;
-  STRATA_RETURN_IF_ERROR(file->Read(offset, buf.size(), &got, buf.data()));
+  STRATA_RETURN_IF_ERROR(in_sequence ? file->ReadInSequence(offset, buf.size(), &got, buf.data())
+                                     : file->Read(offset, buf.size(), &got, buf.data()));
   if (got.size() != buf.size()) {
     return Status::Corruption("truncated block read" + AtOffset(offset) + ": wanted " +
                               std::to_string(buf.size()) + " bytes, got " +

@@ -119,9 +119,10 @@ struct BlockContents {
 // block parser still never reads out of bounds. A short read (the handle
 // points past the end of the file) is Corruption; an unknown compression kind
 // is NotSupported when the checksum vouches for the block (a newer writer) and
-// Corruption otherwise. On failure *out is unspecified.
+// Corruption otherwise. On failure *out is unspecified. `in_sequence`: the
+// read is one of a run in file order (RandomAccessFile::ReadInSequence).
 Status ReadBlock(const RandomAccessFile* file, const BlockHandle& handle, bool verify_checksum,
-                 BlockContents* out);
+                 BlockContents* out, bool in_sequence = false);
 
 // The same checks for a block already in memory: `file_bytes` is the whole
 // table (a mapped file, RandomAccessFile::mapped) and the handle must lie

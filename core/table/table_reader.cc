@@ -199,7 +199,9 @@ struct TableReader::Rep {
   }
 
   // Fetches the data block named by an index entry's value: in place from a
-  // mapping, or from the cache when it is there, or from the file.
+  // mapping, or from the cache when it is there, or from the file. Only
+  // iterators call this: their reads from the file go in sequence
+  // (RandomAccessFile::ReadInSequence), with the OS's read-ahead.
   Status ReadDataBlock(std::string_view encoded_handle, const TableReadOptions& read_options,
                        std::shared_ptr<const Block>* out) const {
     BlockHandle handle;
@@ -207,11 +209,11 @@ struct TableReader::Rep {
     std::string_view in_place;
     if (read_options.read_in_place) STRATA_RETURN_IF_ERROR(ReadInPlace(handle, &in_place));
     if (!in_place.empty()) return MakeBlock(handle, std::make_shared<const Block>(in_place), out);
-    return ReadCachedBlock(handle, read_options.fill_cache, out);
+    return ReadCachedBlock(handle, read_options.fill_cache, /*in_sequence=*/true, out);
   }
 
   // A block that is not read in place: from the cache, or read and cached.
-  Status ReadCachedBlock(const BlockHandle& handle, bool fill_cache,
+  Status ReadCachedBlock(const BlockHandle& handle, bool fill_cache, bool in_sequence,
                          std::shared_ptr<const Block>* out) const {
     if (cache != nullptr) {
       if (std::shared_ptr<const Block> cached = cache->Lookup(cache_id, handle.offset())) {
@@ -220,7 +222,7 @@ struct TableReader::Rep {
       }
     }
     BlockContents contents;
-    Status s = ReadBlock(file.get(), handle, verify_checksums, &contents);
+    Status s = ReadBlock(file.get(), handle, verify_checksums, &contents, in_sequence);
     if (!s.ok()) return Annotate(s);
     auto block = std::make_shared<const Block>(std::move(contents));
     STRATA_RETURN_IF_ERROR(MakeBlock(handle, block, out));
@@ -392,7 +394,8 @@ Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::strin
   } else {
     if (pin->block == nullptr || pin->handle != encoded_handle) {
       std::shared_ptr<const Block> read;
-      STRATA_RETURN_IF_ERROR(rep_->ReadCachedBlock(handle, read_options.fill_cache, &read));
+      STRATA_RETURN_IF_ERROR(
+          rep_->ReadCachedBlock(handle, read_options.fill_cache, /*in_sequence=*/false, &read));
       pin->handle.assign(encoded_handle);
       pin->block = std::move(read);
     }
