@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <chrono>
 #include <cstring>
 #include <mutex>
@@ -70,7 +72,17 @@ class PosixSequentialFile final : public SequentialFile {
 // compaction's) keep the read-ahead: they go through a second descriptor,
 // a new open file description of the same inode made through /proc/self/fd
 // on the first such read (so it works for a file already unlinked), or
-// through the first one if that cannot be opened.
+// through the first one if that cannot be opened or would take a number in
+// the upper half of the process's descriptor limit.
+int HalfTheDescriptorLimit() {
+  struct rlimit limit;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY ||
+      limit.rlim_cur / 2 > static_cast<rlim_t>(INT_MAX)) {
+    return INT_MAX;
+  }
+  return static_cast<int>(limit.rlim_cur / 2);
+}
+
 class PosixRandomAccessFile final : public RandomAccessFile {
  public:
   enum class Advice { kDefault, kLookups };
@@ -94,7 +106,16 @@ class PosixRandomAccessFile final : public RandomAccessFile {
     if (advice_ == Advice::kDefault) return Read(offset, n, result, scratch);
     std::call_once(sequence_once_, [this] {
       const std::string self = "/proc/self/fd/" + std::to_string(fd_);
-      const int fd = ::open(self.c_str(), O_RDONLY | O_CLOEXEC);
+      int fd = ::open(self.c_str(), O_RDONLY | O_CLOEXEC);
+      // These second descriptors never take the upper half of the
+      // process's descriptor space (the kernel hands out the lowest free
+      // number, so the number says how full it is): opening a table, or
+      // anything else, must not fail for want of one. Past that, scans of
+      // this table share the lookups' descriptor, without read-ahead.
+      if (fd >= 0 && fd >= HalfTheDescriptorLimit()) {
+        ::close(fd);
+        fd = -1;
+      }
       sequence_fd_ = fd >= 0 ? fd : fd_;
     });
     return ReadFrom(sequence_fd_, offset, n, result, scratch);

@@ -1,15 +1,19 @@
 // PosixEnv's files for random access: both read paths return the file's
 // bytes; a table file opened for lookups reads in sequence through one more
 // descriptor, opened once, on the first such read, even after the file's
-// name is gone; a mapped file's reads need no second descriptor; closing
+// name is gone, and never with a descriptor in the upper half of the
+// process's limit; a mapped file's reads need no second descriptor; closing
 // gives every descriptor back.
 #include <dirent.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "core/env.h"
 #include "support/temp_dir.h"
@@ -91,6 +95,37 @@ TEST_F(PosixEnvTest, ReadsInSequenceAfterTheNameIsGone) {
   ASSERT_TRUE(Env::Default()->NewRandomAccessFile(path_, &file).ok());
   ASSERT_TRUE(Env::Default()->RemoveFile(path_).ok());
   ExpectBothPathsRead(*file, 123456, 70000);
+}
+
+// With the process's descriptors past half its limit, a file reads in
+// sequence through its one descriptor rather than take another: the rest of
+// the limit is left for opening tables.
+TEST_F(PosixEnvTest, NoSecondDescriptorInTheUpperHalfOfTheLimit) {
+  struct rlimit saved;
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  const int in_use = OpenDescriptors();
+  struct rlimit low = saved;
+  low.rlim_cur = static_cast<rlim_t>(2 * (in_use + 8));
+  ASSERT_LE(low.rlim_cur, saved.rlim_max);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  // Fill the lower half, so that the next descriptor is in the upper one.
+  std::vector<int> fillers;
+  while (true) {
+    const int fd = ::dup(0);
+    ASSERT_GE(fd, 0);
+    fillers.push_back(fd);
+    if (fd >= static_cast<int>(low.rlim_cur / 2) - 2) break;
+  }
+  std::unique_ptr<RandomAccessFile> file;
+  Status s = Env::Default()->NewRandomAccessFile(path_, &file);
+  const int with_file = OpenDescriptors();
+  if (s.ok()) ExpectBothPathsRead(*file, 4096, 100000);
+  const int after_reads = OpenDescriptors();
+  file.reset();
+  for (int fd : fillers) ::close(fd);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(after_reads, with_file);
 }
 
 TEST_F(PosixEnvTest, MappedFileReadsBothWaysWithOneDescriptor) {
