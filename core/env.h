@@ -8,8 +8,8 @@
 // keeps every file in memory for fuzzers and unit tests.
 //
 // Thread safety: an Env is safe for concurrent use. A file object belongs to
-// one thread at a time, except RandomAccessFile, whose Read is safe from many
-// threads at once.
+// one thread at a time, except RandomAccessFile, whose Read and
+// ReadInSequence are safe from many threads at once.
 //
 // Ownership: factories hand out files through std::unique_ptr out-parameters;
 // on failure the out-parameter is left null.
