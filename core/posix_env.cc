@@ -16,8 +16,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <chrono>
+#include <climits>
 #include <cstring>
 #include <mutex>
 
@@ -62,18 +62,8 @@ class PosixSequentialFile final : public SequentialFile {
   int fd_;
 };
 
-// A file read with pread. Opened for lookups (PosixEnv::NewRandomAccessFile,
-// the table files the table cache reads when they are not mapped), its
-// descriptor is advised POSIX_FADV_RANDOM, as RocksDB does by default: a
-// point read then brings in the pages of its block and no more. With the
-// kernel's default read-ahead, a 4 KiB-block lookup over 10M keys in a
-// 512 MiB memory cgroup read 9.5–10.6 KB from storage, against 5.7–7.4 KB
-// advised (docs/BENCHMARKS.md). Reads in sequence (an iterator's, a
-// compaction's) keep the read-ahead: they go through a second descriptor,
-// a new open file description of the same inode made through /proc/self/fd
-// on the first such read (so it works for a file already unlinked), or
-// through the first one if that cannot be opened or would take a number in
-// the upper half of the process's descriptor limit.
+// Half of RLIMIT_NOFILE's soft limit: the descriptor numbers a table's
+// second descriptor may take (PosixRandomAccessFile::ReadInSequence).
 int HalfTheDescriptorLimit() {
   struct rlimit limit;
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY ||
@@ -83,6 +73,18 @@ int HalfTheDescriptorLimit() {
   return static_cast<int>(limit.rlim_cur / 2);
 }
 
+// A file read with pread. Opened for lookups (PosixEnv::NewRandomAccessFile,
+// the table files the table cache reads when they are not mapped), its
+// descriptor is advised POSIX_FADV_RANDOM, as RocksDB does by default: a
+// point read then brings in the pages of its block and no more. With the
+// kernel's default read-ahead, a 4 KiB-block lookup over 10M keys in a
+// 512 MiB memory cgroup read 9.4–9.5 KB from storage, against 5.7–5.8 KB
+// advised (docs/BENCHMARKS.md). Reads in sequence (an iterator's, a
+// compaction's) keep the read-ahead: they go through a second descriptor,
+// a new open file description of the same inode made through /proc/self/fd
+// on the first such read (so it works for a file already unlinked), or
+// through the first one if that cannot be opened or would take a number in
+// the upper half of the process's descriptor limit.
 class PosixRandomAccessFile final : public RandomAccessFile {
  public:
   enum class Advice { kDefault, kLookups };
