@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/env.h"
+#include "core/filename.h"
 #include "core/wal/log_reader.h"
 #include "core/wal/log_writer.h"
 #include "strata/kv.h"
@@ -171,17 +172,14 @@ TEST_F(MappedLogFileTest, AProcessKilledMidAppendLeavesAPrefixOfItsRecords) {
   EXPECT_EQ(torn_tails, 20);
 }
 
-// Through the C ABI: with wal_mmap (the default) the live log has reserved
-// space; acknowledged writes survive a SIGKILL of the process that made
-// them; with wal_mmap=false the log is written with write(2) and holds
-// exactly its records.
-// Bytes of the .log files in dir.
+// Bytes of the log files in dir.
 uint64_t LogBytesIn(const test::TempDir& dir) {
   std::vector<std::string> names;
   EXPECT_TRUE(Env::Default()->GetChildren(dir.path(), &names).ok());
   uint64_t total = 0;
   for (const auto& n : names) {
-    if (n.size() <= 4 || n.compare(n.size() - 4, 4, ".log") != 0) continue;
+    uint64_t number = 0;
+    if (ParseFileName(n, &number) != FileKind::kLog) continue;
     uint64_t size = 0;
     EXPECT_TRUE(Env::Default()->GetFileSize(dir.Sub(n), &size).ok());
     total += size;
@@ -189,6 +187,10 @@ uint64_t LogBytesIn(const test::TempDir& dir) {
   return total;
 }
 
+// Through the C ABI: with wal_mmap (the default) the live log has reserved
+// space; acknowledged writes survive a SIGKILL of the process that made
+// them; with wal_mmap=false the log is written with write(2) and holds
+// exactly its records.
 class WalMmapDbTest : public ::testing::Test {
  protected:
   test::TempDir dir_;

@@ -106,9 +106,9 @@ void ReserveBatch(kv_iter* it, size_t entry_bytes, size_t max_entries, size_t ma
   constexpr size_t kMaxGuess = size_t{1} << 20;
   const size_t per_entry = std::max<size_t>(entry_bytes, 1);
   const size_t entries = std::min(max_entries, std::min(max_bytes, kMaxGuess) / per_entry + 1);
-  if (it->batch_lens.capacity() < 2 * entries) it->batch_lens.reserve(2 * entries);
-  const size_t bytes = entries * per_entry;
-  if (it->batch_data.capacity() < bytes) it->batch_data.reserve(bytes);
+  // Neither reserve shrinks a buffer an earlier batch grew.
+  it->batch_lens.reserve(2 * entries);
+  it->batch_data.reserve(entries * per_entry);
 }
 
 int CheckTarget(const char* where, const void* target, size_t target_len) {
