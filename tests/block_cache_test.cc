@@ -92,7 +92,9 @@ TEST(BlockCacheTest, EvictedBlocksStayValidForTheirHolders) {
   BlockCache cache(100, 0);
   cache.Insert(1, 0, MakeBlock("pinned"), 100);
   std::shared_ptr<const Block> held = cache.Lookup(1, 0);
-  auto iter = NewBlockIterator(cache.Lookup(1, 0), BlockKeyOrder::kBytewise);
+  // A reader pins the block it walks as a table's iterator does.
+  std::shared_ptr<const Block> pinned = cache.Lookup(1, 0);
+  auto iter = pinned->NewIterator(BlockKeyOrder::kBytewise);
   cache.Insert(1, 1, MakeBlock("other"), 100);  // evicts "pinned"
   EXPECT_EQ(cache.Lookup(1, 0), nullptr);
   EXPECT_EQ(TagOf(held), "pinned");

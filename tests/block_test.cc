@@ -84,7 +84,7 @@ TEST_P(BlockRoundTripTest, MatchesModel) {
   for (size_t n : {1u, 2u, 17u, 500u, 3000u}) {
     Model m = RandomModel(rng, n);
     auto block = BuildBlock(m, restart_interval);
-    auto it = NewBlockIterator(block, BlockKeyOrder::kInternalKey);
+    auto it = block->NewIterator(BlockKeyOrder::kInternalKey);
     std::vector<std::pair<std::string, std::string>> entries(m.begin(), m.end());
 
     // Forward.

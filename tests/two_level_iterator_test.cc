@@ -1,4 +1,4 @@
-// NewTwoLevelIterator on its own: an in-memory index whose values name
+// TwoLevelIterator on its own: an in-memory index whose values name
 // in-memory blocks, so that empty blocks, boundaries between blocks, and a
 // block or index that fails can be set up exactly.
 #include <gtest/gtest.h>
@@ -46,30 +46,62 @@ class FakeTable {
   void FailIndex(size_t index) { index_failure_ = index; }
 
   std::unique_ptr<InternalIterator> NewIterator() {
-    auto index = std::make_unique<VectorIterator>(index_);
-    if (index_failure_) index->FailAt(*index_failure_, Status::Corruption("bad index block"));
-    return NewTwoLevelIterator(std::move(index), [this](std::string_view handle) {
-      const std::string name(handle);
-      opened_.push_back(name);
-      if (unreadable_.count(name)) {
-        return NewEmptyIterator(Status::Corruption("block checksum mismatch in " + name));
-      }
-      auto it = std::make_unique<VectorIterator>(blocks_.at(name));
-      if (auto f = fail_inside_.find(name); f != fail_inside_.end()) {
-        it->FailAt(f->second, Status::IOError("read error in " + name));
-      }
-      return std::unique_ptr<InternalIterator>(std::move(it));
-    });
+    return std::make_unique<TwoLevelIterator<Blocks>>(std::in_place, this);
   }
   const std::vector<std::string>& opened() const { return opened_; }
+  // Open calls not yet matched by a Release.
+  int pinned() const { return pinned_; }
 
  private:
+  // What the two-level iterator walks: this table's index and blocks, each
+  // a VectorIterator.
+  class Blocks {
+   public:
+    using IndexIterator = VectorIterator;
+    using DataIterator = VectorIterator;
+
+    explicit Blocks(FakeTable* table) : table_(table), index_(table->index_) {
+      if (table->index_failure_) {
+        index_.FailAt(*table->index_failure_, Status::Corruption("bad index block"));
+      }
+    }
+    ~Blocks() { EXPECT_EQ(table_->pinned_, 0) << "a block was never released"; }
+
+    VectorIterator& index() { return index_; }
+
+    Status Open(std::string_view handle, std::optional<VectorIterator>* block) {
+      EXPECT_FALSE(block->has_value());
+      EXPECT_EQ(table_->pinned_, 0) << "a block opened before the last was released";
+      const std::string name(handle);
+      table_->opened_.push_back(name);
+      if (table_->unreadable_.count(name)) {
+        return Status::Corruption("block checksum mismatch in " + name);
+      }
+      block->emplace(table_->blocks_.at(name));
+      if (auto f = table_->fail_inside_.find(name); f != table_->fail_inside_.end()) {
+        (*block)->FailAt(f->second, Status::IOError("read error in " + name));
+      }
+      ++table_->pinned_;
+      return Status::OK();
+    }
+
+    // Also called when no block is open.
+    void Release() {
+      if (table_->pinned_ > 0) --table_->pinned_;
+    }
+
+   private:
+    FakeTable* table_;
+    VectorIterator index_;
+  };
+
   std::map<std::string, Entries> blocks_;
   Entries index_;
   std::set<std::string> unreadable_;
   std::map<std::string, size_t> fail_inside_;
   std::optional<size_t> index_failure_;
   std::vector<std::string> opened_;
+  int pinned_ = 0;
 };
 
 TEST(TwoLevelIteratorTest, AnEmptyIndexIsEmpty) {
@@ -92,7 +124,9 @@ TEST(TwoLevelIteratorTest, WalksEveryBlockBothWays) {
   t.AddBlock("b3", {"d", "e", "f"});
   auto it = t.NewIterator();
   it->SeekToFirst();
+  EXPECT_EQ(t.pinned(), 1);
   EXPECT_EQ(KeysForward(it.get()), Keys({"a", "b", "c", "d", "e", "f"}));
+  EXPECT_EQ(t.pinned(), 0) << "walking off the end keeps the last block";
   it->SeekToLast();
   EXPECT_EQ(KeysBackward(it.get()), Keys({"f", "e", "d", "c", "b", "a"}));
   EXPECT_TRUE(it->status().ok());

@@ -33,11 +33,4 @@ std::unique_ptr<InternalIterator> Block::NewIterator(BlockKeyOrder order) const 
   return std::make_unique<BlockIterator>(*this, order);
 }
 
-std::unique_ptr<InternalIterator> NewBlockIterator(std::shared_ptr<const Block> block,
-                                                   BlockKeyOrder order) {
-  std::unique_ptr<InternalIterator> iter = block->NewIterator(order);
-  iter->RegisterCleanup([pinned = std::move(block)] {});
-  return iter;
-}
-
 }  // namespace strata

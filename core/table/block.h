@@ -13,9 +13,9 @@
 // threads may create and use iterators over it at once; each iterator belongs
 // to one thread at a time.
 //
-// Lifetime: Block::NewIterator and a BlockIterator borrow the block;
-// NewBlockIterator shares it, which is how cached blocks stay pinned while an
-// iterator reads them.
+// Lifetime: Block::NewIterator and a BlockIterator borrow the block's bytes;
+// whoever holds the iterator keeps the block alive (a table's iterator pins a
+// cached block with its shared_ptr, table_reader.cc).
 #pragma once
 
 #include <algorithm>
@@ -347,11 +347,5 @@ class BlockIterator final : public InternalIterator {
   std::string_view value_;
   Status status_;
 };
-
-
-// An iterator that holds a reference to `block`, so the block lives at least
-// as long as the iterator even if every other owner (the block cache) drops it.
-std::unique_ptr<InternalIterator> NewBlockIterator(std::shared_ptr<const Block> block,
-                                                   BlockKeyOrder order);
 
 }  // namespace strata

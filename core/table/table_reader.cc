@@ -119,7 +119,7 @@ struct TableReader::Rep {
   // or the block cache, which keeps only decompressed blocks. The bytes live
   // as long as `file`, that is as long as this Rep, which every holder of a
   // block read from them also holds (the reader a lookup goes through, an
-  // iterator's block function).
+  // iterator's TableBlocks).
   std::string_view mapped;
   // Which mapped blocks have had their checksum checked: one bit per
   // granule of the data area, found from the block's offset. A block is
@@ -198,18 +198,17 @@ struct TableReader::Rep {
     return Status::OK();
   }
 
-  // Fetches the data block named by an index entry's value: in place from a
-  // mapping, or from the cache when it is there, or from the file. Only
-  // iterators call this: their reads from the file go in sequence
+  // Fetches a data block for an iterator: in place from a mapping
+  // (*in_place; the caller checks that it is well formed), or from the cache
+  // when it is there, or from the file (*cached). Only iterators call this:
+  // their reads from the file go in sequence
   // (RandomAccessFile::ReadInSequence), with the OS's read-ahead.
-  Status ReadDataBlock(std::string_view encoded_handle, const TableReadOptions& read_options,
-                       std::shared_ptr<const Block>* out) const {
-    BlockHandle handle;
-    STRATA_RETURN_IF_ERROR(DecodeDataHandle(encoded_handle, &handle));
-    std::string_view in_place;
-    if (read_options.read_in_place) STRATA_RETURN_IF_ERROR(ReadInPlace(handle, &in_place));
-    if (!in_place.empty()) return MakeBlock(handle, std::make_shared<const Block>(in_place), out);
-    return ReadCachedBlock(handle, read_options.fill_cache, /*in_sequence=*/true, out);
+  Status ReadDataBlock(const BlockHandle& handle, const TableReadOptions& read_options,
+                       std::string_view* in_place, std::shared_ptr<const Block>* cached) const {
+    *in_place = {};
+    if (read_options.read_in_place) STRATA_RETURN_IF_ERROR(ReadInPlace(handle, in_place));
+    if (!in_place->empty()) return Status::OK();
+    return ReadCachedBlock(handle, read_options.fill_cache, /*in_sequence=*/true, cached);
   }
 
   // A block that is not read in place: from the cache, or read and cached.
@@ -244,6 +243,47 @@ struct TableReader::Rep {
     *out = std::move(block);
     return Status::OK();
   }
+};
+
+// The blocks a table's iterator walks (two_level_iterator.h): the index
+// block and the data blocks it names, each through a BlockIterator held in
+// the iterator. A mapped block is read where it lies; a block from the cache
+// or the file is pinned here until the walk leaves it.
+class TableReader::TableBlocks {
+ public:
+  using IndexIterator = BlockIterator;
+  using DataIterator = BlockIterator;
+
+  TableBlocks(std::shared_ptr<const Rep> rep, const TableReadOptions& read_options)
+      : rep_(std::move(rep)),
+        read_options_(read_options),
+        index_(*rep_->index_block, BlockKeyOrder::kInternalKey) {}
+
+  BlockIterator& index() { return index_; }
+
+  Status Open(std::string_view index_value, std::optional<BlockIterator>* block) {
+    BlockHandle handle;
+    STRATA_RETURN_IF_ERROR(rep_->DecodeDataHandle(index_value, &handle));
+    std::string_view in_place;
+    STRATA_RETURN_IF_ERROR(rep_->ReadDataBlock(handle, read_options_, &in_place, &pinned_));
+    if (!in_place.empty()) {
+      const Block mapped(in_place);  // the block iterator keeps only the bytes' address
+      STRATA_RETURN_IF_ERROR(rep_->CheckWellFormed(handle, mapped));
+      block->emplace(mapped, BlockKeyOrder::kInternalKey);
+    } else {
+      block->emplace(*pinned_, BlockKeyOrder::kInternalKey);
+    }
+    return Status::OK();
+  }
+
+  void Release() { pinned_.reset(); }
+
+ private:
+  // Keeps the file, its mapping and the index block alive.
+  const std::shared_ptr<const Rep> rep_;
+  const TableReadOptions read_options_;
+  BlockIterator index_;
+  std::shared_ptr<const Block> pinned_;  // the cached block being read; null in place
 };
 
 TableReader::TableReader(std::shared_ptr<const Rep> rep) : rep_(std::move(rep)) {}
@@ -434,20 +474,8 @@ Status TableReader::Get(const LookupKey& key, TableGetResult* result, std::strin
 
 std::unique_ptr<InternalIterator> TableReader::NewIterator(
     const TableReadOptions& read_options) const {
-  std::shared_ptr<const Rep> rep = rep_;
-  std::unique_ptr<InternalIterator> index_iter =
-      rep->index_block->NewIterator(BlockKeyOrder::kInternalKey);
-  // The function owns a reference to the Rep, which keeps the file, the index
-  // block the index iterator reads, and the cache id alive.
-  auto block_function = [rep = std::move(rep),
-                         read_options](std::string_view handle) -> std::unique_ptr<InternalIterator> {
-    std::shared_ptr<const Block> block;
-    Status s = rep->ReadDataBlock(handle, read_options, &block);
-    if (!s.ok()) return NewEmptyIterator(std::move(s));
-    return NewBlockIterator(std::move(block), BlockKeyOrder::kInternalKey);
-  };
   std::unique_ptr<InternalIterator> iter =
-      NewTwoLevelIterator(std::move(index_iter), std::move(block_function));
+      std::make_unique<TwoLevelIterator<TableBlocks>>(std::in_place, rep_, read_options);
   if (rep_->global_sequence != 0) {
     iter = std::make_unique<GlobalSequenceIterator>(std::move(iter), rep_->global_sequence);
   }

@@ -144,6 +144,7 @@ class TableReader {
   // The reader's shared state (defined in table_reader.cc): owned jointly by
   // the reader and its iterators.
   struct Rep;
+  class TableBlocks;  // what NewIterator's two-level iterator walks
 
   explicit TableReader(std::shared_ptr<const Rep> rep);
 
