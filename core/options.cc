@@ -126,6 +126,7 @@ const std::map<std::string, OptionSpec, std::less<>>& Specs() {
       {"wal_mmap", BoolOption(&Options::wal_mmap)},
       {"block_cache_bytes", SizeOption(&Options::block_cache_bytes, 0, 1ull << 40)},
       {"block_bytes", SizeOption(&Options::block_bytes, 64, 64ull << 20)},
+      {"block_align", BoolOption(&Options::block_align)},
       {"table_file_bytes", SizeOption(&Options::table_file_bytes, 1 << 10, 1ull << 34)},
       {"level1_bytes", SizeOption(&Options::level1_bytes, 1 << 20, 1ull << 40)},
       {"bloom_bits_per_key", IntOption(&Options::bloom_bits_per_key, 0, 64)},

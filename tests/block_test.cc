@@ -53,7 +53,12 @@ Model RandomModel(std::mt19937_64& rng, size_t n) {
 
 std::shared_ptr<const Block> BuildBlock(const Model& m, int restart_interval) {
   BlockBuilder b(restart_interval);
-  for (const auto& [k, v] : m) b.Add(k, v);
+  for (const auto& [k, v] : m) {
+    // What a table builder keeping blocks within a bound asks before adding.
+    const size_t after = b.SizeEstimateAfter(k, v);
+    b.Add(k, v);
+    EXPECT_EQ(b.CurrentSizeEstimate(), after);
+  }
   EXPECT_EQ(b.num_entries(), m.size());
   size_t estimate = b.CurrentSizeEstimate();
   BlockContents contents{std::string(b.Finish())};

@@ -108,6 +108,11 @@ type Options struct {
 	// BlockSize is the target size of a table's data blocks before
 	// compression (default 4096).
 	BlockSize int
+	// NoBlockAlign lets data blocks straddle BlockSize boundaries
+	// (block_align=false). By default, with no compression and a power of
+	// two for BlockSize, each block fits in BlockSize and starts at a
+	// multiple of it, so a lookup that misses memory reads one page.
+	NoBlockAlign bool
 	// Compression picks the codec for table blocks (default NoCompression).
 	Compression Compression
 	// BackgroundThreads is the number of flush and compaction threads
@@ -182,6 +187,7 @@ func (o *Options) settings() []optionSetting {
 	sizeOrOff("block_cache_bytes", o.BlockCacheSize)
 	sizeOrOff("bloom_bits_per_key", int64(o.BloomBitsPerKey))
 	number("block_bytes", int64(o.BlockSize))
+	flag("block_align", o.NoBlockAlign, "false")
 	flag("compression", o.Compression != "", string(o.Compression))
 	number("background_threads", int64(o.BackgroundThreads))
 	number("table_file_bytes", o.TableFileSize)

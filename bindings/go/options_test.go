@@ -39,7 +39,7 @@ func TestEveryFieldIsPassedOn(t *testing.T) {
 		BlockRestartInterval: 32, SkipChecksumOnDataRead: true, CompactionNice: 3,
 		ManualResume: true, ReadOnly: true, WALBufferSize: 1 << 16,
 		WALBufferDelay: 1500 * time.Microsecond, MemTableHashIndex: true, MmapReads: MmapNever,
-		MmapReadsMaxSize: 1 << 30, NoWALMmap: true,
+		MmapReadsMaxSize: 1 << 30, NoWALMmap: true, NoBlockAlign: true,
 	}
 	want := map[string]string{
 		"create_if_missing": "false", "error_if_exists": "true", "sync": "true",
@@ -52,7 +52,7 @@ func TestEveryFieldIsPassedOn(t *testing.T) {
 		"verify_checksums": "false", "compaction_nice": "3", "auto_resume": "false",
 		"read_only": "true", "wal_buffer_bytes": "65536", "wal_buffer_delay_ms": "2",
 		"memtable_index": "hash", "mmap_reads": "false", "mmap_reads_max_bytes": "1073741824",
-		"wal_mmap": "false",
+		"wal_mmap": "false", "block_align": "false",
 	}
 	got, err := o.Effective()
 	if err != nil {

@@ -24,11 +24,8 @@ void BlockBuilder::Reset() {
 
 void BlockBuilder::Add(std::string_view key, std::string_view value) {
   assert(!finished_);
-  size_t shared = 0;
-  if (since_restart_ < restart_interval_) {
-    const size_t limit = std::min(last_key_.size(), key.size());
-    while (shared < limit && last_key_[shared] == key[shared]) ++shared;
-  } else {
+  const size_t shared = SharedPrefix(key);
+  if (AtRestart()) {
     restarts_.push_back(static_cast<uint32_t>(buffer_.size()));
     since_restart_ = 0;
   }
@@ -55,6 +52,23 @@ std::string_view BlockBuilder::Finish() {
     finished_ = true;
   }
   return buffer_;
+}
+
+size_t BlockBuilder::SharedPrefix(std::string_view key) const {
+  if (AtRestart()) return 0;
+  const size_t limit = std::min(last_key_.size(), key.size());
+  size_t shared = 0;
+  while (shared < limit && last_key_[shared] == key[shared]) ++shared;
+  return shared;
+}
+
+size_t BlockBuilder::SizeEstimateAfter(std::string_view key, std::string_view value) const {
+  assert(!finished_);
+  const size_t shared = SharedPrefix(key);
+  const size_t unshared = key.size() - shared;
+  const size_t restarts = restarts_.size() + (AtRestart() ? 1 : 0);
+  return buffer_.size() + VarintLength(shared) + VarintLength(unshared) +
+         VarintLength(value.size()) + unshared + value.size() + (restarts + 1) * sizeof(uint32_t);
 }
 
 size_t BlockBuilder::CurrentSizeEstimate() const {

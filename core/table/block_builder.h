@@ -48,6 +48,9 @@ class BlockBuilder {
 
   // The size the block would have if finished now.
   size_t CurrentSizeEstimate() const;
+  // The size it would have if finished after Add(key, value): exactly what
+  // Finish would then return, so a caller can keep a block within a bound.
+  size_t SizeEstimateAfter(std::string_view key, std::string_view value) const;
 
   bool empty() const { return num_entries_ == 0; }
   size_t num_entries() const { return num_entries_; }
@@ -55,6 +58,10 @@ class BlockBuilder {
   std::string_view last_key() const { return last_key_; }
 
  private:
+  // Bytes `key` would share with the previous key (0 at a restart point).
+  size_t SharedPrefix(std::string_view key) const;
+  bool AtRestart() const { return since_restart_ >= restart_interval_; }
+
   const int restart_interval_;
   std::string buffer_;
   std::vector<uint32_t> restarts_;

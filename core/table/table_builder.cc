@@ -1,6 +1,7 @@
 #include "core/table/table_builder.h"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <chrono>
 
@@ -25,6 +26,12 @@ uint64_t UnixSecondsNow() {
 
 TableBuilder::TableBuilder(const Options& options, WritableFile* file)
     : options_(options),
+      // Compressed blocks have no fixed size to align: padding each to the
+      // unit would give back on disk what compression saved.
+      align_bytes_(options.block_align && options.compression == CompressionKind::kNone &&
+                           std::has_single_bit(options.block_bytes)
+                       ? options.block_bytes
+                       : 0),
       file_(file),
       data_block_(options.block_restart_interval),
       // Every index key is a restart point: a Seek in the index is a pure
@@ -64,6 +71,11 @@ Status TableBuilder::Add(std::string_view internal_key, std::string_view value) 
     return Fail(Status::InvalidArgument("table keys added out of order"));
   }
 
+  if (align_bytes_ != 0 && !data_block_.empty() &&
+      data_block_.SizeEstimateAfter(internal_key, value) + kBlockTrailerBytes > align_bytes_) {
+    FlushDataBlock();
+    if (!status_.ok()) return status_;
+  }
   if (pending_index_entry_) {
     assert(data_block_.empty());
     std::string handle;
@@ -89,18 +101,38 @@ Status TableBuilder::Add(std::string_view internal_key, std::string_view value) 
   last_key_.assign(internal_key);
 
   data_block_.Add(internal_key, value);
-  if (data_block_.CurrentSizeEstimate() >= options_.block_bytes) FlushDataBlock();
+  // An aligned block ends before the entry that would overflow it (above).
+  if (align_bytes_ == 0 && data_block_.CurrentSizeEstimate() >= options_.block_bytes) {
+    FlushDataBlock();
+  }
   return status_;
 }
 
 void TableBuilder::FlushDataBlock() {
   if (data_block_.empty() || !status_.ok()) return;
+  if (align_bytes_ != 0) PadToAlignment();
   WriteBlock(data_block_.Finish(), options_.compression, &pending_handle_);
   data_block_.Reset();
   if (!status_.ok()) return;
   pending_index_entry_ = true;
   ++props_.num_data_blocks;
   props_.data_bytes += pending_handle_.size() + kBlockTrailerBytes;
+}
+
+void TableBuilder::PadToAlignment() {
+  const size_t gap = (align_bytes_ - offset_ % align_bytes_) % align_bytes_;
+  if (gap == 0 || !status_.ok()) return;
+  static constexpr char kZeros[4096] = {};
+  for (size_t left = gap; left > 0;) {
+    const size_t n = std::min(left, sizeof(kZeros));
+    Status s = file_->Append(std::string_view(kZeros, n));
+    if (!s.ok()) {
+      Fail(std::move(s));
+      return;
+    }
+    left -= n;
+  }
+  offset_ += gap;
 }
 
 void TableBuilder::WriteBlock(std::string_view raw, CompressionKind kind, BlockHandle* handle) {

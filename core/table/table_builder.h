@@ -9,6 +9,14 @@
 // (none when Options::bloom_bits_per_key is 0). Finish() appends the filter,
 // properties and index blocks and the footer.
 //
+// Aligned blocks (Options::block_align, with no compression and a power of
+// two for block_bytes): each data block with its trailer fits in block_bytes
+// (a block ends before an entry that would overflow it) and starts at a
+// multiple of block_bytes (the gap before it is zeros that no handle names),
+// so reading a block from storage reads one page, or a whole number of
+// pages, not one more. A single entry larger than that gets a block of its
+// own, which is aligned but spans several units.
+//
 // Errors are sticky: after a write fails or a precondition is violated, every
 // later Add and Finish returns that same status, and the file must be
 // discarded.
@@ -84,12 +92,16 @@ class TableBuilder {
  private:
   // Ends the current data block, if it has entries, and writes it.
   void FlushDataBlock();
+  // Writes zeros up to the next multiple of align_bytes_.
+  void PadToAlignment();
   // Compresses (with `kind`, if it pays) and writes one block and its trailer;
   // *handle locates it.
   void WriteBlock(std::string_view raw, CompressionKind kind, BlockHandle* handle);
   Status Fail(Status s);
 
   const Options options_;
+  // The unit data blocks are aligned to and fit in; 0: not aligned.
+  const size_t align_bytes_;
   WritableFile* const file_;
   uint64_t offset_ = 0;
   Status status_;

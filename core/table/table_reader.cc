@@ -127,8 +127,9 @@ struct TableReader::Rep {
   // every read (hashing 4 KiB costs as much as the rest of a lookup). The
   // granule is the largest power of two no larger than the table's block
   // size (its properties' block_bytes, at least 64, the option's minimum),
-  // and every data block but the last is at least that long, so no two
-  // blocks share a bit. (A table of offset + 1 slots found by hashing, as
+  // and every data block but the last is at least that long (or, written
+  // aligned, starts at a multiple of it: table_builder.h), so no two blocks
+  // share a bit. (A table of offset + 1 slots found by hashing, as
   // before, let about two blocks in five share a slot with another, and
   // such blocks were checked again on every other read.) Empty when
   // checksums are off or the file is not mapped.
@@ -502,6 +503,45 @@ uint64_t TableReader::ApproximateOffsetOf(std::string_view internal_key) const {
   }
   // Past the last key (or an unreadable index): the end of the data.
   return rep_->data_end;
+}
+
+Status TableReader::VerifyGaps() const {
+  // Reads [offset, offset + n) and checks that it is all zeros.
+  auto check_zeros = [this](uint64_t offset, uint64_t n) -> Status {
+    std::string scratch(std::min<uint64_t>(n, 64 << 10), '\0');
+    while (n > 0) {
+      const size_t chunk = static_cast<size_t>(std::min<uint64_t>(n, scratch.size()));
+      std::string_view bytes;
+      STRATA_RETURN_IF_ERROR(rep_->file->Read(offset, chunk, &bytes, scratch.data()));
+      if (bytes.size() != chunk) return rep_->Annotate(Status::Corruption("truncated data area"));
+      for (size_t i = 0; i < chunk; ++i) {
+        if (bytes[i] != 0) {
+          return rep_->Annotate(Status::Corruption("non-zero byte at offset " +
+                                                   std::to_string(offset + i) +
+                                                   ", between data blocks"));
+        }
+      }
+      offset += chunk;
+      n -= chunk;
+    }
+    return Status::OK();
+  };
+  BlockIterator index_iter(*rep_->index_block, BlockKeyOrder::kInternalKey);
+  uint64_t end_of_previous = 0;
+  for (index_iter.SeekToFirst(); index_iter.Valid(); index_iter.Next()) {
+    BlockHandle handle;
+    STRATA_RETURN_IF_ERROR(rep_->DecodeDataHandle(index_iter.value(), &handle));
+    if (handle.offset() < end_of_previous) {
+      return rep_->Annotate(Status::Corruption("data block at offset " +
+                                               std::to_string(handle.offset()) +
+                                               " overlaps the block before it"));
+    }
+    STRATA_RETURN_IF_ERROR(check_zeros(end_of_previous, handle.offset() - end_of_previous));
+    end_of_previous = handle.offset() + handle.size() + kBlockTrailerBytes;
+  }
+  if (!index_iter.status().ok()) return rep_->Annotate(index_iter.status());
+  // DecodeDataHandle keeps every block inside the data area.
+  return check_zeros(end_of_previous, rep_->data_end - end_of_previous);
 }
 
 const TableProperties& TableReader::properties() const { return rep_->properties; }

@@ -131,6 +131,13 @@ class TableReader {
   // (or would begin): for estimating the bytes in a key range.
   uint64_t ApproximateOffsetOf(std::string_view internal_key) const;
 
+  // Checks what no checksum covers in the data area: that the data blocks
+  // the index names follow one another without overlapping, and that the
+  // bytes between them (the gaps of aligned blocks, table_builder.h) are
+  // zeros, as written. Reads those bytes from the file. For a full check
+  // (DB::Verify), beside reading every entry.
+  Status VerifyGaps() const;
+
   const TableProperties& properties() const;
   uint64_t file_number() const;
   uint64_t file_size() const;

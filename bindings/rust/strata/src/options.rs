@@ -199,6 +199,14 @@ impl Options {
         self.set("block_bytes", bytes.to_string())
     }
 
+    /// Whether data blocks are aligned (`block_align`; default `true`): with
+    /// no compression and a power of two for `block_bytes`, each block fits
+    /// in `block_bytes` and starts at a multiple of it, so a lookup that
+    /// misses memory reads one page; `false` lets blocks straddle.
+    pub fn block_align(self, yes: bool) -> Options {
+        self.set("block_align", bool_text(yes))
+    }
+
     /// The codec for table blocks (default [`Compression::None`]).
     pub fn compression(self, codec: Compression) -> Options {
         self.set("compression", codec.as_str())

@@ -209,6 +209,8 @@ fn options_are_applied_and_readable() {
     // The log through a mapping unless turned off.
     assert_eq!(Options::new().get("wal_mmap").unwrap(), "true");
     assert_eq!(Options::new().wal_mmap(false).get("wal_mmap").unwrap(), "false");
+    assert_eq!(Options::new().get("block_align").unwrap(), "true");
+    assert_eq!(Options::new().block_align(false).get("block_align").unwrap(), "false");
 
     for memtable in [Memtable::SkipList, Memtable::RbTree, Memtable::Avl] {
         let dir = TempDir::new("memtables");
