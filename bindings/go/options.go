@@ -222,7 +222,7 @@ var optionNames = []string{
 	"l0_compaction_trigger", "l0_slowdown_trigger", "l0_stop_trigger", "level1_bytes",
 	"level_size_multiplier", "block_restart_interval", "verify_checksums", "compaction_nice",
 	"auto_resume", "read_only", "wal_buffer_bytes", "wal_buffer_delay_ms",
-	"memtable_index", "mmap_reads", "mmap_reads_max_bytes", "wal_mmap",
+	"memtable_index", "mmap_reads", "mmap_reads_max_bytes", "wal_mmap", "block_align",
 }
 
 // withCOptions builds strata's options object from o, runs fn with it and
