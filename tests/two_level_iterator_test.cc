@@ -57,7 +57,6 @@ class FakeTable {
   // a VectorIterator.
   class Blocks {
    public:
-    using IndexIterator = VectorIterator;
     using DataIterator = VectorIterator;
 
     explicit Blocks(FakeTable* table) : table_(table), index_(table->index_) {

@@ -252,7 +252,6 @@ struct TableReader::Rep {
 // or the file is pinned here until the walk leaves it.
 class TableReader::TableBlocks {
  public:
-  using IndexIterator = BlockIterator;
   using DataIterator = BlockIterator;
 
   TableBlocks(std::shared_ptr<const Rep> rep, const TableReadOptions& read_options)
@@ -514,12 +513,10 @@ Status TableReader::VerifyGaps() const {
       std::string_view bytes;
       STRATA_RETURN_IF_ERROR(rep_->file->Read(offset, chunk, &bytes, scratch.data()));
       if (bytes.size() != chunk) return rep_->Annotate(Status::Corruption("truncated data area"));
-      for (size_t i = 0; i < chunk; ++i) {
-        if (bytes[i] != 0) {
-          return rep_->Annotate(Status::Corruption("non-zero byte at offset " +
-                                                   std::to_string(offset + i) +
-                                                   ", between data blocks"));
-        }
+      if (const size_t i = bytes.find_first_not_of('\0'); i != std::string_view::npos) {
+        return rep_->Annotate(Status::Corruption("non-zero byte at offset " +
+                                                 std::to_string(offset + i) +
+                                                 ", between data blocks"));
       }
       offset += chunk;
       n -= chunk;

@@ -7,8 +7,9 @@
 // that with final iterator classes every step is a direct call and moving to
 // the next block allocates nothing of its own (a table's iterator reads a
 // mapped block where it lies, and pins a cached one). `Blocks` provides:
-//   using IndexIterator = ...;  using DataIterator = ...;  (InternalIterators)
-//   IndexIterator& index();  the index, whose values name blocks
+//   using DataIterator = ...;  an InternalIterator over one block
+//   index();  a reference to the index, an InternalIterator whose values
+//       name blocks
 //   Status Open(std::string_view index_value, std::optional<DataIterator>* block);
 //       constructs in *block (empty on entry) an iterator over the block the
 //       index value names, or returns why it cannot
