@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <set>
 #include <thread>
 
 #include "core/db/db_iterator.h"
@@ -277,6 +279,81 @@ TEST_P(DBTest, ConcurrentWritersAndReaders) {
   std::map<std::string, std::string> all;
   ASSERT_TRUE(test::ScanAll(db_.get(), &all).ok());
   EXPECT_EQ(all.size(), static_cast<size_t>(kThreads * kPerThread));
+}
+
+// Point reads keep their SuperVersion and table readers per thread
+// (super_version_slots.h): each must still see its own latest write across
+// memtable switches, flushes and compactions running beside it.
+TEST_P(DBTest, ReadsFollowSwitchesFlushesAndCompactionsOnEveryThread) {
+  Options o = test::SmallOptions();
+  o.memtable_bytes = 16 << 10;
+  Open(o);
+  constexpr int kThreads = 6;
+  constexpr int kRounds = 1500;
+  std::atomic<bool> failed{false};
+  std::atomic<int> running{kThreads};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string key = "thread" + std::to_string(t);
+      for (int i = 0; i < kRounds && !failed; ++i) {
+        const std::string value = std::to_string(i) + std::string(100, 'v');
+        if (!db_->Put(WriteOptions(), key, value).ok()) failed = true;
+        std::string read;
+        Status s = db_->Get(ReadOptions(), key, &read);
+        if (!s.ok() || read != value) {
+          ADD_FAILURE() << key << " round " << i << ": " << s.ToString();
+          failed = true;
+        }
+      }
+      --running;
+    });
+  }
+  std::thread compactor([&] {
+    while (running > 0) {
+      if (!db_->CompactRange(nullptr, nullptr).ok()) failed = true;
+    }
+  });
+  for (auto& t : threads) t.join();
+  compactor.join();
+  EXPECT_FALSE(failed);
+}
+
+// A thread's slot holds readers of the tables it read; they must go when a
+// compaction replaces those tables, or the files stay open after deletion.
+TEST_P(DBTest, TablesReadByAnIdleThreadAreClosedOnceCompactedAway) {
+  Open();
+  for (int i = 0; i < 200; ++i) Put("k" + std::to_string(i), "v1");
+  ASSERT_TRUE(db_->Flush().ok());
+  for (int i = 0; i < 200; ++i) Put("k" + std::to_string(i), "v2");
+  ASSERT_TRUE(db_->Flush().ok());
+  std::thread([&] {
+    for (int i = 0; i < 200; ++i) EXPECT_EQ(Get("k" + std::to_string(i)), "v2");
+  }).join();
+  EXPECT_EQ(Get("k1"), "v2");  // this thread's slot too
+  auto tables_in_dir = [&] {
+    std::set<std::string> tables;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+      if (entry.path().extension() == ".sst") tables.insert(entry.path().filename());
+    }
+    return tables;
+  };
+  const std::set<std::string> before = tables_in_dir();
+  ASSERT_EQ(before.size(), 2u);
+  ASSERT_TRUE(db_->CompactRange(nullptr, nullptr).ok());
+  ASSERT_TRUE(db_->WaitForBackgroundWork().ok());
+  // A slot still holding the old SuperVersion would keep its tables live.
+  for (const std::string& name : tables_in_dir()) EXPECT_EQ(before.count(name), 0u) << name;
+  std::vector<std::string> deleted_tables;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    const std::string target = std::filesystem::read_symlink(entry.path(), ec).string();
+    if (!ec && target.starts_with(dir_.path()) && target.ends_with(".sst (deleted)")) {
+      deleted_tables.push_back(target);
+    }
+  }
+  EXPECT_TRUE(deleted_tables.empty()) << deleted_tables.front();
+  EXPECT_EQ(Get("k1"), "v2");
 }
 
 TEST_P(DBTest, IteratorKeepsEngineAliveAfterDbReferenceIsDropped) {

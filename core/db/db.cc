@@ -59,7 +59,9 @@ DB::~DB() {
     wal_->Close();
   }
   // Tables and the cache go before the lock is released, so a new opener
-  // never shares open files with this instance.
+  // never shares open files with this instance; the readers' slots hold
+  // tables too.
+  read_slots_.Clear();
   table_cache_.reset();
   if (dir_lock_) env_->UnlockFile(std::move(dir_lock_));
 }
@@ -85,6 +87,9 @@ void DB::InstallSuperVersion() {
   for (const auto& imm : sv->imms) add_memtable(*imm);
   sv->range_deletions = MakeRangeTombstoneSet(lists);
   super_version_.store(std::move(sv));
+  // Before any write only the new SuperVersion shows becomes visible: the
+  // caller still holds mu_, and writers publish sequence numbers after it.
+  read_slots_.Invalidate();
 }
 
 Status DB::ApplyEdit(VersionEdit* edit) {
@@ -129,8 +134,17 @@ Status DB::Get(const ReadOptions& ro, std::string_view key, std::string* value) 
 }
 
 Status DB::Get(const ReadOptions& ro, std::string_view key, ValueSink sink) {
-  stats_.gets.fetch_add(1, std::memory_order_relaxed);
-  return GetFromView(GetReadView(ro), key, sink);
+  // The sequence number before the slot: see super_version_slots.h.
+  const SequenceNumber sequence =
+      ro.snapshot != nullptr ? ro.snapshot->sequence() : last_sequence_.load();
+  SuperVersionSlots::Lease lease = read_slots_.Acquire([this] { return super_version_.load(); });
+  if (!lease) {
+    stats_.gets.fetch_add(1, std::memory_order_relaxed);
+    const ReadView view = GetReadView(ro);
+    return GetFromView(*view.sv, view.sequence, key, sink);
+  }
+  lease.CountGet();
+  return GetFromView(*lease->sv, sequence, key, sink, nullptr, lease.operator->());
 }
 
 void DB::MultiGet(const ReadOptions& ro, const std::vector<std::string_view>& keys,
@@ -173,20 +187,20 @@ void DB::MultiGet(const ReadOptions& ro, const std::vector<std::string_view>& ke
     }
     std::string* value = &(*values)[i];
     (*statuses)[i] = GetFromView(
-        view, keys[i], [value](std::string_view found) { value->assign(found); }, &ctx);
+        *view.sv, view.sequence, keys[i],
+        [value](std::string_view found) { value->assign(found); }, &ctx);
   }
 }
 
-Status DB::GetFromView(const ReadView& view, std::string_view key, ValueSink sink,
-                       MultiGetContext* ctx) {
-  LookupKey lkey(key, view.sequence);
-  const SuperVersion& sv = *view.sv;
+Status DB::GetFromView(const SuperVersion& sv, SequenceNumber sequence, std::string_view key,
+                       ValueSink sink, MultiGetContext* ctx, SuperVersionSlots::Held* held) {
+  LookupKey lkey(key, sequence);
   // The newest version found is hidden when a range tombstone newer than it
   // covers the key (range_tombstone.h).
   // The newest tombstone covering the key that this read sees (0: none).
   const SequenceNumber covering =
       sv.range_deletions != nullptr
-          ? sv.range_deletions->MaxCoveringSequence(key, view.sequence)
+          ? sv.range_deletions->MaxCoveringSequence(key, sequence)
           : 0;
   auto hidden = [covering](SequenceNumber found) { return found < covering; };
   auto from_memtable = [&](const MemTable& mem, bool* done) -> Status {
@@ -227,7 +241,15 @@ Status DB::GetFromView(const ReadView& view, std::string_view key, ValueSink sin
     // Holds the data block the value is in until the sink has it.
     TableReader::BlockPin local_pin;
     TableReader::BlockPin* pin = &local_pin;
-    if (ctx == nullptr) {
+    if (held != nullptr) {
+      reader = held->FindTable(f.number);
+      if (reader == nullptr) {
+        t = table_cache_->FindTable(f, &owned);
+        reader = owned.get();
+        // Kept only where the table cache keeps tables too.
+        if (t.ok() && options_.max_open_files > 0) held->KeepTable(f.number, std::move(owned));
+      }
+    } else if (ctx == nullptr) {
       t = table_cache_->FindTable(f, &owned);
       reader = owned.get();
     } else {
@@ -461,7 +483,7 @@ bool DB::GetProperty(std::string_view name, std::string* value) {
                 static_cast<double>(relaxed(stats_.max_stall_micros)) / 1e6);
   out += line;
   std::snprintf(line, sizeof(line), "reads: %" PRIu64 " gets, %" PRIu64 " iterators\n",
-                relaxed(stats_.gets), relaxed(stats_.iterators));
+                relaxed(stats_.gets) + read_slots_.Gets(), relaxed(stats_.iterators));
   out += line;
   std::snprintf(line, sizeof(line), "sequence: %" PRIu64 ", snapshots pinned: %zu\n",
                 last_sequence_.load(), snapshots_.size());

@@ -29,6 +29,8 @@
 #include "core/db/db_stats.h"
 #include "core/db/read_write_options.h"
 #include "core/db/snapshot.h"
+#include "core/db/super_version.h"
+#include "core/db/super_version_slots.h"
 #include "core/db/value_sink.h"
 #include "core/env.h"
 #include "core/mutex.h"
@@ -180,16 +182,6 @@ class DB : public std::enable_shared_from_this<DB> {
     std::shared_ptr<MemTable> mem;
     uint64_t log_number;  // the WAL holding exactly this memtable's writes
   };
-  // The memtables and tables a read consults, replaced as a whole whenever
-  // any of them changes, so that a reader pins all of them with one atomic
-  // load and never takes the mutex.
-  struct SuperVersion {
-    std::shared_ptr<MemTable> mem;
-    std::vector<std::shared_ptr<MemTable>> imms;  // newest first
-    std::shared_ptr<const Version> version;
-    // Every range tombstone in mem, imms and version; null when none.
-    std::shared_ptr<const RangeTombstoneSet> range_deletions;
-  };
   struct ReadView {
     std::shared_ptr<const SuperVersion> sv;
     SequenceNumber sequence;
@@ -230,8 +222,11 @@ class DB : public std::enable_shared_from_this<DB> {
   // On OK the value has been handed to `sink` (once), from the memtable or
   // table block that holds it. ctx, when given, caches table readers and
   // their last blocks.
-  Status GetFromView(const ReadView& view, std::string_view key, ValueSink sink,
-                     MultiGetContext* ctx = nullptr);
+  // held, when given, keeps the readers of the tables consulted (only one
+  // of ctx and held is given).
+  Status GetFromView(const SuperVersion& sv, SequenceNumber sequence, std::string_view key,
+                     ValueSink sink, MultiGetContext* ctx = nullptr,
+                     SuperVersionSlots::Held* held = nullptr);
   // Publishes a new SuperVersion from mem_, imms_ and the current Version.
   void InstallSuperVersion() REQUIRES(mu_);
   // VersionSet::LogAndApply, then InstallSuperVersion.
@@ -310,6 +305,9 @@ class DB : public std::enable_shared_from_this<DB> {
   WriteBatch leader_batch_;                            // used by the write leader only
   std::atomic<SequenceNumber> last_sequence_{0};       // visible to readers
   std::atomic<std::shared_ptr<const SuperVersion>> super_version_;  // written under mu_
+  // Point reads' per-thread hold on super_version_ (invalidated with every
+  // new one) and on the table readers they use.
+  SuperVersionSlots read_slots_;
   SnapshotList snapshots_ GUARDED_BY(mu_);
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mu_);
   Status bg_error_ GUARDED_BY(mu_);
