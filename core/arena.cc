@@ -66,14 +66,6 @@ char* MapOrThrow(size_t bytes) {
   return static_cast<char*>(p);
 }
 
-void Release(char* memory, size_t bytes, bool mapped) {
-  if (mapped) {
-    ::munmap(memory, bytes);
-  } else {
-    ::operator delete(memory);
-  }
-}
-
 size_t RoundUpToPage(size_t bytes) {
   static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   return (bytes + page - 1) / page * page;
@@ -82,14 +74,28 @@ size_t RoundUpToPage(size_t bytes) {
 }  // namespace
 
 Arena::~Arena() {
-  for (const Region& r : regions_) Release(r.memory, r.bytes, r.mapped);
+  for (const Region& r : regions_) Release(r);
+}
+
+void Arena::Release(const Region& region) {
+  switch (region.source) {
+    case Source::kSlab:
+      if (pool_ != nullptr) {
+        pool_->Give(region.memory);
+      } else {
+        SlabPool::ReleaseSlab(region.memory);
+      }
+      break;
+    case Source::kMapped: ::munmap(region.memory, region.bytes); break;
+    case Source::kHeap: ::operator delete(region.memory); break;
+  }
 }
 
 void Arena::Track(Region region) {
   try {
     regions_.push_back(region);
   } catch (...) {
-    Release(region.memory, region.bytes, region.mapped);
+    Release(region);
     throw;
   }
 }
@@ -98,8 +104,8 @@ char* Arena::NewBlock(size_t bytes) {
   char* result;
   if (bytes == kBlockBytes) {
     if (static_cast<size_t>(slab_end_ - slab_next_) < kBlockBytes) {
-      char* slab = MapOrThrow(kSlabBytes);
-      Track({slab, kSlabBytes, true});
+      char* slab = pool_ != nullptr ? pool_->Take() : SlabPool::MapSlab();
+      Track({slab, kSlabBytes, Source::kSlab});
       slab_next_ = slab;
       slab_end_ = slab + kSlabBytes;
     }
@@ -108,10 +114,10 @@ char* Arena::NewBlock(size_t bytes) {
   } else if (bytes >= kMapOwnBlockBytes) {
     const size_t mapped = RoundUpToPage(bytes);
     result = MapOrThrow(mapped);
-    Track({result, mapped, true});
+    Track({result, mapped, Source::kMapped});
   } else {
     result = static_cast<char*>(::operator new(bytes));
-    Track({result, bytes, false});
+    Track({result, bytes, Source::kHeap});
   }
   memory_usage_.fetch_add(bytes + kBlockOverheadBytes, std::memory_order_relaxed);
   return result;

@@ -15,8 +15,10 @@
 // and lets a single multi-megabyte value cost only its own size.
 //
 // Regular blocks are carved from 256 KiB slabs mapped straight from the
-// operating system, and large blocks of 64 KiB or more are mapped on their
-// own, all unmapped when the arena dies. Why not malloc: a memtable frees
+// operating system, or taken from a SlabPool when the arena has one (a
+// database's memtables share one, so a dead memtable's slabs serve the
+// next), and large blocks of 64 KiB or more are mapped on their own; all are
+// unmapped, or the slabs given back to the pool, when the arena dies. Why not malloc: a memtable frees
 // tens of megabytes of 4 KiB blocks at once, and glibc's malloc keeps such
 // memory in its heap without reusing it well, so the process's resident
 // size grew by a memtable's worth over and over (measured: 80 MiB above the
@@ -36,6 +38,8 @@
 #include <memory>
 #include <vector>
 
+#include "core/slab_pool.h"
+
 namespace strata {
 
 class Arena {
@@ -48,7 +52,8 @@ class Arena {
   // of it.
   static constexpr size_t kBlockOverheadBytes = 3 * sizeof(void*);
 
-  Arena() = default;
+  // `pool`, when given, supplies the slabs and takes them back.
+  explicit Arena(std::shared_ptr<SlabPool> pool = nullptr) : pool_(std::move(pool)) {}
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
   ~Arena();
@@ -69,12 +74,13 @@ class Arena {
  private:
   // Memory obtained from the system: mapped (slabs and large blocks) or from
   // operator new (middle-sized blocks).
+  enum class Source : unsigned char { kSlab, kMapped, kHeap };
   struct Region {
     char* memory;
     size_t bytes;
-    bool mapped;
+    Source source;
   };
-  static constexpr size_t kSlabBytes = 256 * 1024;
+  static constexpr size_t kSlabBytes = SlabPool::kSlabBytes;
   static constexpr size_t kMapOwnBlockBytes = 64 * 1024;
 
   char* AllocateFallback(size_t bytes, size_t alignment, bool aligned);
@@ -82,6 +88,9 @@ class Arena {
   char* NewBlock(size_t bytes);
   // Records a region, freeing it if recording fails.
   void Track(Region region);
+  void Release(const Region& region);
+
+  const std::shared_ptr<SlabPool> pool_;
 
   // The free range of the current regular block: aligned requests advance
   // free_begin_, unaligned ones pull free_end_ back.

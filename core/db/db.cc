@@ -14,6 +14,7 @@
 #include "core/iter/level_iterator.h"
 #include "core/iter/merging_iterator.h"
 #include "core/memtable/memtable.h"
+#include "core/slab_pool.h"
 #include "core/table/table_cache.h"
 #include "core/table/table_reader.h"
 #include "core/version/version_set.h"
@@ -25,7 +26,8 @@ namespace strata {
 DB::DB(const Options& options, std::string dbname)
     : options_(options),
       dbname_(std::move(dbname)),
-      env_(options.env != nullptr ? options.env : Env::Default()) {}
+      env_(options.env != nullptr ? options.env : Env::Default()),
+      slab_pool_(std::make_shared<SlabPool>(options.memtable_bytes)) {}
 
 Status DB::CheckWritable(std::string_view what) const {
   if (!options_.read_only) return Status::OK();

@@ -45,6 +45,7 @@ class BlockCache;
 class Iterator;
 class MemTable;
 class RangeTombstoneSet;
+class SlabPool;
 class TableCache;
 class Version;
 class VersionEdit;
@@ -282,6 +283,8 @@ class DB : public std::enable_shared_from_this<DB> {
   CondVar bg_cv_;    // background threads wait for work
   CondVar done_cv_;  // foreground waits for background progress
   std::unique_ptr<VersionSet> versions_ PT_GUARDED_BY(mu_);  // set by Recover
+  // The memtables' slabs, reused from one memtable to the next.
+  const std::shared_ptr<SlabPool> slab_pool_;
   std::shared_ptr<MemTable> mem_ GUARDED_BY(mu_);  // written by the leader
   std::deque<ImmutableMemTable> imms_ GUARDED_BY(mu_);  // oldest first
   std::unique_ptr<log::Writer> wal_;                   // used by the write leader only
@@ -294,6 +297,9 @@ class DB : public std::enable_shared_from_this<DB> {
     std::unique_ptr<log::Writer> writer;
   };
   std::vector<UnsyncedLog> unsynced_logs_;
+  // Logs set aside by SwitchMemTable, closed by the next RemoveObsoleteFiles
+  // pass with the mutex released.
+  std::vector<std::unique_ptr<log::Writer>> logs_to_close_ GUARDED_BY(mu_);
   std::deque<Writer*> writers_ GUARDED_BY(mu_);
   // Group commit delay (RunWriter): the size of the last synced group, the
   // average fsync time, and whether a leader waits for company.

@@ -167,7 +167,8 @@ Status DB::Recover() {
   last_sequence_.store(max_sequence);
   versions_->SetLastSequence(max_sequence);
 
-  mem_ = std::make_shared<MemTable>(options_.memtable, options_.memtable_index, options_.memtable_bytes);
+  mem_ = std::make_shared<MemTable>(options_.memtable, options_.memtable_index,
+                                    options_.memtable_bytes, slab_pool_);
   if (read_only) {
     // The replayed logs stay in memory as immutable memtables that are never
     // flushed; no log, manifest or background thread is started, and no file
@@ -238,7 +239,8 @@ Status DB::ReplayLog(uint64_t number, SequenceNumber* max_sequence) {
   // order, where the skip list's finger makes each link an append: replaying
   // a full log is several times faster, and needs little memory beyond the
   // memtable itself (a pointer and a 16-byte sort key per operation).
-  auto mem = std::make_shared<MemTable>(options_.memtable, options_.memtable_index, options_.memtable_bytes);
+  auto mem = std::make_shared<MemTable>(options_.memtable, options_.memtable_index,
+                                    options_.memtable_bytes, slab_pool_);
   std::vector<const char*> entries;
   std::string record;
   WriteBatch batch;

@@ -50,8 +50,10 @@ class MemTableIterator final : public InternalIterator {
 
 MemTable::MemTable(MemTableKind kind) : MemTable(kind, MemTableIndexKind::kNone, 0) {}
 
-MemTable::MemTable(MemTableKind kind, MemTableIndexKind index, size_t expected_bytes)
+MemTable::MemTable(MemTableKind kind, MemTableIndexKind index, size_t expected_bytes,
+                   std::shared_ptr<SlabPool> slabs)
     : kind_(kind),
+      arena_(std::move(slabs)),
       container_(NewSortedContainer(kind, &arena_)),
       index_(index == MemTableIndexKind::kHash
                  ? std::make_unique<MemTableHashIndex>(&arena_, expected_bytes)

@@ -49,8 +49,10 @@ class MemTable {
  public:
   explicit MemTable(MemTableKind kind);
   // With `index` kHash, point lookups go through a MemTableHashIndex sized
-  // for `expected_bytes` of entries (the database's memtable_bytes).
-  MemTable(MemTableKind kind, MemTableIndexKind index, size_t expected_bytes);
+  // for `expected_bytes` of entries (the database's memtable_bytes). The
+  // arena's slabs come from `slabs` when given (core/slab_pool.h).
+  MemTable(MemTableKind kind, MemTableIndexKind index, size_t expected_bytes,
+           std::shared_ptr<SlabPool> slabs = nullptr);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
   ~MemTable();
