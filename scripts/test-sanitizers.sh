@@ -49,7 +49,7 @@ asan_skip='^(tool_bench|tool_progress|tool_repair_killed|CapiPromisesTest\.(Batc
 # short ones fill in beside the long ones.
 tsan_tests=(db_model_test compaction_test db_test db_api_test memtable_test capi_txn_test
             fault_injection_test memtable_hash_index_test sorted_container_test arena_test
-            table_cache_test block_cache_test capi_test)
+            table_cache_test block_cache_test capi_test super_version_slots_test slab_pool_test)
 
 for stage in "${stages[@]}"; do
   case $stage in
