@@ -146,7 +146,7 @@ Status DB::Get(const ReadOptions& ro, std::string_view key, ValueSink sink) {
     return GetFromView(*view.sv, view.sequence, key, sink);
   }
   lease.CountGet();
-  return GetFromView(*lease->sv, sequence, key, sink, nullptr, lease.operator->());
+  return GetFromView(*lease->sv, sequence, key, sink, nullptr, lease.get());
 }
 
 void DB::MultiGet(const ReadOptions& ro, const std::vector<std::string_view>& keys,

@@ -91,6 +91,7 @@ class SuperVersionSlots {
     }
 
     explicit operator bool() const { return held_ != nullptr; }
+    Held* get() const { return held_; }
     Held* operator->() const { return held_; }
     // Counts one point read in this slot's counter (see Gets).
     void CountGet() const { gets_->fetch_add(1, std::memory_order_relaxed); }
