@@ -1,6 +1,6 @@
 // SuperVersionSlots: each reading thread's own reference to the current
 // SuperVersion, and to the table readers it used last, so that a point read
-// writes no cache line another core reads.
+// writes no cache line that other cores' reads write too.
 //
 // A read that loads the SuperVersion from the database's
 // std::atomic<std::shared_ptr> writes its reference count (and, in
@@ -13,14 +13,14 @@
 // and it stays valid until the database publishes a new SuperVersion.
 //
 // Protocol (one atomic word per slot, on a cache line of its own):
-// - Acquire swaps the slot's pointer for kInUse. A Held state found there is
-//   current (below) and the caller's alone; an empty slot is filled from
-//   `load`; a slot already in use (two threads sharing one of the 64 slots,
-//   at the same moment) yields an empty Lease, and the caller reads the slow
-//   way.
+// - Acquire swaps the slot's pointer for the in-use marker (InUse()). A
+//   Held state found there is current (below) and the caller's alone; an
+//   empty slot is filled from `load`; a slot already in use (two threads
+//   sharing one of the 64 slots, at the same moment) yields an empty Lease,
+//   and the caller reads the slow way.
 // - The Lease's destructor puts the state back with a compare-and-swap from
-//   kInUse. If the swap fails, Invalidate ran meanwhile: the state is stale
-//   and is dropped.
+//   the marker. If the swap fails, Invalidate ran meanwhile: the state is
+//   stale and is dropped.
 // - Invalidate, called after every publication of a new SuperVersion and
 //   before any write that only the new one shows is visible, empties every
 //   slot, dropping what it held (a slot in use is emptied too; its lease
