@@ -79,13 +79,7 @@ Arena::~Arena() {
 
 void Arena::Release(const Region& region) {
   switch (region.source) {
-    case Source::kSlab:
-      if (pool_ != nullptr) {
-        pool_->Give(region.memory);
-      } else {
-        SlabPool::ReleaseSlab(region.memory);
-      }
-      break;
+    case Source::kSlab: pool_->Give(region.memory); break;
     case Source::kMapped: ::munmap(region.memory, region.bytes); break;
     case Source::kHeap: ::operator delete(region.memory); break;
   }
@@ -104,8 +98,9 @@ char* Arena::NewBlock(size_t bytes) {
   char* result;
   if (bytes == kBlockBytes) {
     if (static_cast<size_t>(slab_end_ - slab_next_) < kBlockBytes) {
-      char* slab = pool_ != nullptr ? pool_->Take() : SlabPool::MapSlab();
-      Track({slab, kSlabBytes, Source::kSlab});
+      // Without a pool a slab is a mapping like a large block's.
+      char* slab = pool_ != nullptr ? pool_->Take() : MapOrThrow(kSlabBytes);
+      Track({slab, kSlabBytes, pool_ != nullptr ? Source::kSlab : Source::kMapped});
       slab_next_ = slab;
       slab_end_ = slab + kSlabBytes;
     }

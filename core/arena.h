@@ -72,8 +72,9 @@ class Arena {
   size_t MemoryUsage() const { return memory_usage_.load(std::memory_order_relaxed); }
 
  private:
-  // Memory obtained from the system: mapped (slabs and large blocks) or from
-  // operator new (middle-sized blocks).
+  // Memory obtained from the system: a slab of the pool, mapped (slabs when
+  // there is no pool, and large blocks) or from operator new (middle-sized
+  // blocks).
   enum class Source : unsigned char { kSlab, kMapped, kHeap };
   struct Region {
     char* memory;

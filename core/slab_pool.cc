@@ -6,13 +6,18 @@
 
 namespace strata {
 
-char* SlabPool::MapSlab() {
-  void* p = ::mmap(nullptr, kSlabBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+namespace {
+
+char* MapSlab() {
+  void* p = ::mmap(nullptr, SlabPool::kSlabBytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
   return static_cast<char*>(p);
 }
 
-void SlabPool::ReleaseSlab(char* slab) { ::munmap(slab, kSlabBytes); }
+void ReleaseSlab(char* slab) { ::munmap(slab, SlabPool::kSlabBytes); }
+
+}  // namespace
 
 SlabPool::SlabPool(size_t max_bytes) : max_slabs_(max_bytes / kSlabBytes) {
   // Give runs in destructors (an arena's): keeping a slab must not allocate.

@@ -18,7 +18,7 @@
 // Thread safety: Take and Give are safe from any thread (a memtable dies on
 // whichever thread drops it last). Ownership: the pool owns the slabs it
 // keeps and unmaps them when destroyed; a slab taken belongs to the taker
-// until given back (or unmapped with ReleaseSlab).
+// until given back.
 #pragma once
 
 #include <cstddef>
@@ -41,17 +41,12 @@ class SlabPool {
   // A slab of kSlabBytes, aligned to a page: one kept here, or a new
   // mapping. Throws std::bad_alloc when none can be mapped.
   char* Take() EXCLUDES(mu_);
-  // Keeps `slab` (from Take or MapSlab) for a later Take, or unmaps it when
-  // the pool is full.
+  // Keeps `slab` (from Take) for a later Take, or unmaps it when the pool
+  // is full.
   void Give(char* slab) EXCLUDES(mu_);
 
   // Slabs kept now.
   size_t kept() const EXCLUDES(mu_);
-
-  // A slab straight from, and back to, the operating system (an arena
-  // without a pool).
-  static char* MapSlab();
-  static void ReleaseSlab(char* slab);
 
  private:
   const size_t max_slabs_;

@@ -63,7 +63,7 @@ DB::~DB() {
   // Tables and the cache go before the lock is released, so a new opener
   // never shares open files with this instance; the readers' slots hold
   // tables too.
-  read_slots_.Clear();
+  read_slots_.Invalidate();
   table_cache_.reset();
   if (dir_lock_) env_->UnlockFile(std::move(dir_lock_));
 }
@@ -141,9 +141,11 @@ Status DB::Get(const ReadOptions& ro, std::string_view key, ValueSink sink) {
       ro.snapshot != nullptr ? ro.snapshot->sequence() : last_sequence_.load();
   SuperVersionSlots::Lease lease = read_slots_.Acquire([this] { return super_version_.load(); });
   if (!lease) {
+    // The slot is another thread's: the SuperVersion the shared way, still
+    // after the sequence number.
     stats_.gets.fetch_add(1, std::memory_order_relaxed);
-    const ReadView view = GetReadView(ro);
-    return GetFromView(*view.sv, view.sequence, key, sink);
+    const std::shared_ptr<const SuperVersion> sv = super_version_.load();
+    return GetFromView(*sv, sequence, key, sink);
   }
   lease.CountGet();
   return GetFromView(*lease->sv, sequence, key, sink, nullptr, lease.get());

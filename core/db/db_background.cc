@@ -1,6 +1,7 @@
 // Background work: flushing immutable memtables to level-0 tables, and
 // deleting files that no Version, iterator or running job still needs.
 #include <algorithm>
+#include <utility>
 
 #include "core/db/db.h"
 
@@ -177,8 +178,7 @@ void DB::RemoveObsoleteFiles() {
   // pass makes with the mutex released.
   ++file_removals_running_;
   if (!logs_to_close_.empty()) {
-    std::vector<std::unique_ptr<log::Writer>> logs = std::move(logs_to_close_);
-    logs_to_close_.clear();
+    std::vector<std::unique_ptr<log::Writer>> logs = std::exchange(logs_to_close_, {});
     mu_.unlock();
     // A failure to trim or close loses nothing: every record is in the file,
     // and the log is either obsolete or read back whole by recovery.

@@ -22,7 +22,7 @@ void SuperVersionSlots::Lease::Return() {
   held_ = nullptr;
 }
 
-void SuperVersionSlots::Clear() {
+void SuperVersionSlots::Invalidate() {
   for (Slot& slot : slots_) {
     // Acquire: this thread deletes what the last holder wrote.
     Held* held = slot.held.exchange(nullptr, std::memory_order_acq_rel);

@@ -37,8 +37,8 @@
 //
 // Thread safety: Acquire, Gets and Invalidate are safe from any thread; a
 // Lease (and the Held it gives) is used by the thread that acquired it.
-// Lifetime: Clear (or destruction) drops every held reader; the database
-// calls it before closing its table cache.
+// Lifetime: Invalidate (or destruction) drops every held reader; the
+// database calls it before closing its table cache.
 #pragma once
 
 #include <array>
@@ -108,7 +108,7 @@ class SuperVersionSlots {
   };
 
   SuperVersionSlots() = default;
-  ~SuperVersionSlots() { Clear(); }
+  ~SuperVersionSlots() { Invalidate(); }
   SuperVersionSlots(const SuperVersionSlots&) = delete;
   SuperVersionSlots& operator=(const SuperVersionSlots&) = delete;
 
@@ -118,9 +118,8 @@ class SuperVersionSlots {
   template <typename Load>
   Lease Acquire(Load&& load);
 
-  // Empties every slot (see the protocol above).
-  void Invalidate() { Clear(); }
-  void Clear();
+  // Empties every slot, dropping what each held (see the protocol above).
+  void Invalidate();
 
   // The point reads counted through CountGet, over all slots.
   uint64_t Gets() const;
